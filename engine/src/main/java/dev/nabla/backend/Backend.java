@@ -1,0 +1,236 @@
+package dev.nabla.backend;
+
+/**
+ * The small, closed set of ops every layer is written in — the unit of acceleration.
+ *
+ * <p>{@link ReferenceBackend} implements each op as plain loops: it is the executable specification, and its
+ * source is the documentation of the exact semantics. Every other backend passes the contract test suite
+ * ({@code BackendContractTest} in the engine's test jar) against it.
+ *
+ * <p>Conventions: tensors are row-major and contiguous (a tensor may be a view at an offset into a larger storage);
+ * "into" ops write into a tensor the caller allocated, so a training step allocates nothing; arguments must belong
+ * to this backend. Ops return nothing to the host except where the signature returns a number (loss, norm, count):
+ * a GPU backend may queue every other op asynchronously. Class labels travel as float tensors holding the class
+ * index (exact below 2²⁴); a negative label means "ignore this row" (padding of variable-length sequences).
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Short name, as chosen with {@code --backend}: "ref", "cpu", "opencl", … */
+    String name();
+
+    // ---------------------------------------------------------------- memory
+
+    /** A new zero-filled tensor. */
+    Tensor zeros(int... shape);
+
+    /** A new tensor holding a copy of {@code data} (an upload for GPU backends). */
+    Tensor upload(float[] data, int... shape);
+
+    /** Copies {@code src[srcOffset ..]} into the whole of {@code dst} (an upload for GPU backends). */
+    void upload(float[] src, int srcOffset, Tensor dst);
+
+    /** Copies the elements of {@code src} to {@code dst[0 .. src.size())} (a download for GPU backends; waits for queued work). */
+    void download(Tensor src, float[] dst);
+
+    /** Copies the elements to a new array. */
+    default float[] download(Tensor src) {
+        float[] out = new float[src.size()];
+        download(src, out);
+        return out;
+    }
+
+    /** Returns the storage of an owning tensor to the backend (a pool, for GPU backends). Called by {@link Tensor#close()}. */
+    void release(Tensor t);
+
+    /** Waits until all queued work is done (a no-op for synchronous backends). */
+    default void synchronize() {}
+
+    @Override
+    default void close() {}
+
+    // ---------------------------------------------------------------- vector ops (BLAS level 1)
+
+    /** x ← v everywhere. */
+    void fill(Tensor x, float v);
+
+    /** dst ← src (same size; shapes may differ). */
+    void copy(Tensor src, Tensor dst);
+
+    /** y ← α·x + y. */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** x ← α·x. */
+    void scale(Tensor x, float alpha);
+
+    /** out ← a ⊙ b (elementwise product; out may alias a or b). */
+    void mul(Tensor a, Tensor b, Tensor out);
+
+    /** Σ x² (squared L2 norm), accumulated in double. */
+    float sumSquares(Tensor x);
+
+    // ---------------------------------------------------------------- matrix multiply (BLAS level 3)
+
+    /**
+     * C ← α·op(A)·op(B) + β·C, with op(X) = X or Xᵀ. A, B, C are read as 2-D row-major matrices: a tensor of rank ≠ 2
+     * is read as [size/lastDim, lastDim]. op(A) is M×K, op(B) is K×N, C is M×N. β = 0 ignores C's old contents (even NaN).
+     */
+    void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c);
+
+    // ---------------------------------------------------------------- bias
+
+    /**
+     * x[o, c, i] += b[c], reading x as [outer, C, inner] with C = b.size() and inner given:
+     * inner = 1 for a dense layer's [batch, C]; inner = H·W for a convolution's [N, C, H, W].
+     */
+    void addBias(Tensor x, Tensor b, int inner);
+
+    /** db[c] ← β·db[c] + Σ_{o,i} dy[o, c, i] (the bias gradient; the layout as in {@link #addBias}). */
+    void sumBias(Tensor dy, Tensor db, int inner, float beta);
+
+    /** y[b, a, s] ← x[a, b, s]: swaps the two leading axes of x read as [A, B, S] (NCHW ↔ CNHW for convolutions). */
+    void swapAxes01(Tensor x, Tensor y, int a, int b, int s);
+
+    // ---------------------------------------------------------------- activations
+
+    /** y ← f(x) elementwise (y may alias x). */
+    void activation(Activation f, Tensor x, Tensor y);
+
+    /** dx ← dy ⊙ f'(x), given the forward input x and output y = f(x) (dx may alias dy). */
+    void activationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx);
+
+    /**
+     * PReLU with learnable slopes: y = x if x > 0 else α_c·x, reading x as [outer, C, inner] with C = alpha.size()
+     * (C = 1: one shared slope).
+     */
+    void prelu(Tensor x, Tensor alpha, Tensor y, int inner);
+
+    /** dx ← dy ⊙ (x > 0 ? 1 : α_c);  dalpha[c] += Σ dy ⊙ (x > 0 ? 0 : x). */
+    void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner);
+
+    /** Row-wise softmax over the last axis: y_j = e^{x_j − max} / Σ_k e^{x_k − max}. */
+    void softmax(Tensor x, Tensor y);
+
+    /** dx_j ← y_j (dy_j − Σ_k dy_k y_k), row by row. */
+    void softmaxBackward(Tensor y, Tensor dy, Tensor dx);
+
+    // ---------------------------------------------------------------- losses and metrics (return to the host)
+
+    /**
+     * Mean softmax cross-entropy over the rows whose label ≥ 0, from logits [rows, classes] (fused and stable:
+     * log-sum-exp with the row max subtracted). If {@code dlogits} is not null it receives
+     * (softmax(logits) − onehot(label)) / counted rows (zero for ignored rows). Returns 0 when no row counts.
+     */
+    float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits);
+
+    /** One of the elementwise losses of {@link ElementwiseLoss}; {@code dy} (if not null) receives ∂loss/∂y. */
+    float elementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy);
+
+    /**
+     * Multiclass max-margin hinge (seed 002's J = max(0, Δ + s_c − s), with s the true class's score and s_c every
+     * other class's): mean over rows with label ≥ 0 of Σ_{j≠label} max(0, Δ + s_j − s_label). {@code dscores}
+     * (if not null) receives its gradient.
+     */
+    float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores);
+
+    /** How many rows with label ≥ 0 have their arg-max (first on ties) equal to the label. */
+    int countCorrect(Tensor scores, Tensor labels);
+
+    // ---------------------------------------------------------------- convolution and pooling
+
+    /**
+     * Unfolds patches: x [N, C, H, W] → cols [C·kH·kW, N·outH·outW] with
+     * cols[(c·kH + ky)·kW + kx, (n·outH + oy)·outW + ox] = x[n, c, oy·sH − pH + ky, ox·sW − pW + kx] (0 outside).
+     */
+    void im2col(Tensor x, ConvGeometry g, Tensor cols);
+
+    /** The adjoint of im2col: dx ← 0, then every column entry is added back to the input pixel it came from. */
+    void col2im(Tensor cols, ConvGeometry g, Tensor dx);
+
+    /**
+     * Max pooling: y[n, c, oy, ox] = max over the window (padding counts as −∞); {@code argmax} receives, per output,
+     * the index iy·W + ix of the winning input pixel inside its (n, c) plane (first maximum in row-major order).
+     */
+    void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax);
+
+    /** dx ← 0, then each dy is added to the input pixel its window's arg-max names. */
+    void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx);
+
+    /** Average pooling: y = (1 / (kH·kW)) Σ window, padding counted as zeros (PyTorch's count_include_pad = true). */
+    void avgPool(Tensor x, ConvGeometry g, Tensor y);
+
+    /** dx ← 0, then each dy / (kH·kW) is spread evenly over its window. */
+    void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx);
+
+    // ---------------------------------------------------------------- dropout and embeddings
+
+    /**
+     * Inverted-dropout mask: mask[i] = 1/(1 − p) if u_i ≥ p else 0, with u_i = {@link ReferenceBackend#uniform(long, int)}
+     * (a counter-based hash of (seed, i), so every backend draws the same mask).
+     */
+    void dropoutMask(Tensor mask, float p, long seed);
+
+    /** out[r, :] ← table[idx[r], :] for a table [V, D]; an index outside [0, V) is an error (reported by the host side). */
+    void gatherRows(Tensor table, Tensor idx, Tensor out);
+
+    /** dtable[idx[r], :] += dout[r, :] for every r (rows with negative index are skipped). */
+    void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable);
+
+    // ---------------------------------------------------------------- fused recurrent cells
+
+    /**
+     * One LSTM step for a batch, gates in PyTorch's order (i, f, g, o), H = cPrev.dim(-1).
+     * In: {@code gates} [B, 4H] holds the pre-activations a = W·x_t + U·h_{t−1} + b; {@code peep} is null or [3, H]
+     * (peepholes p_i, p_f, p_o of seed 003). Out: gates are overwritten with the activations
+     * i = σ(a_i + p_i⊙c_{t−1}), f = σ(a_f + p_f⊙c_{t−1}), g = tanh(a_g), o = σ(a_o + p_o⊙c_t);
+     * c ← f⊙c_{t−1} + i⊙g;  tanhC ← tanh(c);  h ← o⊙tanh(c).
+     */
+    void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h);
+
+    /**
+     * Backward of {@link #lstmCell}. In: the saved activations {@code acts} [B, 4H], c_{t−1}, c_t, tanh(c_t),
+     * peep (or null), ∂L/∂h_t in {@code dh}, ∂L/∂c_t flowing back from step t+1 in {@code dc}.
+     * Out: {@code dgates} [B, 4H] ← ∂L/∂a (pre-activations); {@code dc} ← ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f (+ peephole terms) —
+     * the cell path has no matrix product; {@code dpeep} (if peep is not null) += the peephole gradients.
+     */
+    void lstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
+                          Tensor dh, Tensor dc, Tensor dgates, Tensor dpeep);
+
+    /**
+     * One GRU step in PyTorch's formulation, gates in order (r, z, n), H = hPrev.dim(-1):
+     * {@code gx} [B, 3H] = W_i·x_t + b_i, {@code gh} [B, 3H] = W_h·h_{t−1} + b_h;
+     * r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r⊙gh_n), h ← (1 − z)⊙n + z⊙h_{t−1}.
+     * {@code acts} [B, 3H] receives (r, z, n) for the backward pass.
+     */
+    void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts);
+
+    /**
+     * Backward of {@link #gruCell}: from ∂L/∂h_t ({@code dh}) computes dgx ← ∂L/∂gx, dgh ← ∂L/∂gh and
+     * dhPrev ← ∂L/∂h_t ⊙ z (the direct path; the caller adds dgh·W_h for the path through the gates).
+     */
+    void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev);
+
+    // ---------------------------------------------------------------- optimizer updates (PyTorch's exact formulas)
+
+    /**
+     * SGD with optional momentum μ, Nesterov and L2 weight decay λ: g' = g + λw; if μ ≠ 0: v ← μv + g',
+     * step = Nesterov ? g' + μv : v; else step = g'; w ← w − η·step. {@code v} may be null when μ = 0.
+     */
+    void sgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay);
+
+    /** Adagrad: g' = g + λw; G ← G + g'²; w ← w − η·g'/(√G + ε). */
+    void adagradStep(Tensor w, Tensor g, Tensor sumSq, float lr, float eps, float weightDecay);
+
+    /** RMSProp: g' = g + λw; s ← ρs + (1 − ρ)g'²; w ← w − η·g'/(√s + ε). */
+    void rmspropStep(Tensor w, Tensor g, Tensor sqAvg, float lr, float rho, float eps, float weightDecay);
+
+    /**
+     * Adadelta: g' = g + λw; s ← ρs + (1 − ρ)g'²; Δ = √(u + ε)/√(s + ε) · g'; u ← ρu + (1 − ρ)Δ²; w ← w − η·Δ.
+     */
+    void adadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps, float weightDecay);
+
+    /**
+     * Adam at step t ≥ 1: g' = g + λw; m ← β₁m + (1 − β₁)g'; v ← β₂v + (1 − β₂)g'²;
+     * w ← w − (η/(1 − β₁ᵗ))·m / (√v/√(1 − β₂ᵗ) + ε).
+     */
+    void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t);
+}

@@ -1,0 +1,750 @@
+package dev.nabla.backend;
+
+import java.util.Arrays;
+
+/**
+ * Every op of {@link Backend} as plain scalar loops over {@code float[]}, written to be read: the executable
+ * specification that every other backend is tested against. Nothing here is tuned for speed.
+ */
+public class ReferenceBackend implements Backend {
+
+    @Override
+    public String name() { return "ref"; }
+
+    // ---------------------------------------------------------------- memory
+
+    @Override
+    public Tensor zeros(int... shape) {
+        return new Tensor(this, new float[Tensor.sizeOf(shape)], shape);
+    }
+
+    @Override
+    public Tensor upload(float[] data, int... shape) {
+        if (data.length != Tensor.sizeOf(shape)) {
+            throw new IllegalArgumentException(data.length + " values do not fill shape " + Arrays.toString(shape));
+        }
+        return new Tensor(this, data.clone(), shape);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Tensor dst) {
+        System.arraycopy(src, srcOffset, data(dst), dst.offset(), dst.size());
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst) {
+        System.arraycopy(data(src), src.offset(), dst, 0, src.size());
+    }
+
+    @Override
+    public void release(Tensor t) {
+        // heap storage: the garbage collector reclaims it
+    }
+
+    /** The float[] behind a tensor of this backend (for subclasses and tests). */
+    protected float[] data(Tensor t) {
+        if (t.backend() != this) {
+            throw new IllegalArgumentException(t + " belongs to backend '" + t.backend().name() + "', not '" + name() + "'");
+        }
+        return (float[]) t.storage();
+    }
+
+    private static void requireSameSize(String op, Tensor a, Tensor b) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException(op + ": sizes differ, " + a.shapeString() + " vs " + b.shapeString());
+        }
+    }
+
+    // ---------------------------------------------------------------- vector ops
+
+    @Override
+    public void fill(Tensor x, float v) {
+        float[] xd = data(x);
+        for (int i = 0; i < x.size(); i++) xd[x.offset() + i] = v;
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        requireSameSize("copy", src, dst);
+        System.arraycopy(data(src), src.offset(), data(dst), dst.offset(), src.size());
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        requireSameSize("axpy", x, y);
+        float[] xd = data(x), yd = data(y);
+        for (int i = 0; i < x.size(); i++) yd[y.offset() + i] += alpha * xd[x.offset() + i];
+    }
+
+    @Override
+    public void scale(Tensor x, float alpha) {
+        float[] xd = data(x);
+        for (int i = 0; i < x.size(); i++) xd[x.offset() + i] *= alpha;
+    }
+
+    @Override
+    public void mul(Tensor a, Tensor b, Tensor out) {
+        requireSameSize("mul", a, b);
+        requireSameSize("mul", a, out);
+        float[] ad = data(a), bd = data(b), od = data(out);
+        for (int i = 0; i < a.size(); i++) od[out.offset() + i] = ad[a.offset() + i] * bd[b.offset() + i];
+    }
+
+    @Override
+    public float sumSquares(Tensor x) {
+        float[] xd = data(x);
+        double s = 0;
+        for (int i = 0; i < x.size(); i++) s += (double) xd[x.offset() + i] * xd[x.offset() + i];
+        return (float) s;
+    }
+
+    // ---------------------------------------------------------------- gemm
+
+    /** Rows of a tensor read as a matrix: everything but the last axis. */
+    static int rows(Tensor t) { return t.rank() == 0 ? 1 : t.size() / Math.max(1, t.dim(-1)); }
+
+    /** Columns of a tensor read as a matrix: the last axis. */
+    static int cols(Tensor t) { return t.rank() == 0 ? 1 : t.dim(-1); }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        int m = transA ? cols(a) : rows(a);
+        int k = transA ? rows(a) : cols(a);
+        int kb = transB ? cols(b) : rows(b);
+        int n = transB ? rows(b) : cols(b);
+        if (k != kb || rows(c) != m || cols(c) != n) {
+            throw new IllegalArgumentException("gemm: op(A) is " + m + "x" + k + ", op(B) is " + kb + "x" + n
+                    + ", C is " + rows(c) + "x" + cols(c) + " (A " + a.shapeString() + (transA ? "ᵀ" : "")
+                    + ", B " + b.shapeString() + (transB ? "ᵀ" : "") + ")");
+        }
+        float[] ad = data(a), bd = data(b), cd = data(c);
+        int lda = cols(a), ldb = cols(b), oa = a.offset(), ob = b.offset(), oc = c.offset();
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    float aip = transA ? ad[oa + p * lda + i] : ad[oa + i * lda + p];
+                    float bpj = transB ? bd[ob + j * ldb + p] : bd[ob + p * ldb + j];
+                    sum += (double) aip * bpj;
+                }
+                int ci = oc + i * n + j;
+                cd[ci] = (float) (alpha * sum + (beta == 0f ? 0f : beta * cd[ci]));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- bias
+
+    private static void checkBias(String op, Tensor x, Tensor b, int inner) {
+        if (inner < 1 || x.size() % (b.size() * inner) != 0) {
+            throw new IllegalArgumentException(op + ": " + x.shapeString() + " cannot be read as [outer, " + b.size()
+                    + ", " + inner + "]");
+        }
+    }
+
+    @Override
+    public void addBias(Tensor x, Tensor b, int inner) {
+        checkBias("addBias", x, b, inner);
+        float[] xd = data(x), bd = data(b);
+        int channels = b.size();
+        for (int i = 0; i < x.size(); i++) xd[x.offset() + i] += bd[b.offset() + (i / inner) % channels];
+    }
+
+    @Override
+    public void sumBias(Tensor dy, Tensor db, int inner, float beta) {
+        checkBias("sumBias", dy, db, inner);
+        float[] yd = data(dy), bd = data(db);
+        int channels = db.size();
+        double[] sums = new double[channels];
+        for (int i = 0; i < dy.size(); i++) sums[(i / inner) % channels] += yd[dy.offset() + i];
+        for (int ch = 0; ch < channels; ch++) {
+            int bi = db.offset() + ch;
+            bd[bi] = (float) (sums[ch] + (beta == 0f ? 0f : beta * bd[bi]));
+        }
+    }
+
+    @Override
+    public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
+        if (x.size() != a * b * s || y.size() != x.size()) {
+            throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
+        }
+        float[] xd = data(x), yd = data(y);
+        for (int i = 0; i < a; i++)
+            for (int j = 0; j < b; j++)
+                for (int k = 0; k < s; k++)
+                    yd[y.offset() + (j * a + i) * s + k] = xd[x.offset() + (i * b + j) * s + k];
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    /** f(net) of {@link Activation}, the formulas of seed 004's table. */
+    public static float apply(Activation f, float net) {
+        return switch (f) {
+            case IDENTITY -> net;
+            case STEP -> net >= 0 ? 1f : 0f;
+            case SIGN -> net >= 0 ? 1f : -1f;
+            case PIECEWISE_LINEAR -> net <= -0.5f ? 0f : net >= 0.5f ? 1f : net + 0.5f;
+            case SIGMOID -> sigmoid(net);
+            case TANH -> (float) Math.tanh(net);
+            case RELU -> net > 0 ? net : 0f;
+            // ln(1 + e^net), stable for large |net|: max(net, 0) + ln(1 + e^−|net|)
+            case SOFTPLUS -> (float) (Math.max(net, 0) + Math.log1p(Math.exp(-Math.abs(net))));
+        };
+    }
+
+    /** f'(net), given net and y = f(net). */
+    public static float derivative(Activation f, float net, float y) {
+        return switch (f) {
+            case IDENTITY -> 1f;
+            case STEP, SIGN -> 0f;
+            case PIECEWISE_LINEAR -> net > -0.5f && net < 0.5f ? 1f : 0f;
+            case SIGMOID -> y * (1 - y);
+            case TANH -> 1 - y * y;
+            case RELU -> net > 0 ? 1f : 0f;
+            case SOFTPLUS -> sigmoid(net);
+        };
+    }
+
+    /** σ(x) = 1/(1 + e^−x), computed without overflow for large |x|. */
+    public static float sigmoid(float x) {
+        if (x >= 0) return (float) (1 / (1 + Math.exp(-x)));
+        double e = Math.exp(x);
+        return (float) (e / (1 + e));
+    }
+
+    @Override
+    public void activation(Activation f, Tensor x, Tensor y) {
+        requireSameSize("activation " + f, x, y);
+        float[] xd = data(x), yd = data(y);
+        for (int i = 0; i < x.size(); i++) yd[y.offset() + i] = apply(f, xd[x.offset() + i]);
+    }
+
+    @Override
+    public void activationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        requireSameSize("activationBackward " + f, x, dy);
+        requireSameSize("activationBackward " + f, x, dx);
+        float[] xd = data(x), yd = data(y), dyd = data(dy), dxd = data(dx);
+        for (int i = 0; i < x.size(); i++) {
+            dxd[dx.offset() + i] = dyd[dy.offset() + i] * derivative(f, xd[x.offset() + i], yd[y.offset() + i]);
+        }
+    }
+
+    @Override
+    public void prelu(Tensor x, Tensor alpha, Tensor y, int inner) {
+        checkBias("prelu", x, alpha, inner);
+        requireSameSize("prelu", x, y);
+        float[] xd = data(x), ad = data(alpha), yd = data(y);
+        int channels = alpha.size();
+        for (int i = 0; i < x.size(); i++) {
+            float v = xd[x.offset() + i];
+            yd[y.offset() + i] = v > 0 ? v : ad[alpha.offset() + (i / inner) % channels] * v;
+        }
+    }
+
+    @Override
+    public void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
+        checkBias("preluBackward", x, alpha, inner);
+        float[] xd = data(x), ad = data(alpha), dyd = data(dy), dxd = data(dx), dad = data(dalpha);
+        int channels = alpha.size();
+        double[] da = new double[channels];
+        for (int i = 0; i < x.size(); i++) {
+            int ch = (i / inner) % channels;
+            float v = xd[x.offset() + i], g = dyd[dy.offset() + i];
+            dxd[dx.offset() + i] = v > 0 ? g : ad[alpha.offset() + ch] * g;   // ∂y/∂x
+            if (v <= 0) da[ch] += (double) g * v;                              // ∂y/∂α = x where x ≤ 0
+        }
+        for (int ch = 0; ch < channels; ch++) dad[dalpha.offset() + ch] += (float) da[ch];
+    }
+
+    @Override
+    public void softmax(Tensor x, Tensor y) {
+        requireSameSize("softmax", x, y);
+        float[] xd = data(x), yd = data(y);
+        int n = cols(x);
+        for (int r = 0; r < rows(x); r++) {
+            int xo = x.offset() + r * n, yo = y.offset() + r * n;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) max = Math.max(max, xd[xo + j]);
+            double sum = 0;
+            for (int j = 0; j < n; j++) sum += Math.exp(xd[xo + j] - max);
+            for (int j = 0; j < n; j++) yd[yo + j] = (float) (Math.exp(xd[xo + j] - max) / sum);
+        }
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+        float[] yd = data(y), dyd = data(dy), dxd = data(dx);
+        int n = cols(y);
+        for (int r = 0; r < rows(y); r++) {
+            int yo = y.offset() + r * n, go = dy.offset() + r * n, xo = dx.offset() + r * n;
+            double dot = 0;
+            for (int j = 0; j < n; j++) dot += (double) dyd[go + j] * yd[yo + j];
+            for (int j = 0; j < n; j++) dxd[xo + j] = (float) (yd[yo + j] * (dyd[go + j] - dot));
+        }
+    }
+
+    // ---------------------------------------------------------------- losses
+
+    private void checkLabels(String op, Tensor scores, Tensor labels) {
+        if (labels.size() != rows(scores)) {
+            throw new IllegalArgumentException(op + ": " + labels.size() + " labels for " + rows(scores) + " rows of " + scores.shapeString());
+        }
+    }
+
+    @Override
+    public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
+        checkLabels("softmaxCrossEntropy", logits, labels);
+        float[] zd = data(logits), ld = data(labels);
+        float[] gd = dlogits == null ? null : data(dlogits);
+        int n = cols(logits), rows = rows(logits), counted = 0;
+        for (int r = 0; r < rows; r++) if (ld[labels.offset() + r] >= 0) counted++;
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int zo = logits.offset() + r * n;
+            int label = (int) ld[labels.offset() + r];
+            if (label < 0) {
+                if (gd != null) for (int j = 0; j < n; j++) gd[dlogits.offset() + r * n + j] = 0;
+                continue;
+            }
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) max = Math.max(max, zd[zo + j]);
+            double sum = 0;
+            for (int j = 0; j < n; j++) sum += Math.exp(zd[zo + j] - max);
+            double logSumExp = max + Math.log(sum);
+            loss += logSumExp - zd[zo + label];                     // −ln softmax(z)_label
+            if (gd != null) {
+                for (int j = 0; j < n; j++) {                        // ∂L/∂z_j = (p_j − [j = label]) / rows
+                    double p = Math.exp(zd[zo + j] - logSumExp);
+                    gd[dlogits.offset() + r * n + j] = (float) ((p - (j == label ? 1 : 0)) / counted);
+                }
+            }
+        }
+        return counted == 0 ? 0f : (float) (loss / counted);
+    }
+
+    @Override
+    public float elementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
+        requireSameSize("elementwiseLoss " + kind, y, target);
+        float[] yd = data(y), td = data(target);
+        float[] gd = dy == null ? null : data(dy);
+        int n = y.size();
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            double yi = yd[y.offset() + i], di = td[target.offset() + i], g;
+            switch (kind) {
+                case SQUARED_ERROR -> { loss += 0.5 * (di - yi) * (di - yi); g = yi - di; }
+                case MSE -> { loss += (di - yi) * (di - yi) / n; g = 2 * (yi - di) / n; }
+                case L1 -> { loss += Math.abs(di - yi) / n; g = Math.signum(yi - di) / n; }
+                case BINARY_CROSS_ENTROPY -> {
+                    double logY = Math.max(Math.log(yi), -100), log1mY = Math.max(Math.log(1 - yi), -100);
+                    loss += -(di * logY + (1 - di) * log1mY) / n;
+                    g = (yi - di) / (Math.max(yi * (1 - yi), 1e-12) * n);
+                }
+                default -> throw new AssertionError(kind);
+            }
+            if (gd != null) gd[dy.offset() + i] = (float) g;
+        }
+        return (float) loss;
+    }
+
+    @Override
+    public float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
+        checkLabels("hinge", scores, labels);
+        float[] sd = data(scores), ld = data(labels);
+        float[] gd = dscores == null ? null : data(dscores);
+        int n = cols(scores), rows = rows(scores), counted = 0;
+        for (int r = 0; r < rows; r++) if (ld[labels.offset() + r] >= 0) counted++;
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            int so = scores.offset() + r * n, go = dscores == null ? 0 : dscores.offset() + r * n;
+            int label = (int) ld[labels.offset() + r];
+            if (gd != null) for (int j = 0; j < n; j++) gd[go + j] = 0;
+            if (label < 0) continue;
+            for (int j = 0; j < n; j++) {
+                if (j == label) continue;
+                double m = margin + sd[so + j] - sd[so + label];    // Δ + s_c − s
+                if (m > 0) {
+                    loss += m;
+                    if (gd != null) {                                 // ∂J/∂s_c = 1, ∂J/∂s = −1 where the margin is violated
+                        gd[go + j] += 1f / counted;
+                        gd[go + label] -= 1f / counted;
+                    }
+                }
+            }
+        }
+        return counted == 0 ? 0f : (float) (loss / counted);
+    }
+
+    @Override
+    public int countCorrect(Tensor scores, Tensor labels) {
+        checkLabels("countCorrect", scores, labels);
+        float[] sd = data(scores), ld = data(labels);
+        int n = cols(scores), correct = 0;
+        for (int r = 0; r < rows(scores); r++) {
+            int label = (int) ld[labels.offset() + r];
+            if (label < 0) continue;
+            int so = scores.offset() + r * n, best = 0;
+            for (int j = 1; j < n; j++) if (sd[so + j] > sd[so + best]) best = j;
+            if (best == label) correct++;
+        }
+        return correct;
+    }
+
+    // ---------------------------------------------------------------- convolution and pooling
+
+    private static void checkGeometry(String op, Tensor t, int expected, String what, ConvGeometry g) {
+        if (t.size() != expected) {
+            throw new IllegalArgumentException(op + ": " + what + " " + t.shapeString() + " holds " + t.size()
+                    + " elements, geometry " + g + " needs " + expected);
+        }
+    }
+
+    @Override
+    public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
+        checkGeometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
+        checkGeometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
+        float[] xd = data(x), cd = data(cols);
+        int oh = g.outH(), ow = g.outW(), ncols = g.colCols();
+        for (int c = 0; c < g.channels(); c++)
+            for (int ky = 0; ky < g.kernelH(); ky++)
+                for (int kx = 0; kx < g.kernelW(); kx++) {
+                    int row = (c * g.kernelH() + ky) * g.kernelW() + kx;
+                    for (int n = 0; n < g.batch(); n++)
+                        for (int oy = 0; oy < oh; oy++)
+                            for (int ox = 0; ox < ow; ox++) {
+                                int iy = oy * g.strideH() - g.padH() + ky, ix = ox * g.strideW() - g.padW() + kx;
+                                boolean inside = iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width();
+                                int col = (n * oh + oy) * ow + ox;
+                                cd[cols.offset() + row * ncols + col] = inside
+                                        ? xd[x.offset() + ((n * g.channels() + c) * g.height() + iy) * g.width() + ix] : 0f;
+                            }
+                }
+    }
+
+    @Override
+    public void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
+        checkGeometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
+        checkGeometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
+        float[] xd = data(dx), cd = data(cols);
+        fill(dx, 0f);
+        int oh = g.outH(), ow = g.outW(), ncols = g.colCols();
+        for (int c = 0; c < g.channels(); c++)
+            for (int ky = 0; ky < g.kernelH(); ky++)
+                for (int kx = 0; kx < g.kernelW(); kx++) {
+                    int row = (c * g.kernelH() + ky) * g.kernelW() + kx;
+                    for (int n = 0; n < g.batch(); n++)
+                        for (int oy = 0; oy < oh; oy++)
+                            for (int ox = 0; ox < ow; ox++) {
+                                int iy = oy * g.strideH() - g.padH() + ky, ix = ox * g.strideW() - g.padW() + kx;
+                                if (iy < 0 || iy >= g.height() || ix < 0 || ix >= g.width()) continue;
+                                int col = (n * oh + oy) * ow + ox;
+                                xd[dx.offset() + ((n * g.channels() + c) * g.height() + iy) * g.width() + ix]
+                                        += cd[cols.offset() + row * ncols + col];
+                            }
+                }
+    }
+
+    @Override
+    public void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
+        int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), hw = g.height() * g.width();
+        checkGeometry("maxPool", x, planes * hw, "input", g);
+        checkGeometry("maxPool", y, planes * oh * ow, "output", g);
+        checkGeometry("maxPool", argmax, planes * oh * ow, "argmax", g);
+        float[] xd = data(x), yd = data(y), ad = data(argmax);
+        for (int p = 0; p < planes; p++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++) {
+                    float best = Float.NEGATIVE_INFINITY;
+                    int where = -1;
+                    for (int ky = 0; ky < g.kernelH(); ky++)
+                        for (int kx = 0; kx < g.kernelW(); kx++) {
+                            int iy = oy * g.strideH() - g.padH() + ky, ix = ox * g.strideW() - g.padW() + kx;
+                            if (iy < 0 || iy >= g.height() || ix < 0 || ix >= g.width()) continue;
+                            float v = xd[x.offset() + p * hw + iy * g.width() + ix];
+                            if (where < 0 || v > best) { best = v; where = iy * g.width() + ix; }
+                        }
+                    int o = (p * oh + oy) * ow + ox;
+                    yd[y.offset() + o] = best;
+                    ad[argmax.offset() + o] = where;
+                }
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
+        int planes = g.batch() * g.channels(), ohw = g.outH() * g.outW(), hw = g.height() * g.width();
+        checkGeometry("maxPoolBackward", dx, planes * hw, "input gradient", g);
+        checkGeometry("maxPoolBackward", dy, planes * ohw, "output gradient", g);
+        float[] gd = data(dy), ad = data(argmax), xd = data(dx);
+        fill(dx, 0f);
+        for (int p = 0; p < planes; p++)
+            for (int o = 0; o < ohw; o++) {
+                int where = (int) ad[argmax.offset() + p * ohw + o];
+                xd[dx.offset() + p * hw + where] += gd[dy.offset() + p * ohw + o];
+            }
+    }
+
+    @Override
+    public void avgPool(Tensor x, ConvGeometry g, Tensor y) {
+        int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), hw = g.height() * g.width();
+        checkGeometry("avgPool", x, planes * hw, "input", g);
+        checkGeometry("avgPool", y, planes * oh * ow, "output", g);
+        float[] xd = data(x), yd = data(y);
+        float area = g.kernelH() * g.kernelW();
+        for (int p = 0; p < planes; p++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++) {
+                    double sum = 0;
+                    for (int ky = 0; ky < g.kernelH(); ky++)
+                        for (int kx = 0; kx < g.kernelW(); kx++) {
+                            int iy = oy * g.strideH() - g.padH() + ky, ix = ox * g.strideW() - g.padW() + kx;
+                            if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) sum += xd[x.offset() + p * hw + iy * g.width() + ix];
+                        }
+                    yd[y.offset() + (p * oh + oy) * ow + ox] = (float) (sum / area);
+                }
+    }
+
+    @Override
+    public void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
+        int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), hw = g.height() * g.width();
+        checkGeometry("avgPoolBackward", dx, planes * hw, "input gradient", g);
+        checkGeometry("avgPoolBackward", dy, planes * oh * ow, "output gradient", g);
+        float[] gd = data(dy), xd = data(dx);
+        fill(dx, 0f);
+        float area = g.kernelH() * g.kernelW();
+        for (int p = 0; p < planes; p++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++) {
+                    float share = gd[dy.offset() + (p * oh + oy) * ow + ox] / area;
+                    for (int ky = 0; ky < g.kernelH(); ky++)
+                        for (int kx = 0; kx < g.kernelW(); kx++) {
+                            int iy = oy * g.strideH() - g.padH() + ky, ix = ox * g.strideW() - g.padW() + kx;
+                            if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) xd[dx.offset() + p * hw + iy * g.width() + ix] += share;
+                        }
+                }
+    }
+
+    // ---------------------------------------------------------------- dropout and embeddings
+
+    /**
+     * A uniform number in [0, 1) from (seed, i): a counter-based hash (the 32-bit finaliser of MurmurHash3 applied
+     * to seed and counter) so that CPU and GPU backends draw identical dropout masks without shared RNG state.
+     * In 32-bit unsigned arithmetic: h = lo(seed) ^ (i · 0x9E3779B9); h = fmix(h ^ hi(seed)); h = fmix(h);
+     * u = (h >>> 8) · 2⁻²⁴.
+     */
+    public static float uniform(long seed, int i) {
+        int h = (int) seed ^ (i * 0x9E3779B9);
+        h = fmix(h ^ (int) (seed >>> 32));
+        h = fmix(h);
+        return (h >>> 8) * 0x1.0p-24f;
+    }
+
+    private static int fmix(int h) {
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >>> 16;
+        return h;
+    }
+
+    @Override
+    public void dropoutMask(Tensor mask, float p, long seed) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        float[] md = data(mask);
+        float keep = 1f / (1f - p);
+        for (int i = 0; i < mask.size(); i++) md[mask.offset() + i] = uniform(seed, i) >= p ? keep : 0f;
+    }
+
+    @Override
+    public void gatherRows(Tensor table, Tensor idx, Tensor out) {
+        int v = rows(table), d = cols(table);
+        if (out.size() != idx.size() * d) {
+            throw new IllegalArgumentException("gatherRows: " + idx.size() + " indices into a table " + table.shapeString()
+                    + " need an output of " + idx.size() * d + " elements, got " + out.shapeString());
+        }
+        float[] td = data(table), id = data(idx), od = data(out);
+        for (int r = 0; r < idx.size(); r++) {
+            int row = (int) id[idx.offset() + r];
+            if (row < 0 || row >= v) throw new IndexOutOfBoundsException("gatherRows: index " + row + " outside [0, " + v + ")");
+            System.arraycopy(td, table.offset() + row * d, od, out.offset() + r * d, d);
+        }
+    }
+
+    @Override
+    public void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
+        int v = rows(dtable), d = cols(dtable);
+        float[] gd = data(dout), id = data(idx), td = data(dtable);
+        for (int r = 0; r < idx.size(); r++) {
+            int row = (int) id[idx.offset() + r];
+            if (row < 0) continue;
+            if (row >= v) throw new IndexOutOfBoundsException("scatterAddRows: index " + row + " outside [0, " + v + ")");
+            for (int j = 0; j < d; j++) td[dtable.offset() + row * d + j] += gd[dout.offset() + r * d + j];
+        }
+    }
+
+    // ---------------------------------------------------------------- recurrent cells
+
+    @Override
+    public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
+        int hid = cols(cPrev), batch = rows(cPrev);
+        if (gates.size() != batch * 4 * hid) {
+            throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
+        }
+        float[] a = data(gates), cp = data(cPrev), cd = data(c), td = data(tanhC), hd = data(h);
+        float[] pd = peep == null ? null : data(peep);
+        for (int b = 0; b < batch; b++)
+            for (int j = 0; j < hid; j++) {
+                int gi = gates.offset() + b * 4 * hid + j;                      // a_i at gi, a_f at gi+H, a_g at gi+2H, a_o at gi+3H
+                float cPrevJ = cp[cPrev.offset() + b * hid + j];
+                float pi = pd == null ? 0 : pd[peep.offset() + j];
+                float pf = pd == null ? 0 : pd[peep.offset() + hid + j];
+                float po = pd == null ? 0 : pd[peep.offset() + 2 * hid + j];
+                float i = sigmoid(a[gi] + pi * cPrevJ);                        // i_t = σ(a_i + p_i⊙c_{t−1})
+                float f = sigmoid(a[gi + hid] + pf * cPrevJ);                  // f_t = σ(a_f + p_f⊙c_{t−1})
+                float g = (float) Math.tanh(a[gi + 2 * hid]);                  // g_t = tanh(a_g)
+                float ct = f * cPrevJ + i * g;                                 // c_t = f⊙c_{t−1} + i⊙g
+                float o = sigmoid(a[gi + 3 * hid] + po * ct);                  // o_t = σ(a_o + p_o⊙c_t)
+                float tc = (float) Math.tanh(ct);
+                a[gi] = i; a[gi + hid] = f; a[gi + 2 * hid] = g; a[gi + 3 * hid] = o;
+                cd[c.offset() + b * hid + j] = ct;
+                td[tanhC.offset() + b * hid + j] = tc;
+                hd[h.offset() + b * hid + j] = o * tc;                         // h_t = o⊙tanh(c_t)
+            }
+    }
+
+    @Override
+    public void lstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
+                                 Tensor dh, Tensor dc, Tensor dgates, Tensor dpeep) {
+        int hid = cols(cPrev), batch = rows(cPrev);
+        float[] ad = data(acts), cp = data(cPrev), cd = data(c), td = data(tanhC), dhd = data(dh), dcd = data(dc), dg = data(dgates);
+        float[] pd = peep == null ? null : data(peep);
+        float[] dpd = peep == null ? null : data(dpeep);
+        for (int b = 0; b < batch; b++)
+            for (int j = 0; j < hid; j++) {
+                int gi = acts.offset() + b * 4 * hid + j, di = dgates.offset() + b * 4 * hid + j, k = b * hid + j;
+                float i = ad[gi], f = ad[gi + hid], g = ad[gi + 2 * hid], o = ad[gi + 3 * hid];
+                float cPrevJ = cp[cPrev.offset() + k], ct = cd[c.offset() + k], tc = td[tanhC.offset() + k];
+                float dhJ = dhd[dh.offset() + k];
+                float pi = pd == null ? 0 : pd[peep.offset() + j];
+                float pf = pd == null ? 0 : pd[peep.offset() + hid + j];
+                float po = pd == null ? 0 : pd[peep.offset() + 2 * hid + j];
+                float dao = dhJ * tc * o * (1 - o);                             // ∂L/∂a_o = ∂L/∂h ⊙ tanh(c) ⊙ σ'
+                float dct = dcd[dc.offset() + k] + dhJ * o * (1 - tc * tc)      // ∂L/∂c_t = from t+1 + ∂L/∂h ⊙ o ⊙ tanh'(c)
+                        + dao * po;                                             //           + through the o-peephole
+                float dai = dct * g * i * (1 - i);                              // ∂L/∂a_i = ∂L/∂c ⊙ g ⊙ σ'
+                float daf = dct * cPrevJ * f * (1 - f);                         // ∂L/∂a_f = ∂L/∂c ⊙ c_{t−1} ⊙ σ'
+                float dag = dct * i * (1 - g * g);                              // ∂L/∂a_g = ∂L/∂c ⊙ i ⊙ tanh'
+                dg[di] = dai; dg[di + hid] = daf; dg[di + 2 * hid] = dag; dg[di + 3 * hid] = dao;
+                dcd[dc.offset() + k] = dct * f + dai * pi + daf * pf;           // ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f (+ peepholes)
+                if (pd != null) {
+                    dpd[dpeep.offset() + j] += dai * cPrevJ;
+                    dpd[dpeep.offset() + hid + j] += daf * cPrevJ;
+                    dpd[dpeep.offset() + 2 * hid + j] += dao * ct;
+                }
+            }
+    }
+
+    @Override
+    public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
+        int hid = cols(hPrev), batch = rows(hPrev);
+        if (gx.size() != batch * 3 * hid || gh.size() != gx.size()) {
+            throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
+        }
+        float[] xd = data(gx), hd = data(gh), hp = data(hPrev), ho = data(h), ad = data(acts);
+        for (int b = 0; b < batch; b++)
+            for (int j = 0; j < hid; j++) {
+                int g = b * 3 * hid + j, k = b * hid + j;
+                float r = sigmoid(xd[gx.offset() + g] + hd[gh.offset() + g]);                          // r = σ(gx_r + gh_r)
+                float z = sigmoid(xd[gx.offset() + g + hid] + hd[gh.offset() + g + hid]);              // z = σ(gx_z + gh_z)
+                float n = (float) Math.tanh(xd[gx.offset() + g + 2 * hid] + r * hd[gh.offset() + g + 2 * hid]); // n = tanh(gx_n + r⊙gh_n)
+                ad[acts.offset() + g] = r; ad[acts.offset() + g + hid] = z; ad[acts.offset() + g + 2 * hid] = n;
+                ho[h.offset() + k] = (1 - z) * n + z * hp[hPrev.offset() + k];                          // h = (1−z)⊙n + z⊙h_{t−1}
+            }
+    }
+
+    @Override
+    public void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
+        int hid = cols(hPrev), batch = rows(hPrev);
+        float[] ad = data(acts), hd = data(gh), hp = data(hPrev), dhd = data(dh), dx = data(dgx), dhh = data(dgh), dp = data(dhPrev);
+        for (int b = 0; b < batch; b++)
+            for (int j = 0; j < hid; j++) {
+                int g = b * 3 * hid + j, k = b * hid + j;
+                float r = ad[acts.offset() + g], z = ad[acts.offset() + g + hid], n = ad[acts.offset() + g + 2 * hid];
+                float d = dhd[dh.offset() + k];
+                float dan = d * (1 - z) * (1 - n * n);                          // ∂L/∂(gx_n + r⊙gh_n) = ∂L/∂h ⊙ (1−z) ⊙ tanh'
+                float daz = d * (hp[hPrev.offset() + k] - n) * z * (1 - z);     // ∂L/∂a_z = ∂L/∂h ⊙ (h_{t−1} − n) ⊙ σ'
+                float dar = dan * hd[gh.offset() + g + 2 * hid] * r * (1 - r);  // ∂L/∂a_r = ∂L/∂a_n ⊙ gh_n ⊙ σ'
+                dx[dgx.offset() + g] = dar; dx[dgx.offset() + g + hid] = daz; dx[dgx.offset() + g + 2 * hid] = dan;
+                dhh[dgh.offset() + g] = dar; dhh[dgh.offset() + g + hid] = daz; dhh[dgh.offset() + g + 2 * hid] = dan * r;
+                dp[dhPrev.offset() + k] = d * z;                                // direct path ∂h_t/∂h_{t−1} = z
+            }
+    }
+
+    // ---------------------------------------------------------------- optimizers
+
+    @Override
+    public void sgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
+        float[] wd = data(w), gd = data(g), vd = v == null ? null : data(v);
+        for (int i = 0; i < w.size(); i++) {
+            float gi = gd[g.offset() + i] + weightDecay * wd[w.offset() + i];   // g' = g + λw
+            float step = gi;
+            if (momentum != 0f) {
+                float vi = momentum * vd[v.offset() + i] + gi;                  // v ← μv + g'
+                vd[v.offset() + i] = vi;
+                step = nesterov ? gi + momentum * vi : vi;
+            }
+            wd[w.offset() + i] -= lr * step;                                    // w ← w − η·step
+        }
+    }
+
+    @Override
+    public void adagradStep(Tensor w, Tensor g, Tensor sumSq, float lr, float eps, float weightDecay) {
+        float[] wd = data(w), gd = data(g), sd = data(sumSq);
+        for (int i = 0; i < w.size(); i++) {
+            float gi = gd[g.offset() + i] + weightDecay * wd[w.offset() + i];
+            float s = sd[sumSq.offset() + i] + gi * gi;                         // G ← G + g²
+            sd[sumSq.offset() + i] = s;
+            wd[w.offset() + i] -= lr * gi / ((float) Math.sqrt(s) + eps);       // w ← w − η g/(√G + ε)
+        }
+    }
+
+    @Override
+    public void rmspropStep(Tensor w, Tensor g, Tensor sqAvg, float lr, float rho, float eps, float weightDecay) {
+        float[] wd = data(w), gd = data(g), sd = data(sqAvg);
+        for (int i = 0; i < w.size(); i++) {
+            float gi = gd[g.offset() + i] + weightDecay * wd[w.offset() + i];
+            float s = rho * sd[sqAvg.offset() + i] + (1 - rho) * gi * gi;       // s ← ρs + (1−ρ)g²
+            sd[sqAvg.offset() + i] = s;
+            wd[w.offset() + i] -= lr * gi / ((float) Math.sqrt(s) + eps);       // w ← w − η g/(√s + ε)
+        }
+    }
+
+    @Override
+    public void adadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps, float weightDecay) {
+        float[] wd = data(w), gd = data(g), sd = data(sqAvg), ud = data(accDelta);
+        for (int i = 0; i < w.size(); i++) {
+            float gi = gd[g.offset() + i] + weightDecay * wd[w.offset() + i];
+            float s = rho * sd[sqAvg.offset() + i] + (1 - rho) * gi * gi;       // s ← ρs + (1−ρ)g²
+            sd[sqAvg.offset() + i] = s;
+            float delta = (float) Math.sqrt(ud[accDelta.offset() + i] + eps) / (float) Math.sqrt(s + eps) * gi;
+            ud[accDelta.offset() + i] = rho * ud[accDelta.offset() + i] + (1 - rho) * delta * delta;
+            wd[w.offset() + i] -= lr * delta;
+        }
+    }
+
+    @Override
+    public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
+        if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
+        float[] wd = data(w), gd = data(g), md = data(m), vd = data(v);
+        float bc1 = 1 - (float) Math.pow(beta1, t), bc2 = 1 - (float) Math.pow(beta2, t);
+        float stepSize = lr / bc1, sqrtBc2 = (float) Math.sqrt(bc2);
+        for (int i = 0; i < w.size(); i++) {
+            float gi = gd[g.offset() + i] + weightDecay * wd[w.offset() + i];
+            float mi = beta1 * md[m.offset() + i] + (1 - beta1) * gi;           // m ← β₁m + (1−β₁)g
+            float vi = beta2 * vd[v.offset() + i] + (1 - beta2) * gi * gi;      // v ← β₂v + (1−β₂)g²
+            md[m.offset() + i] = mi;
+            vd[v.offset() + i] = vi;
+            wd[w.offset() + i] -= stepSize * mi / ((float) Math.sqrt(vi) / sqrtBc2 + eps);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.nabla.backend;
+
+import java.util.Arrays;
+
+/**
+ * A dense float32 tensor: a shape and a contiguous range of a storage owned by one {@link Backend}
+ * ({@code float[]} for the reference and CPU backends, a device buffer for GPU backends).
+ *
+ * <p>Layers never reach into the storage: they call backend ops, so a GPU tensor stays on the GPU.
+ * A tensor may be a <em>view</em> of another (same storage, an element offset and a new shape), which is how
+ * a recurrent layer addresses time step t of a [T, B, H] buffer without copying.
+ */
+public final class Tensor implements AutoCloseable {
+    private final Backend backend;
+    private final Object storage;
+    private final int offset;
+    private final int[] shape;
+    private final int size;
+    private final boolean owner;
+
+    /** For backends: wraps {@code storage} (owned by this tensor) with the given shape. */
+    public Tensor(Backend backend, Object storage, int... shape) {
+        this(backend, storage, 0, shape, true);
+    }
+
+    private Tensor(Backend backend, Object storage, int offset, int[] shape, boolean owner) {
+        this.backend = backend;
+        this.storage = storage;
+        this.offset = offset;
+        this.shape = shape.clone();
+        this.size = sizeOf(this.shape);
+        this.owner = owner;
+    }
+
+    /** The number of elements a shape holds; every extent must be ≥ 0. */
+    public static int sizeOf(int... shape) {
+        long n = 1;
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException("negative extent in shape " + Arrays.toString(shape));
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds more than 2^31-1 elements");
+        }
+        return (int) n;
+    }
+
+    public Backend backend() { return backend; }
+
+    /** For backends: the storage object this tensor addresses (float[] or a device buffer). */
+    public Object storage() { return storage; }
+
+    /** For backends: the index of this tensor's first element in {@link #storage()}. */
+    public int offset() { return offset; }
+
+    public int[] shape() { return shape.clone(); }
+
+    public int rank() { return shape.length; }
+
+    /** Extent of axis {@code axis}; negative axes count from the end. */
+    public int dim(int axis) { return shape[axis < 0 ? shape.length + axis : axis]; }
+
+    public int size() { return size; }
+
+    /** Same storage, new shape with the same number of elements. */
+    public Tensor reshape(int... newShape) {
+        if (sizeOf(newShape) != size) {
+            throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " (" + size + " elements) to "
+                    + Arrays.toString(newShape) + " (" + sizeOf(newShape) + " elements)");
+        }
+        return new Tensor(backend, storage, offset, newShape, false);
+    }
+
+    /**
+     * A contiguous view: {@code sizeOf(newShape)} elements starting {@code start} elements into this tensor.
+     * E.g. time step t of a [T, B, H] tensor is {@code view(t * B * H, B, H)}.
+     */
+    public Tensor view(int start, int... newShape) {
+        int n = sizeOf(newShape);
+        if (start < 0 || start + n > size) {
+            throw new IndexOutOfBoundsException("view of " + n + " elements at " + start + " does not fit in " + Arrays.toString(shape));
+        }
+        return new Tensor(backend, storage, offset + start, newShape, false);
+    }
+
+    /** Row {@code i} of the first axis, as a view with the remaining axes. */
+    public Tensor slice(int i) {
+        if (shape.length == 0) throw new IllegalArgumentException("cannot slice a scalar");
+        if (i < 0 || i >= shape[0]) throw new IndexOutOfBoundsException("index " + i + " out of " + Arrays.toString(shape));
+        int[] rest = Arrays.copyOfRange(shape, 1, shape.length);
+        int n = sizeOf(rest);
+        return new Tensor(backend, storage, offset + i * n, rest, false);
+    }
+
+    /** Copies the elements to a new host array (a download for GPU backends). */
+    public float[] toArray() { return backend.download(this); }
+
+    /** The single element of a one-element tensor. */
+    public float item() {
+        if (size != 1) throw new IllegalStateException("item() needs one element, tensor has shape " + Arrays.toString(shape));
+        return toArray()[0];
+    }
+
+    /** True if both tensors have exactly the same shape. */
+    public boolean sameShape(Tensor other) { return Arrays.equals(shape, other.shape); }
+
+    public String shapeString() { return Arrays.toString(shape); }
+
+    /** Releases the storage (to the backend's pool); views release nothing. */
+    @Override
+    public void close() {
+        if (owner) backend.release(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor" + Arrays.toString(shape) + "@" + backend.name();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.nabla.nn;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+import dev.nabla.init.Initializer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Fully connected layer (seed 001's artificial neuron, a whole layer at once): net = x·Wᵀ + b.
+ * W is [out, in] (row j holds the weights w_j of unit j), b is [out]. The activation is its own layer.
+ */
+public final class Dense implements Layer {
+    private final int in, out;
+    private final Initializer weightInit, biasInit;
+    private Backend ops;
+    private Param w, b;
+    private Tensor x, net, dx;
+
+    public Dense(int in, int out) {
+        this(in, out, Initializer.GLOROT_UNIFORM, Initializer.ZEROS);
+    }
+
+    public Dense(int in, int out, Initializer weightInit, Initializer biasInit) {
+        if (in < 1 || out < 1) throw new IllegalArgumentException("Dense needs in ≥ 1 and out ≥ 1, got " + in + "→" + out);
+        this.in = in;
+        this.out = out;
+        this.weightInit = weightInit;
+        this.biasInit = biasInit;
+    }
+
+    @Override
+    public void bind(Backend ops, RandomGenerator rng) {
+        this.ops = ops;
+        float[] wv = new float[out * in], bv = new float[out];
+        weightInit.fill(wv, in, out, rng);
+        biasInit.fill(bv, in, out, rng);
+        w = new Param(name() + ".W", ops.upload(wv, out, in));
+        b = new Param(name() + ".b", ops.upload(bv, out));
+    }
+
+    public Param weight() { return w; }
+
+    public Param bias() { return b; }
+
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        if (Tensor.sizeOf(inputShape) != in) {
+            throw new IllegalArgumentException(name() + " expects " + in + " inputs per sample, got shape " + Arrays.toString(inputShape));
+        }
+        return new int[] {out};
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        if (x.rank() < 1 || x.size() != x.dim(0) * in) {
+            throw new IllegalArgumentException(name() + ": input " + x.shapeString() + " is not [batch, " + in + "]");
+        }
+        int batch = x.dim(0);
+        this.x = x.reshape(batch, in);
+        if (net == null || net.dim(0) != batch) net = ops.zeros(batch, out);
+        ops.gemm(false, true, 1f, this.x, w.value(), 0f, net);   // net = x·Wᵀ          [batch, out]
+        ops.addBias(net, b.value(), 1);                           //     + b
+        return net;
+    }
+
+    @Override
+    public Tensor backward(Tensor delta) {                        // δ = ∂E/∂net          [batch, out]
+        int batch = x.dim(0);
+        if (delta.size() != batch * out) {
+            throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " is not [" + batch + ", " + out + "]");
+        }
+        delta = delta.reshape(batch, out);
+        ops.gemm(true, false, 1f, delta, x, 1f, w.grad());       // ∂E/∂W += δᵀ·x       (sum over the batch)
+        ops.sumBias(delta, b.grad(), 1, 1f);                      // ∂E/∂b += Σ δ
+        if (dx == null || dx.dim(0) != batch) dx = ops.zeros(batch, in);
+        ops.gemm(false, false, 1f, delta, w.value(), 0f, dx);     // ∂E/∂x = δ·W          → the layer below's δ
+        return dx;
+    }
+
+    @Override
+    public List<Param> params() { return List.of(w, b); }
+
+    @Override
+    public String name() { return "Dense(" + in + "→" + out + ")"; }
+}

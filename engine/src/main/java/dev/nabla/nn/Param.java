@@ -1,0 +1,57 @@
+package dev.nabla.nn;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+
+/**
+ * A learnable parameter: its value, the gradient ∂E/∂value accumulated by backward passes, and the optimizer's
+ * per-parameter state (velocity, squared-gradient averages …) in numbered slots allocated on first use.
+ */
+public final class Param {
+    private final String name;
+    private final Tensor value;
+    private final Tensor grad;
+    private final Tensor[] slots = new Tensor[2];
+    /** False for parameters an L2 weight decay should leave alone (biases, by convention, are still decayed unless set). */
+    private boolean decay = true;
+
+    public Param(String name, Tensor value) {
+        this.name = name;
+        this.value = value;
+        this.grad = value.backend().zeros(value.shape());
+    }
+
+    public String name() { return name; }
+
+    public Tensor value() { return value; }
+
+    public Tensor grad() { return grad; }
+
+    public Backend backend() { return value.backend(); }
+
+    public int size() { return value.size(); }
+
+    /** Optimizer state slot {@code i} (0 or 1), zero-filled on first use. */
+    public Tensor slot(int i) {
+        if (slots[i] == null) slots[i] = value.backend().zeros(value.shape());
+        return slots[i];
+    }
+
+    /** Forgets the optimizer state (e.g. when a new optimizer takes over). */
+    public void resetSlots() {
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] != null) slots[i].close();
+            slots[i] = null;
+        }
+    }
+
+    public boolean decay() { return decay; }
+
+    public Param decay(boolean on) { this.decay = on; return this; }
+
+    /** ∂E/∂value ← 0 (before the next batch accumulates into it). */
+    public void zeroGrad() { value.backend().fill(grad, 0f); }
+
+    @Override
+    public String toString() { return name + value.shapeString(); }
+}

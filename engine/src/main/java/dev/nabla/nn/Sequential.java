@@ -1,0 +1,98 @@
+package dev.nabla.nn;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** A stack of layers: forward runs them in order, backward in reverse, each handing δ to the one below. */
+public final class Sequential implements Layer {
+    private final List<Layer> layers;
+    private Backend ops;
+
+    public Sequential(Layer... layers) {
+        this(List.of(layers));
+    }
+
+    public Sequential(List<Layer> layers) {
+        if (layers.isEmpty()) throw new IllegalArgumentException("Sequential needs at least one layer");
+        this.layers = List.copyOf(layers);
+    }
+
+    /** Binds every layer to {@code ops}, initialising parameters from {@code seed} (same seed, same weights). */
+    public Sequential bind(Backend ops, long seed) {
+        bind(ops, new SplittableRandom(seed));
+        return this;
+    }
+
+    @Override
+    public void bind(Backend ops, java.util.random.RandomGenerator rng) {
+        if (this.ops != null) throw new IllegalStateException("model is already bound to backend '" + this.ops.name() + "'");
+        this.ops = ops;
+        for (Layer l : layers) l.bind(ops, rng);
+    }
+
+    public Backend backend() {
+        if (ops == null) throw new IllegalStateException("model is not bound to a backend yet: call bind(backend, seed)");
+        return ops;
+    }
+
+    public List<Layer> layers() { return layers; }
+
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        int[] s = inputShape;
+        for (Layer l : layers) s = l.outputShape(s);
+        return s;
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        backend();
+        for (Layer l : layers) x = l.forward(x, training);
+        return x;
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        for (int i = layers.size() - 1; i >= 0; i--) dy = layers.get(i).backward(dy);
+        return dy;
+    }
+
+    @Override
+    public List<Param> params() {
+        List<Param> all = new ArrayList<>();
+        for (Layer l : layers) all.addAll(l.params());
+        return all;
+    }
+
+    /** Sets every parameter gradient to zero. */
+    public void zeroGrad() {
+        for (Param p : params()) p.zeroGrad();
+    }
+
+    /** Number of learnable scalars. */
+    public long parameterCount() {
+        long n = 0;
+        for (Param p : params()) n += p.size();
+        return n;
+    }
+
+    /** One line per layer with its output shape and parameter count, for a per-sample input shape. */
+    public String summary(int[] inputShape) {
+        StringBuilder sb = new StringBuilder();
+        int[] s = inputShape;
+        for (Layer l : layers) {
+            s = l.outputShape(s);
+            long n = 0;
+            for (Param p : l.params()) n += p.size();
+            sb.append(String.format("%-28s → %-16s %,10d params%n", l.name(), Arrays.toString(s), n));
+        }
+        return sb.append(String.format("total %,d params%n", parameterCount())).toString();
+    }
+
+    @Override
+    public String name() { return "Sequential" + layers.stream().map(Layer::name).toList(); }
+}

@@ -1,0 +1,52 @@
+package dev.nabla.train;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Stages mini-batches of a host {@link Dataset} into backend tensors that are allocated once per batch size and
+ * reused: the input batch goes up, nothing else is allocated per step.
+ */
+final class Batches {
+    record Batch(Tensor x, Tensor target) {}
+
+    private final Backend ops;
+    private final Dataset data;
+    private final float[] xHost, tHost;
+    private final Map<Integer, Batch> bySize = new HashMap<>();
+    private final Map<String, Tensor> grads = new HashMap<>();
+
+    Batches(Backend ops, Dataset data, int maxBatch) {
+        this.ops = ops;
+        this.data = data;
+        this.xHost = new float[maxBatch * data.sampleSize()];
+        this.tHost = new float[maxBatch * data.targetWidth()];
+    }
+
+    /** Samples idx[start .. start+n) as one batch on the backend. */
+    Batch load(int[] idx, int start, int n) {
+        int per = data.sampleSize(), tw = data.targetWidth();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(data.features(), idx[start + i] * per, xHost, i * per, per);
+            System.arraycopy(data.targets(), idx[start + i] * tw, tHost, i * tw, tw);
+        }
+        Batch b = bySize.computeIfAbsent(n, k -> {
+            int[] s = data.sampleShape();
+            int[] xs = new int[s.length + 1];
+            xs[0] = k;
+            System.arraycopy(s, 0, xs, 1, s.length);
+            Tensor t = tw == 1 ? ops.zeros(k) : ops.zeros(k, tw);
+            return new Batch(ops.zeros(xs), t);
+        });
+        ops.upload(xHost, 0, b.x());
+        ops.upload(tHost, 0, b.target());
+        return b;
+    }
+
+    /** A reusable tensor shaped like {@code y} for ∂E/∂y. */
+    Tensor gradientLike(Tensor y) {
+        return grads.computeIfAbsent(y.shapeString(), k -> ops.zeros(y.shape()));
+    }
+}

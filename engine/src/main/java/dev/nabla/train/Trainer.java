@@ -1,0 +1,173 @@
+package dev.nabla.train;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+import dev.nabla.loss.Loss;
+import dev.nabla.nn.Param;
+import dev.nabla.nn.Sequential;
+import dev.nabla.optim.Clipping;
+import dev.nabla.optim.Optimizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The training algorithm of seed 001 as a loop: for each epoch, (seeded) shuffle, then for each mini-batch
+ * forward pass → error → backward pass → weight update. Batch size = the whole set gives full-batch gradient
+ * descent, 1 gives per-sample (stochastic) updates. Deterministic for a given seed.
+ */
+public final class Trainer {
+
+    /** What one epoch measured. Validation figures are NaN without a validation set. */
+    public record EpochStats(int epoch, float trainLoss, float trainAccuracy, float valLoss, float valAccuracy,
+                             double samplesPerSecond, long steps) {}
+
+    /** Called after every epoch (progress printing, plots, checkpoints). */
+    public interface Listener {
+        void onEpoch(EpochStats stats);
+    }
+
+    /** Loss and accuracy (NaN for non-classification losses) over a data set. */
+    public record Evaluation(float loss, float accuracy) {}
+
+    private int epochs = 10;
+    private int batchSize = 32;
+    private long seed = 42;
+    private boolean shuffle = true;
+    private float validationFraction = 0f;
+    private float clipNorm = 0f;
+    private float targetLoss = Float.NEGATIVE_INFINITY;
+    private int patience = 0;
+    private final List<Listener> listeners = new ArrayList<>();
+
+    public Trainer epochs(int n) {
+        if (n < 1) throw new IllegalArgumentException("epochs must be ≥ 1, got " + n);
+        this.epochs = n; return this;
+    }
+
+    /** Mini-batch size; 0 means full batch (the whole training set per update), 1 per-sample updates. */
+    public Trainer batchSize(int n) {
+        if (n < 0) throw new IllegalArgumentException("batch size must be ≥ 0 (0 = full batch), got " + n);
+        this.batchSize = n; return this;
+    }
+
+    public Trainer seed(long s) { this.seed = s; return this; }
+
+    public Trainer shuffle(boolean on) { this.shuffle = on; return this; }
+
+    /** Holds out this fraction of the (seed-shuffled) training set for validation; it is never trained on. */
+    public Trainer validationSplit(float fraction) {
+        if (!(fraction >= 0 && fraction < 1)) throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + fraction);
+        this.validationFraction = fraction; return this;
+    }
+
+    /** Gradient-norm clipping threshold per update (0 = off). */
+    public Trainer clipNorm(float threshold) {
+        if (threshold < 0) throw new IllegalArgumentException("clip threshold must be ≥ 0, got " + threshold);
+        this.clipNorm = threshold; return this;
+    }
+
+    /** Stopping criterion: stop once an epoch's training loss is ≤ this. */
+    public Trainer stopAtLoss(float loss) { this.targetLoss = loss; return this; }
+
+    /** Stopping criterion: stop when the validation loss has not improved for this many epochs (0 = off). */
+    public Trainer patience(int epochs) {
+        if (epochs < 0) throw new IllegalArgumentException("patience must be ≥ 0, got " + epochs);
+        this.patience = epochs; return this;
+    }
+
+    public Trainer listener(Listener l) { listeners.add(l); return this; }
+
+    /** Trains {@code model} (already bound to a backend) and returns one {@link EpochStats} per epoch run. */
+    public List<EpochStats> fit(Sequential model, Loss loss, Optimizer optimizer, Dataset data) {
+        if (data.size() == 0) throw new IllegalArgumentException("cannot train on an empty data set");
+        Backend ops = model.backend();
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[] order = permutation(data.size(), rng);
+        int nVal = Math.round(data.size() * validationFraction);
+        Dataset val = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, 0, nVal)) : null;
+        Dataset train = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, nVal, order.length)) : data;
+        if (train.size() == 0) throw new IllegalArgumentException("validation split " + validationFraction + " leaves no training samples");
+        int bs = batchSize == 0 ? train.size() : Math.min(batchSize, train.size());
+        List<Param> params = model.params();
+        Batches batches = new Batches(ops, train, bs);
+        List<EpochStats> history = new ArrayList<>();
+        float bestVal = Float.POSITIVE_INFINITY;
+        int sinceBest = 0;
+        long step = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            int[] idx = shuffle ? permutation(train.size(), rng) : identity(train.size());
+            long t0 = System.nanoTime();
+            double lossSum = 0;
+            long correct = 0, counted = 0;
+            for (int start = 0; start < train.size(); start += bs) {
+                int n = Math.min(bs, train.size() - start);
+                Batches.Batch b = batches.load(idx, start, n);
+                for (Param p : params) p.zeroGrad();
+                Tensor y = model.forward(b.x(), true);                       // forward pass
+                Tensor dy = batches.gradientLike(y);
+                float e = loss.compute(y, b.target(), dy);                    // error E and δ = ∂E/∂y
+                step++;
+                if (!Float.isFinite(e)) {
+                    throw new ArithmeticException("loss became " + e + " at epoch " + epoch + ", step " + step
+                            + " (" + loss.name() + "); lower the learning rate or clip gradients");
+                }
+                model.backward(dy);                                           // backward pass
+                if (clipNorm > 0) Clipping.clipGlobalNorm(params, clipNorm);
+                optimizer.step(params);                                       // weight update
+                lossSum += (double) e * n;
+                if (loss.classification()) correct += ops.countCorrect(y, b.target());
+                counted += n;
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            float trainLoss = (float) (lossSum / counted);
+            float trainAcc = loss.classification() ? (float) correct / counted : Float.NaN;
+            Evaluation v = val == null ? new Evaluation(Float.NaN, Float.NaN) : evaluate(model, loss, val, bs);
+            EpochStats s = new EpochStats(epoch, trainLoss, trainAcc, v.loss(), v.accuracy(), counted / secs, step);
+            history.add(s);
+            for (Listener l : listeners) l.onEpoch(s);
+            if (trainLoss <= targetLoss) break;
+            if (patience > 0 && val != null) {
+                if (v.loss() < bestVal) { bestVal = v.loss(); sinceBest = 0; }
+                else if (++sinceBest >= patience) break;
+            }
+        }
+        return history;
+    }
+
+    /** Loss and accuracy of {@code model} on {@code data}, in evaluation mode (no dropout), batch by batch. */
+    public static Evaluation evaluate(Sequential model, Loss loss, Dataset data, int batchSize) {
+        if (data.size() == 0) throw new IllegalArgumentException("cannot evaluate on an empty data set");
+        Backend ops = model.backend();
+        int bs = Math.max(1, Math.min(batchSize, data.size()));
+        Batches batches = new Batches(ops, data, bs);
+        int[] idx = identity(data.size());
+        double lossSum = 0;
+        long correct = 0;
+        for (int start = 0; start < data.size(); start += bs) {
+            int n = Math.min(bs, data.size() - start);
+            Batches.Batch b = batches.load(idx, start, n);
+            Tensor y = model.forward(b.x(), false);
+            lossSum += (double) loss.compute(y, b.target(), null) * n;
+            if (loss.classification()) correct += ops.countCorrect(y, b.target());
+        }
+        return new Evaluation((float) (lossSum / data.size()),
+                loss.classification() ? (float) correct / data.size() : Float.NaN);
+    }
+
+    static int[] identity(int n) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) a[i] = i;
+        return a;
+    }
+
+    /** A Fisher–Yates shuffle of 0..n−1 drawn from {@code rng}. */
+    static int[] permutation(int n, SplittableRandom rng) {
+        int[] a = identity(n);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = a[i]; a[i] = a[j]; a[j] = t;
+        }
+        return a;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.nabla.samples;
+
+import java.util.Arrays;
+
+/** The {@code nabla} command line: {@code nabla <sample> [options]}; {@code nabla help} lists the samples. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+            System.out.println("""
+                    usage: nabla <command> [options]
+                      xor        an MLP learns XOR, which a perceptron cannot (seed 002)   [--backend ref|cpu|opencl|auto]
+                    common options: --backend NAME, --seed N, --epochs N""");
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "xor" -> XorSample.main(rest);
+            default -> {
+                System.err.println("unknown command '" + args[0] + "' (try: nabla help)");
+                System.exit(2);
+            }
+        }
+    }
+}
