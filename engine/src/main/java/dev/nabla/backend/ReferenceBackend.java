@@ -291,17 +291,30 @@ public class ReferenceBackend implements Backend {
         }
     }
 
+    /**
+     * The class index a label value names: −1 for any negative label (an ignored row); an exception naming the op,
+     * the row and the value if it is NaN, not a whole number or not below {@code classes}.
+     */
+    public static int classIndex(String op, float label, int row, int classes) {
+        if (label < 0) return -1;
+        if (!(label < classes) || label != (int) label) {
+            throw new IllegalArgumentException(op + ": label " + label + " of row " + row + " is not a class index in [0, "
+                    + classes + ") (negative labels mark ignored rows)");
+        }
+        return (int) label;
+    }
+
     @Override
     public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
         checkLabels("softmaxCrossEntropy", logits, labels);
         float[] zd = data(logits), ld = data(labels);
         float[] gd = dlogits == null ? null : data(dlogits);
         int n = cols(logits), rows = rows(logits), counted = 0;
-        for (int r = 0; r < rows; r++) if (ld[labels.offset() + r] >= 0) counted++;
+        for (int r = 0; r < rows; r++) if (classIndex("softmaxCrossEntropy", ld[labels.offset() + r], r, n) >= 0) counted++;
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int zo = logits.offset() + r * n;
-            int label = (int) ld[labels.offset() + r];
+            int label = classIndex("softmaxCrossEntropy", ld[labels.offset() + r], r, n);
             if (label < 0) {
                 if (gd != null) for (int j = 0; j < n; j++) gd[dlogits.offset() + r * n + j] = 0;
                 continue;
@@ -353,11 +366,11 @@ public class ReferenceBackend implements Backend {
         float[] sd = data(scores), ld = data(labels);
         float[] gd = dscores == null ? null : data(dscores);
         int n = cols(scores), rows = rows(scores), counted = 0;
-        for (int r = 0; r < rows; r++) if (ld[labels.offset() + r] >= 0) counted++;
+        for (int r = 0; r < rows; r++) if (classIndex("hinge", ld[labels.offset() + r], r, n) >= 0) counted++;
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int so = scores.offset() + r * n, go = dscores == null ? 0 : dscores.offset() + r * n;
-            int label = (int) ld[labels.offset() + r];
+            int label = classIndex("hinge", ld[labels.offset() + r], r, n);
             if (gd != null) for (int j = 0; j < n; j++) gd[go + j] = 0;
             if (label < 0) continue;
             for (int j = 0; j < n; j++) {
@@ -381,7 +394,7 @@ public class ReferenceBackend implements Backend {
         float[] sd = data(scores), ld = data(labels);
         int n = cols(scores), correct = 0;
         for (int r = 0; r < rows(scores); r++) {
-            int label = (int) ld[labels.offset() + r];
+            int label = classIndex("countCorrect", ld[labels.offset() + r], r, n);
             if (label < 0) continue;
             int so = scores.offset() + r * n, best = 0;
             for (int j = 1; j < n; j++) if (sd[so + j] > sd[so + best]) best = j;
