@@ -23,6 +23,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -853,10 +854,11 @@ public final class CpuBackend implements Backend {
         float[] xd = data(x), cd = data(cols);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols(), kh = g.kernelH(), kw = g.kernelW(), h = g.height(), w = g.width();
         int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), xo = x.offset(), co = cols.offset();
+        // short runs: System.arraycopy and Arrays.fill are intrinsics that beat masked vectors on 10–28 floats
         Parallel.range(g.colRows(), Math.max(1, GRAIN / Math.max(1, ncols)), (r0, r1) -> {
             for (int row = r0; row < r1; row++) {                  // row = (c·kH + ky)·kW + kx
                 int c = row / (kh * kw), ky = row / kw % kh, kx = row % kw;
-                int ox0 = firstInside(sw, pw, kx), ox1 = Math.max(ox0, endInside(w, sw, pw, kx, ow));
+                int ox0 = Math.min(ow, firstInside(sw, pw, kx)), ox1 = Math.max(ox0, endInside(w, sw, pw, kx, ow));
                 for (int n = 0; n < g.batch(); n++) {
                     int plane = xo + (n * g.channels() + c) * h * w;
                     for (int oy = 0; oy < oh; oy++) {
@@ -883,8 +885,9 @@ public final class CpuBackend implements Backend {
         float[] xd = data(dx), cd = data(cols);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols(), kh = g.kernelH(), kw = g.kernelW(), h = g.height(), w = g.width();
         int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), xo = dx.offset(), co = cols.offset(), ch = g.channels();
-        // one (n, c) plane per task: each pixel gathers its taps in the reference's order (ky, kx), so sums are identical
-        Parallel.range(g.batch() * ch, Math.max(1, GRAIN / (h * w + oh * ow * kh * kw)), (p0, p1) -> {
+        // one (n, c) plane per task; each pixel receives its taps in the reference's order (ky, kx), so sums are identical.
+        // (Runs are 10–28 floats: a plain loop, which C2 vectorises, measured faster than masked vectors or a gather form.)
+        Parallel.range(g.batch() * ch, Math.max(1, GRAIN / (h * w * kh * kw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int n = p / ch, c = p % ch, plane = xo + p * h * w;
                 Arrays.fill(xd, plane, plane + h * w, 0f);
@@ -895,12 +898,23 @@ public final class CpuBackend implements Backend {
                         if (ox0 >= ox1) continue;
                         for (int oy = firstInside(sh, ph, ky), oyEnd = endInside(h, sh, ph, ky, oh); oy < oyEnd; oy++) {
                             int src = co + row * ncols + (n * oh + oy) * ow, dst = plane + (oy * sh - ph + ky) * w - pw + kx;
-                            if (sw == 1) addInto(cd, src + ox0, xd, dst + ox0, ox1 - ox0);
+                            if (sw == 1) for (int ox = ox0; ox < ox1; ox++) xd[dst + ox] += cd[src + ox];
                             else for (int ox = ox0; ox < ox1; ox++) xd[dst + ox * sw] += cd[src + ox];
                         }
                     }
             }
         });
+    }
+
+    /** Lane i ← lane 2i (EVEN) or 2i + 1 (ODD) of the 2L lanes of two vectors: de-interleaves the columns of a 2×2 window. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    /** Lane i ← lane i/2 (DUP_LO) or L/2 + i/2 (DUP_HI): each value twice, the inverse layout. */
+    private static final VectorShuffle<Float> DUP_LO = VectorShuffle.fromOp(S, i -> i / 2), DUP_HI = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
+    private static final FloatVector LANE_X2 = ZERO.addIndex(2);
+
+    /** The 2×2, stride 2, unpadded window of LeNet-style pooling, which gets a vector path (16 outputs per step). */
+    private static boolean twoByTwo(ConvGeometry g) {
+        return g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0;
     }
 
     @Override
@@ -910,27 +924,56 @@ public final class CpuBackend implements Backend {
         checkGeometry("maxPool", y, planes * oh * ow, "output", g);
         checkGeometry("maxPool", argmax, planes * oh * ow, "argmax", g);
         float[] xd = data(x), yd = data(y), ad = data(argmax);
-        int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int xo = x.offset(), yo = y.offset(), ao = argmax.offset();
-        Parallel.range(planes, Math.max(1, GRAIN / (oh * ow * kh * kw)), (p0, p1) -> {
+        boolean fast = twoByTwo(g);
+        Parallel.range(planes, Math.max(1, GRAIN / (oh * ow * g.kernelH() * g.kernelW())), (p0, p1) -> {
             for (int p = p0; p < p1; p++)
                 for (int oy = 0; oy < oh; oy++) {
-                    int iy0 = Math.max(0, oy * sh - ph), iy1 = Math.min(h, oy * sh - ph + kh);
-                    for (int ox = 0; ox < ow; ox++) {
-                        int ix0 = Math.max(0, ox * sw - pw), ix1 = Math.min(w, ox * sw - pw + kw);
-                        float best = Float.NEGATIVE_INFINITY;
-                        int where = -1;
-                        for (int iy = iy0; iy < iy1; iy++)       // first maximum in row-major order (padding is −∞)
-                            for (int ix = ix0; ix < ix1; ix++) {
-                                float v = xd[xo + p * hw + iy * w + ix];
-                                if (where < 0 || v > best) { best = v; where = iy * w + ix; }
-                            }
-                        int o = (p * oh + oy) * ow + ox;
-                        yd[yo + o] = best;
-                        ad[ao + o] = where;
+                    int out = (p * oh + oy) * ow;
+                    if (!fast) {
+                        for (int ox = 0; ox < ow; ox++) maxWindow(xd, xo + p * hw, h, w, g, oy, ox, yd, ad, yo + out + ox, ao + out + ox);
+                        continue;
+                    }
+                    for (int ox = 0; ox < ow; ox += L) {              // 2L input columns of two rows → L windows
+                        int x0 = 2 * ox, r0 = xo + p * hw + 2 * oy * w + x0, r1 = r0 + w;
+                        VectorMask<Float> m0 = S.indexInRange(x0, w), m1 = S.indexInRange(x0 + L, w), mo = S.indexInRange(ox, ow);
+                        FloatVector a0 = FloatVector.fromArray(S, xd, r0, m0), a1 = FloatVector.fromArray(S, xd, r0 + L, m1);
+                        FloatVector b0 = FloatVector.fromArray(S, xd, r1, m0), b1 = FloatVector.fromArray(S, xd, r1 + L, m1);
+                        FloatVector at = LANE_X2.add(2 * oy * w + x0);     // index iy·W + ix of each window's top-left pixel
+                        FloatVector best = a0.rearrange(EVEN, a1), where = at;
+                        // the taps in row-major order, a later one winning only if strictly greater (first maximum)
+                        FloatVector v = a0.rearrange(ODD, a1);
+                        VectorMask<Float> gt = v.compare(GT, best);
+                        best = best.blend(v, gt);
+                        where = where.blend(at.add(1), gt);
+                        v = b0.rearrange(EVEN, b1);
+                        gt = v.compare(GT, best);
+                        best = best.blend(v, gt);
+                        where = where.blend(at.add(w), gt);
+                        v = b0.rearrange(ODD, b1);
+                        gt = v.compare(GT, best);
+                        best = best.blend(v, gt);
+                        where = where.blend(at.add(w + 1), gt);
+                        best.intoArray(yd, yo + out + ox, mo);
+                        where.intoArray(ad, ao + out + ox, mo);
                     }
                 }
         });
+    }
+
+    /** One max-pooling window the reference's way (any geometry; padding is −∞). */
+    private static void maxWindow(float[] xd, int plane, int h, int w, ConvGeometry g, int oy, int ox, float[] yd, float[] ad, int yi, int ai) {
+        int iy0 = Math.max(0, oy * g.strideH() - g.padH()), iy1 = Math.min(h, oy * g.strideH() - g.padH() + g.kernelH());
+        int ix0 = Math.max(0, ox * g.strideW() - g.padW()), ix1 = Math.min(w, ox * g.strideW() - g.padW() + g.kernelW());
+        float best = Float.NEGATIVE_INFINITY;
+        int where = -1;
+        for (int iy = iy0; iy < iy1; iy++)
+            for (int ix = ix0; ix < ix1; ix++) {
+                float v = xd[plane + iy * w + ix];
+                if (where < 0 || v > best) { best = v; where = iy * w + ix; }
+            }
+        yd[yi] = best;
+        ad[ai] = where;
     }
 
     @Override
@@ -957,16 +1000,29 @@ public final class CpuBackend implements Backend {
         int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int xo = x.offset(), yo = y.offset();
         float area = kh * kw;
+        boolean fast = twoByTwo(g);
         Parallel.range(planes, Math.max(1, GRAIN / (oh * ow * kh * kw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++)
                 for (int oy = 0; oy < oh; oy++) {
+                    int out = yo + (p * oh + oy) * ow;
+                    if (fast) {                                           // (x00 + x01 + x10 + x11)/4 in float
+                        for (int ox = 0; ox < ow; ox += L) {
+                            int x0 = 2 * ox, r0 = xo + p * hw + 2 * oy * w + x0, r1 = r0 + w;
+                            VectorMask<Float> m0 = S.indexInRange(x0, w), m1 = S.indexInRange(x0 + L, w);
+                            FloatVector a0 = FloatVector.fromArray(S, xd, r0, m0), a1 = FloatVector.fromArray(S, xd, r0 + L, m1);
+                            FloatVector b0 = FloatVector.fromArray(S, xd, r1, m0), b1 = FloatVector.fromArray(S, xd, r1 + L, m1);
+                            a0.rearrange(EVEN, a1).add(a0.rearrange(ODD, a1)).add(b0.rearrange(EVEN, b1)).add(b0.rearrange(ODD, b1))
+                                    .div(area).intoArray(yd, out + ox, S.indexInRange(ox, ow));
+                        }
+                        continue;
+                    }
                     int iy0 = Math.max(0, oy * sh - ph), iy1 = Math.min(h, oy * sh - ph + kh);
                     for (int ox = 0; ox < ow; ox++) {
                         int ix0 = Math.max(0, ox * sw - pw), ix1 = Math.min(w, ox * sw - pw + kw);
-                        double sum = 0;                          // padding counts as zeros
+                        double sum = 0;                                   // padding counts as zeros
                         for (int iy = iy0; iy < iy1; iy++)
                             for (int ix = ix0; ix < ix1; ix++) sum += xd[xo + p * hw + iy * w + ix];
-                        yd[yo + (p * oh + oy) * ow + ox] = (float) (sum / area);
+                        yd[out + ox] = (float) (sum / area);
                     }
                 }
         });
@@ -981,10 +1037,24 @@ public final class CpuBackend implements Backend {
         int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int go = dy.offset(), xo = dx.offset();
         float area = kh * kw;
+        boolean fast = twoByTwo(g);
         Parallel.range(planes, Math.max(1, GRAIN / (hw + oh * ow * kh * kw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 Arrays.fill(xd, xo + p * hw, xo + (p + 1) * hw, 0f);
                 for (int oy = 0; oy < oh; oy++) {
+                    if (fast) {                                           // each share dy/4 to its four pixels: lanes duplicated
+                        int r0 = xo + p * hw + 2 * oy * w, r1 = r0 + w;
+                        for (int ox = 0; ox < ow; ox += L) {
+                            FloatVector share = FloatVector.fromArray(S, gd, go + (p * oh + oy) * ow + ox, S.indexInRange(ox, ow)).div(area);
+                            FloatVector lo = share.rearrange(DUP_LO), hi = share.rearrange(DUP_HI);
+                            VectorMask<Float> m0 = S.indexInRange(2 * ox, 2 * ow), m1 = S.indexInRange(2 * ox + L, 2 * ow);
+                            lo.intoArray(xd, r0 + 2 * ox, m0);
+                            hi.intoArray(xd, r0 + 2 * ox + L, m1);
+                            lo.intoArray(xd, r1 + 2 * ox, m0);
+                            hi.intoArray(xd, r1 + 2 * ox + L, m1);
+                        }
+                        continue;
+                    }
                     int iy0 = Math.max(0, oy * sh - ph), iy1 = Math.min(h, oy * sh - ph + kh);
                     for (int ox = 0; ox < ow; ox++) {
                         int ix0 = Math.max(0, ox * sw - pw), ix1 = Math.min(w, ox * sw - pw + kw);
