@@ -37,7 +37,7 @@ public final class Sgemm {
     static final int MC = roundUp(Integer.getInteger("nabla.sgemm.mc", 128), MR);
     static final int NC = roundUp(Integer.getInteger("nabla.sgemm.nc", 1024), NR);
     /** Below this many multiply-adds (m·n·k) a call runs on the calling thread alone. */
-    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 48L * 48 * 48);
+    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 96L * 96 * 96);
     /** Threads used by one call (the caller plus a fixed pool): the cores, or -Dnabla.threads. */
     public static final int THREADS = Math.max(1, Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors()));
 
@@ -332,6 +332,8 @@ public final class Sgemm {
     // ------------------------------------------------------------------ the thread pool
 
     private static final Pool POOL = new Pool(THREADS);
+    /** Busy-wait this many pause instructions (≈ 100 µs) for the next job before parking: GEMMs of a training step come back to back. */
+    static final int SPINS = Integer.getInteger("nabla.sgemm.spins", 2000);
 
     /**
      * A fixed set of THREADS − 1 daemon workers; the calling thread runs part 0 itself. One call at a time uses the
@@ -388,7 +390,7 @@ public final class Sgemm {
                     mine = e;
                 }
                 for (int spin = 0; pending.get() != 0; spin++) {
-                    if (spin < 20_000) Thread.onSpinWait(); else LockSupport.park(this);
+                    if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
                 }
                 this.a = null; this.b = null; this.c = null;
                 if (mine == null) mine = failure;
@@ -428,7 +430,7 @@ public final class Sgemm {
                 long done = 0;
                 while (true) {
                     for (int spin = 0; assigned == done; spin++) {
-                        if (spin < 20_000) Thread.onSpinWait(); else LockSupport.park(this);
+                        if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
                     }
                     done++;
                     try {
