@@ -51,6 +51,9 @@ public final class Sequential implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         backend();
+        if (x.rank() < 1 || x.dim(0) == 0) {
+            throw new IllegalArgumentException(name() + ": empty batch, input shape " + x.shapeString() + " (the first axis is the batch)");
+        }
         for (Layer l : layers) x = l.forward(x, training);
         return x;
     }
