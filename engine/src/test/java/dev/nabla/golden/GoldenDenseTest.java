@@ -12,6 +12,8 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,10 +23,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (fixture golden/dense.json from golden_core.py): net, y = f(net), and for a given ∂E/∂y the gradients ∂E/∂x,
  * ∂E/∂W, ∂E/∂b (and ∂E/∂α for PReLU). Tolerance: |ours − torch| ≤ 1e-6 + 1e-5·|torch|, elementwise.
  */
-class GoldenDenseTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public class GoldenDenseTest {
+    /** The backend under test; a backend module's subclass overrides this to check itself against PyTorch. */
+    protected Backend backend() { return new ReferenceBackend(); }
+
+    private Backend be;
+
+    @BeforeAll
+    void open() { be = backend(); }
+
     static final double RTOL = 1e-5, ATOL = 1e-6;
     static final List<Map<String, Object>> CASES = Golden.cases("dense");
-    static final Golden.Deviation DEV = new Golden.Deviation("Dense + activations", 1e-3);
+    final Golden.Deviation DEV = new Golden.Deviation("Dense + activations", 1e-3);
 
     static Stream<Arguments> cases() {
         return IntStream.range(0, CASES.size()).mapToObj(i -> {
@@ -38,7 +49,6 @@ class GoldenDenseTest {
     @MethodSource("cases")
     void denseWithActivationMatchesPyTorch(int index, String label) {
         Map<String, Object> c = CASES.get(index);
-        Backend be = new ReferenceBackend();
         int[] ws = Golden.shape(c, "W");
         int batch = Golden.shape(c, "x")[0], out = ws[0], in = ws[1];
         Dense dense = new Dense(in, out);
@@ -79,5 +89,8 @@ class GoldenDenseTest {
     }
 
     @AfterAll
-    static void report() { System.out.println(DEV); }
+    void report() {
+        System.out.println(DEV + " [backend " + be.name() + "]");
+        be.close();
+    }
 }

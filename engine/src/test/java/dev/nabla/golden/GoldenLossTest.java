@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,10 +29,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  * golden_core.py), including ignored rows (label −1), a margin of exactly 0, logits of ±300 and probabilities of
  * exactly 0 and 1. Tolerance: |ours − torch| ≤ 1e-6 + 1e-5·|torch|, for the value and elementwise for the gradient.
  */
-class GoldenLossTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public class GoldenLossTest {
+    /** The backend under test; a backend module's subclass overrides this to check itself against PyTorch. */
+    protected Backend backend() { return new ReferenceBackend(); }
+
+    private Backend be;
+
+    @BeforeAll
+    void open() { be = backend(); }
+
     static final double RTOL = 1e-5, ATOL = 1e-6;
     static final List<Map<String, Object>> CASES = Golden.cases("losses");
-    static final Golden.Deviation DEV = new Golden.Deviation("losses", 1e-3);
+    final Golden.Deviation DEV = new Golden.Deviation("losses", 1e-3);
 
     static Stream<Arguments> cases() {
         return IntStream.range(0, CASES.size()).mapToObj(i -> {
@@ -56,7 +67,6 @@ class GoldenLossTest {
     @MethodSource("cases")
     void lossAndGradientMatchPyTorch(int index, String label) {
         Map<String, Object> c = CASES.get(index);
-        Backend be = new ReferenceBackend();
         Loss loss = loss(Golden.string(c, "loss"), Golden.object(c, "params"));
         Tensor y = Golden.tensor(be, c, "y"), dy = be.zeros(y.shape());
         float e = loss.compute(y, Golden.tensor(be, c, "target"), dy);
@@ -67,5 +77,8 @@ class GoldenLossTest {
     }
 
     @AfterAll
-    static void report() { System.out.println(DEV); }
+    void report() {
+        System.out.println(DEV + " [backend " + be.name() + "]");
+        be.close();
+    }
 }

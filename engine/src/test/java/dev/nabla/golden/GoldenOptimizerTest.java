@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,10 +27,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  * golden_core.py). The gradients are given (the same for both), so the test pins the update rules and the state they
  * carry from step to step. Tolerance on the weights after every step: |ours − torch| ≤ 1e-6 + 1e-5·|torch|.
  */
-class GoldenOptimizerTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public class GoldenOptimizerTest {
+    /** The backend under test; a backend module's subclass overrides this to check itself against PyTorch. */
+    protected Backend backend() { return new ReferenceBackend(); }
+
+    private Backend be;
+
+    @BeforeAll
+    void open() { be = backend(); }
+
     static final double RTOL = 1e-5, ATOL = 1e-6;
     static final List<Map<String, Object>> CASES = Golden.cases("optimizers");
-    static final Golden.Deviation DEV = new Golden.Deviation("optimizers", 1e-3);
+    final Golden.Deviation DEV = new Golden.Deviation("optimizers", 1e-3);
 
     static Stream<Arguments> cases() {
         return IntStream.range(0, CASES.size()).mapToObj(i -> {
@@ -58,7 +69,6 @@ class GoldenOptimizerTest {
     @MethodSource("cases")
     void weightsAfterEachStepMatchPyTorch(int index, String label) {
         Map<String, Object> c = CASES.get(index);
-        Backend be = new ReferenceBackend();
         Param w = new Param("W", Golden.tensor(be, c, "W0")), b = new Param("b", Golden.tensor(be, c, "b0"));
         List<Param> params = List.of(w, b);
         Optimizer opt = optimizer(Golden.string(c, "optimizer"), Golden.object(c, "params"));
@@ -73,5 +83,8 @@ class GoldenOptimizerTest {
     }
 
     @AfterAll
-    static void report() { System.out.println(DEV); }
+    void report() {
+        System.out.println(DEV + " [backend " + be.name() + "]");
+        be.close();
+    }
 }

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -26,10 +28,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  * together (fixture golden/training.json). Loss, ‖g‖ and every weight after every step agree within
  * |ours − torch| ≤ 1e-5 + 1e-4·|torch| (errors compound over the steps, so this is 10× looser than the single-op tests).
  */
-class GoldenTrainingTest {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public class GoldenTrainingTest {
+    /** The backend under test; a backend module's subclass overrides this to check itself against PyTorch. */
+    protected Backend backend() { return new ReferenceBackend(); }
+
+    private Backend be;
+
+    @BeforeAll
+    void open() { be = backend(); }
+
     static final double RTOL = 1e-4, ATOL = 1e-5;
     static final Map<String, Object> FIXTURE = Golden.load("training");
-    static final Golden.Deviation DEV = new Golden.Deviation("training (5 steps)", 1e-3);
+    final Golden.Deviation DEV = new Golden.Deviation("training (5 steps)", 1e-3);
 
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> cases() { return (List<Map<String, Object>>) FIXTURE.get("cases"); }
@@ -45,7 +56,6 @@ class GoldenTrainingTest {
     @MethodSource("names")
     void trajectoryMatchesPyTorch(int index, String label) {
         Map<String, Object> c = cases().get(index);
-        Backend be = new ReferenceBackend();
         Sequential model = new Sequential(new Dense(4, 5), ActivationLayer.tanh(), new Dense(5, 3)).bind(be, 0);
         List<Param> params = model.params();
         List<Map<String, Object>> init = Golden.list(FIXTURE, "init");
@@ -75,5 +85,8 @@ class GoldenTrainingTest {
     }
 
     @AfterAll
-    static void report() { System.out.println(DEV); }
+    void report() {
+        System.out.println(DEV + " [backend " + be.name() + "]");
+        be.close();
+    }
 }
