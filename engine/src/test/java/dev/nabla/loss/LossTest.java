@@ -204,4 +204,13 @@ class LossTest {
             assertThat((double) g[i]).as(loss.name() + " ∂E/∂y[" + i + "]").isCloseTo(numeric, within(2e-3 * (1 + Math.abs(numeric))));
         }
     }
+
+    @Test
+    void lossesByName() {
+        for (String name : Loss.NAMES) assertThat(Loss.create(name)).as(name).isNotNull();
+        assertThat(Loss.create("cross-entropy")).isInstanceOf(SoftmaxCrossEntropy.class);
+        assertThat(Loss.create("hinge").classification()).isTrue();
+        assertThat(Loss.create("mse").classification()).isFalse();
+        assertThatThrownBy(() -> Loss.create("huber")).hasMessageContaining("'huber'").hasMessageContaining("cross-entropy");
+    }
 }
