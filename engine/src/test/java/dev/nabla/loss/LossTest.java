@@ -144,6 +144,29 @@ class LossTest {
         assertThat(ds.toArray()).containsExactly(0.25f, -0.25f, -0.25f, 0.25f, 0.25f, -0.25f, -0.25f, 0.25f);
     }
 
+    @Test
+    void hingeAndCrossEntropyNeverMakeNaNFromNaNFreeInputs() {
+        // extreme but NaN-free scores (the hinge also gets ±∞), random labels with ignored rows, many shapes
+        float[] hingeValues = {0, 1, -1, 0.5f, 1e-45f, 1e30f, -1e30f, 3e38f, -3e38f, Float.MAX_VALUE, -Float.MAX_VALUE,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        SplittableRandom rng = new SplittableRandom(2026);
+        for (int trial = 0; trial < 2000; trial++) {
+            int rows = 1 + rng.nextInt(4), classes = 1 + rng.nextInt(5);
+            boolean ce = trial % 2 == 0;
+            float[] s = new float[rows * classes], labels = new float[rows];
+            for (int i = 0; i < s.length; i++) s[i] = hingeValues[rng.nextInt(ce ? 11 : hingeValues.length)];
+            for (int r = 0; r < rows; r++) labels[r] = rng.nextInt(classes + 1) - 1;
+            Tensor ds = be.zeros(rows, classes);
+            float margin = rng.nextBoolean() ? 1f : 0f;
+            float e = ce ? be.softmaxCrossEntropy(t(s, rows, classes), t(labels, rows), ds)
+                    : be.hinge(t(s, rows, classes), t(labels, rows), margin, ds);
+            String what = (ce ? "softmaxCrossEntropy" : "hinge Δ=" + margin) + " of " + java.util.Arrays.toString(s)
+                    + " labels " + java.util.Arrays.toString(labels);
+            assertThat(e).as(what).isNotNaN().isGreaterThanOrEqualTo(0f);
+            for (float g : ds.toArray()) assertThat(g).as(what).isNotNaN().isBetween(-(float) classes, 1f);   // the true class collects −1 per violation
+        }
+    }
+
     static Supplier<Loss>[] regression() {
         @SuppressWarnings("unchecked")
         Supplier<Loss>[] all = new Supplier[] {SquaredError::new, MeanSquaredError::new, L1Loss::new, BinaryCrossEntropy::new,
@@ -180,5 +203,14 @@ class LossTest {
             double numeric = ((double) loss.compute(t(plus, rows, cols), d, null) - loss.compute(t(minus, rows, cols), d, null)) / (2 * h);
             assertThat((double) g[i]).as(loss.name() + " ∂E/∂y[" + i + "]").isCloseTo(numeric, within(2e-3 * (1 + Math.abs(numeric))));
         }
+    }
+
+    @Test
+    void lossesByName() {
+        for (String name : Loss.NAMES) assertThat(Loss.create(name)).as(name).isNotNull();
+        assertThat(Loss.create("cross-entropy")).isInstanceOf(SoftmaxCrossEntropy.class);
+        assertThat(Loss.create("hinge").classification()).isTrue();
+        assertThat(Loss.create("mse").classification()).isFalse();
+        assertThatThrownBy(() -> Loss.create("huber")).hasMessageContaining("'huber'").hasMessageContaining("cross-entropy");
     }
 }

@@ -138,4 +138,16 @@ class OptimizerTest {
         assertThatThrownBy(() -> Clipping.clipGlobalNorm(List.of(a), 0f)).hasMessageContaining("threshold").hasMessageContaining("0.0");
         assertThatThrownBy(() -> Clipping.clipGlobalNorm(List.of(a), Float.NaN)).hasMessageContaining("NaN");
     }
+
+    @Test
+    void optimizersByName() {
+        for (String name : Optimizers.NAMES) {
+            Optimizer opt = Optimizers.create(name, Optimizers.defaultLearningRate(name));
+            assertThat(opt.learningRate()).isEqualTo(Optimizers.defaultLearningRate(name));
+        }
+        assertThat(Optimizers.create("Adam", 0.1f)).isInstanceOf(Adam.class);
+        assertThat(Optimizers.create("nesterov", 0.1f).name()).contains("Nesterov μ=0.9");
+        assertThatThrownBy(() -> Optimizers.create("adamw", 0.1f)).hasMessageContaining("'adamw'").hasMessageContaining("rmsprop");
+        assertThatThrownBy(() -> Optimizers.create("adam", -1f)).hasMessageContaining("Adam").hasMessageContaining("-1.0");
+    }
 }
