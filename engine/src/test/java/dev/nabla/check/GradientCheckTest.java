@@ -156,6 +156,20 @@ class GradientCheckTest {
     }
 
     @Test
+    void endToEndThroughAModelAndItsLoss() {
+        dev.nabla.nn.Sequential m = dev.nabla.nn.Sequential.mlp(dev.nabla.nn.ActivationLayer::tanh, 3, 4, 3).bind(ops, 3);
+        Tensor x = ops.upload(Inputs.uniform(21, 5 * 3, -1, 1), 5, 3), labels = ops.upload(new float[] {0, 2, 1, 1, 0}, 5);
+        GradientCheck.Result r = GradientCheck.network(m, new SoftmaxCrossEntropy(), x, labels).assertBelow(1e-2);
+        assertThat(r.parts()).hasSize(1 + 4);
+        assertThat(r.subject()).contains("SoftmaxCrossEntropy");
+
+        dev.nabla.nn.Sequential broken = new dev.nabla.nn.Sequential(new Dense(3, 4), new WrongSigmoid(), new Dense(4, 3)).bind(ops, 3);
+        GradientCheck.Result bad = GradientCheck.network(broken, new SoftmaxCrossEntropy(), x, labels);
+        assertThat(bad.part("Dense(3→4).W").maxRelError()).isGreaterThan(0.1);      // below the planted error: wrong
+        assertThat(bad.part("Dense(4→3).W").maxRelError()).isLessThan(1e-2);        // above it: still right
+    }
+
+    @Test
     void rejectsNonsenseSettings() {
         assertThatThrownBy(() -> new GradientCheck().step(0)).hasMessageContaining("step");
         assertThatThrownBy(() -> new GradientCheck().maxPerPart(0)).hasMessageContaining("maxPerPart");
