@@ -89,6 +89,9 @@ public final class Trainer {
         Dataset val = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, 0, nVal)) : null;
         Dataset train = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, nVal, order.length)) : data;
         if (train.size() == 0) throw new IllegalArgumentException("validation split " + validationFraction + " leaves no training samples");
+        if (patience > 0 && val == null) {
+            throw new IllegalArgumentException("patience " + patience + " watches the validation loss: set a validationSplit > 0 that holds out ≥ 1 sample");
+        }
         int bs = batchSize == 0 ? train.size() : Math.min(batchSize, train.size());
         List<Param> params = model.params();
         Batches batches = new Batches(ops, train, bs);

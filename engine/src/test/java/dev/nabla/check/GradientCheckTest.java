@@ -97,6 +97,16 @@ class GradientCheckTest {
     }
 
     @Test
+    void maxPerPartChecksAStridedSubset() {
+        Dense d = new Dense(6, 5);
+        d.bind(ops, new SplittableRandom(4));
+        GradientCheck.Result r = new GradientCheck().maxPerPart(7).checkLayer(d, ops.upload(Inputs.uniform(5, 4 * 6, -1, 1), 4, 6)).assertBelow(1e-2);
+        assertThat(r.part("input").checked()).isBetween(1, 7);
+        assertThat(r.part("Dense(6→5).W").checked()).isBetween(1, 7);
+        assertThat(r.part("Dense(6→5).b").checked()).isEqualTo(5);
+    }
+
+    @Test
     void restoresInputAndParameters() {
         Dense d = new Dense(3, 2);
         d.bind(ops, new SplittableRandom(4));

@@ -248,5 +248,7 @@ class TrainerTest {
         Dataset two = blobs(2, 1);
         assertThatThrownBy(() -> new Trainer().validationSplit(0.75f).fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), two))
                 .hasMessageContaining("leaves no training samples");
+        assertThatThrownBy(() -> new Trainer().patience(3).fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), two))
+                .hasMessageContaining("patience 3").hasMessageContaining("validationSplit");
     }
 }
