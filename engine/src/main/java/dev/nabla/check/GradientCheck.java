@@ -148,6 +148,37 @@ public final class GradientCheck {
         return new Result(layer.name(), parts);
     }
 
+    /** {@code new GradientCheck().checkNetwork(model, loss, x, target)}. */
+    public static Result network(Layer model, Loss loss, Tensor x, Tensor target) {
+        return new GradientCheck().checkNetwork(model, loss, x, target);
+    }
+
+    /**
+     * End to end: checks ∂E/∂x and every ∂E/∂θ of E = loss(model(x), target), the loss's own δ starting the backward
+     * pass exactly as in training. Restores x and every parameter afterwards.
+     */
+    public Result checkNetwork(Layer model, Loss loss, Tensor x, Tensor target) {
+        Backend ops = x.backend();
+        Tensor y0 = model.forward(x, true);
+        Tensor dy = ops.zeros(y0.shape());
+        loss.compute(y0, target, dy);                                 // δ = ∂E/∂y
+        List<Param> params = model.params();
+        for (Param p : params) p.zeroGrad();
+        Tensor dx = model.backward(dy);
+        if (dx.size() != x.size()) {
+            throw new IllegalStateException(model.name() + ".backward returned " + dx.shapeString() + " for input " + x.shapeString());
+        }
+        float[] analyticX = dx.toArray();
+        List<float[]> analyticP = new ArrayList<>();
+        for (Param p : params) analyticP.add(p.grad().toArray());
+        Objective e = () -> loss.compute(model.forward(x, true), target, null);
+        List<Part> parts = new ArrayList<>();
+        parts.add(compare("input", x, analyticX, e));
+        for (int k = 0; k < params.size(); k++) parts.add(compare(params.get(k).name(), params.get(k).value(), analyticP.get(k), e));
+        model.forward(x, true);
+        return new Result(model.name() + " with " + loss.name(), parts);
+    }
+
     /** Checks ∂E/∂y of a loss at output y against target; y is restored afterwards. */
     public Result checkLoss(Loss loss, Tensor y, Tensor target) {
         Backend ops = y.backend();

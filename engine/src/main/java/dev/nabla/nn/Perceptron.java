@@ -79,10 +79,28 @@ public final class Perceptron {
 
     /** One pass over the samples in order; returns how many were misclassified when presented. */
     public int epoch(float[][] xs, float[] ds) {
+        return epoch(xs, ds, null);
+    }
+
+    /**
+     * One pass over the samples in an order shuffled by {@code rng} (in order if null); returns how many were
+     * misclassified when presented. Shuffle when the samples come sorted by class: in order, the rule chases the last
+     * run of one class and ends each epoch tilted towards it.
+     */
+    public int epoch(float[][] xs, float[] ds, SplittableRandom rng) {
         if (xs.length != ds.length) throw new IllegalArgumentException("Perceptron: " + xs.length + " samples but " + ds.length + " targets");
         if (xs.length == 0) throw new IllegalArgumentException("Perceptron: no samples to learn from");
+        int[] order = new int[xs.length];
+        for (int i = 0; i < order.length; i++) order[i] = i;
+        if (rng != null) {
+            for (int i = order.length - 1; i > 0; i--) {               // Fisher–Yates
+                int j = rng.nextInt(i + 1), t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
         int errors = 0;
-        for (int p = 0; p < xs.length; p++) if (learn(xs[p], ds[p])) errors++;
+        for (int p : order) if (learn(xs[p], ds[p])) errors++;
         return errors;
     }
 

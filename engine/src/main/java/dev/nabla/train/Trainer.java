@@ -89,6 +89,9 @@ public final class Trainer {
         Dataset val = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, 0, nVal)) : null;
         Dataset train = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, nVal, order.length)) : data;
         if (train.size() == 0) throw new IllegalArgumentException("validation split " + validationFraction + " leaves no training samples");
+        if (patience > 0 && val == null) {
+            throw new IllegalArgumentException("patience " + patience + " watches the validation loss: set a validationSplit > 0 that holds out ≥ 1 sample");
+        }
         int bs = batchSize == 0 ? train.size() : Math.min(batchSize, train.size());
         List<Param> params = model.params();
         Batches batches = new Batches(ops, train, bs);
@@ -169,18 +172,20 @@ public final class Trainer {
 
     /**
      * Checks, once and on the host, that the data fits the model and the loss, so that bad input fails before the
-     * first step with a message naming what does not fit: the per-sample shape (each layer checks its own), for a
-     * classification loss every label an integer in [0, classes) (negative = ignored row), otherwise the target
-     * width equal to the model's output size.
+     * first step with a message naming what does not fit: the per-sample shape (each layer checks its own); for a
+     * classification loss one label per row of the output (the last axis holds the classes; several rows per sample for
+     * sequence outputs), each an integer in [0, classes) or negative (= ignored row); otherwise the target width equal
+     * to the model's output size.
      */
     static void checkFits(Sequential model, Loss loss, Dataset data) {
         int[] out = model.outputShape(data.sampleShape());
         int outSize = Tensor.sizeOf(out);
         float[] t = data.targets();
         if (loss.classification()) {
-            int classes = out[out.length - 1];
-            if (data.targetWidth() != 1) {
-                throw new IllegalArgumentException(loss.name() + " needs one class label per sample, the data set has targets of width " + data.targetWidth());
+            int classes = out[out.length - 1], rows = outSize / Math.max(1, classes);   // rows > 1: e.g. one label per time step
+            if (data.targetWidth() != rows) {
+                throw new IllegalArgumentException(loss.name() + " needs " + rows + " class label(s) per sample for the model output "
+                        + java.util.Arrays.toString(out) + ", the data set has targets of width " + data.targetWidth());
             }
             for (int i = 0; i < t.length; i++) {
                 float l = t[i];

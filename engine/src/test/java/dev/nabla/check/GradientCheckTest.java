@@ -97,6 +97,16 @@ class GradientCheckTest {
     }
 
     @Test
+    void maxPerPartChecksAStridedSubset() {
+        Dense d = new Dense(6, 5);
+        d.bind(ops, new SplittableRandom(4));
+        GradientCheck.Result r = new GradientCheck().maxPerPart(7).checkLayer(d, ops.upload(Inputs.uniform(5, 4 * 6, -1, 1), 4, 6)).assertBelow(1e-2);
+        assertThat(r.part("input").checked()).isBetween(1, 7);
+        assertThat(r.part("Dense(6→5).W").checked()).isBetween(1, 7);
+        assertThat(r.part("Dense(6→5).b").checked()).isEqualTo(5);
+    }
+
+    @Test
     void restoresInputAndParameters() {
         Dense d = new Dense(3, 2);
         d.bind(ops, new SplittableRandom(4));
@@ -153,6 +163,20 @@ class GradientCheckTest {
         Tensor y = ops.upload(new float[] {0.2f, 0.7f, -0.4f}, 3), d = ops.upload(new float[] {1f, 0f, 0.5f}, 3);
         assertThatThrownBy(() -> GradientCheck.loss(flipped, y, d).assertBelow(1e-2)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("output");
+    }
+
+    @Test
+    void endToEndThroughAModelAndItsLoss() {
+        dev.nabla.nn.Sequential m = dev.nabla.nn.Sequential.mlp(dev.nabla.nn.ActivationLayer::tanh, 3, 4, 3).bind(ops, 3);
+        Tensor x = ops.upload(Inputs.uniform(21, 5 * 3, -1, 1), 5, 3), labels = ops.upload(new float[] {0, 2, 1, 1, 0}, 5);
+        GradientCheck.Result r = GradientCheck.network(m, new SoftmaxCrossEntropy(), x, labels).assertBelow(1e-2);
+        assertThat(r.parts()).hasSize(1 + 4);
+        assertThat(r.subject()).contains("SoftmaxCrossEntropy");
+
+        dev.nabla.nn.Sequential broken = new dev.nabla.nn.Sequential(new Dense(3, 4), new WrongSigmoid(), new Dense(4, 3)).bind(ops, 3);
+        GradientCheck.Result bad = GradientCheck.network(broken, new SoftmaxCrossEntropy(), x, labels);
+        assertThat(bad.part("Dense(3→4).W").maxRelError()).isGreaterThan(0.1);      // below the planted error: wrong
+        assertThat(bad.part("Dense(4→3).W").maxRelError()).isLessThan(1e-2);        // above it: still right
     }
 
     @Test

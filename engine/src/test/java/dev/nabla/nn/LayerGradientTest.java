@@ -94,4 +94,31 @@ class LayerGradientTest {
         GradientCheck.Result r = GradientCheck.layer(m, ops.upload(Inputs.uniform(9, 6 * 3, -1, 1), 6, 3)).assertBelow(TOL);
         assertThat(r.parts()).hasSize(1 + m.params().size());
     }
+
+    @Test
+    void mlpFactory() {
+        Sequential m = Sequential.mlp(ActivationLayer::relu, 2, 5, 4, 3).bind(ops, 1);
+        assertThat(m.layers()).extracting(Layer::name).containsExactly("Dense(2→5)", "Relu", "Dense(5→4)", "Relu", "Dense(4→3)");
+        assertThat(m.parameterCount()).isEqualTo(2 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sequential.mlp(ActivationLayer::relu, 2)).hasMessageContaining("[2]");
+    }
+
+    @Test
+    void shapeMismatchesNameTheLayer() {
+        PReLU p = bound(PReLU.perChannel(3), 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.forward(ops.zeros(2, 4), true))
+                .hasMessageContaining("PReLU(3)").hasMessageContaining("[2, 4]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> p.outputShape(new int[] {4}))
+                .hasMessageContaining("PReLU(3)").hasMessageContaining("[4]");
+        ActivationLayer a = bound(ActivationLayer.sigmoid(), 1);
+        a.forward(ops.zeros(2, 3), true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> a.backward(ops.zeros(2, 4)))
+                .hasMessageContaining("Sigmoid").hasMessageContaining("[2, 4]").hasMessageContaining("[2, 3]");
+        Softmax s = bound(new Softmax(), 1);
+        s.forward(ops.zeros(2, 3), true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.backward(ops.zeros(3, 3)))
+                .hasMessageContaining("Softmax").hasMessageContaining("[3, 3]").hasMessageContaining("[2, 3]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> bound(new Dense(2, 3), 1).backward(ops.zeros(1, 3)))
+                .hasMessageContaining("Dense(2→3)").hasMessageContaining("backward before forward");
+    }
 }

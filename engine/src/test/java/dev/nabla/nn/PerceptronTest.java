@@ -44,6 +44,18 @@ class PerceptronTest {
     void majorityOfThree(long seed) { learnsPerfectly(THREE, new float[] {0, 0, 0, 1, 0, 1, 1, 1}, seed); }
 
     @Test
+    void shuffledPresentationIsSeededAndStillConverges() {
+        float[] major = {0, 0, 0, 1, 0, 1, 1, 1};
+        Perceptron a = new Perceptron(3, Activation.STEP, 0.1f, 5), b = new Perceptron(3, Activation.STEP, 0.1f, 5);
+        java.util.SplittableRandom ra = new java.util.SplittableRandom(9), rb = new java.util.SplittableRandom(9);
+        int e = 0;
+        while (a.epoch(THREE, major, ra) > 0 && e++ < 100) b.epoch(THREE, major, rb);
+        assertThat(a.accuracy(THREE, major)).isEqualTo(1f);
+        b.epoch(THREE, major, rb);
+        assertThat(b.weights()).containsExactly(a.weights());                   // same seed, same order, same weights
+    }
+
+    @Test
     void signOutputWithBipolarCoding() {
         float[][] xs = {{-1, -1}, {-1, 1}, {1, -1}, {1, 1}};
         Perceptron p = new Perceptron(2, Activation.SIGN, 0.5f);

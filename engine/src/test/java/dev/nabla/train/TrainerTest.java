@@ -231,6 +231,9 @@ class TrainerTest {
         assertThatThrownBy(() -> Trainer.evaluate(mlp(1), new SoftmaxCrossEntropy(), five, 2)).hasMessageContaining("label 5.0 of sample 2");
         Dataset half = new Dataset(new float[4], new int[] {2}, new float[] {0.5f, 1f}, 1);
         assertThatThrownBy(() -> new Trainer().fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), half)).hasMessageContaining("label 0.5 of sample 0");
+        Dataset twoLabels = new Dataset(new float[4], new int[] {2}, new float[] {0, 1, 1, 0}, 2);
+        assertThatThrownBy(() -> new Trainer().fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), twoLabels))
+                .hasMessageContaining("needs 1 class label(s) per sample").hasMessageContaining("width 2");
         Dataset ignored = Dataset.classification(new float[8], new int[] {2}, new int[] {0, -1, 2, 1});   // −1 = ignore this row: fine
         assertThat(new Trainer().epochs(1).fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), ignored)).hasSize(1);
     }
@@ -245,5 +248,7 @@ class TrainerTest {
         Dataset two = blobs(2, 1);
         assertThatThrownBy(() -> new Trainer().validationSplit(0.75f).fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), two))
                 .hasMessageContaining("leaves no training samples");
+        assertThatThrownBy(() -> new Trainer().patience(3).fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), two))
+                .hasMessageContaining("patience 3").hasMessageContaining("validationSplit");
     }
 }
