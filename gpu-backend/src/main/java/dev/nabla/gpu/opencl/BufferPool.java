@@ -1,0 +1,130 @@
+package dev.nabla.gpu.opencl;
+
+import static org.jocl.CL.*;
+
+import java.lang.ref.Cleaner;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import org.jocl.CLException;
+import org.jocl.cl_context;
+import org.jocl.cl_mem;
+
+/**
+ * Device buffers, pooled by size: a released tensor's buffer goes back to a free list keyed by its capacity and the
+ * next allocation of that size takes it instead of calling {@code clCreateBuffer}. A training loop allocates the
+ * same shapes step after step, so after the first step the device allocation total stops growing.
+ *
+ * <p>Buffers come back either explicitly ({@link dev.nabla.backend.Tensor#close()} → {@link Storage#release()}) or,
+ * for tensors a layer never closes, when the garbage collector finds their {@link Storage} unreachable (a
+ * {@link Cleaner}). Reuse is safe without waiting: the queue is in order, so work enqueued on a recycled buffer runs
+ * after everything enqueued on it before. Sizes are rounded up to {@value #GRANULE} floats.
+ */
+final class BufferPool {
+    /** Allocation granule in floats (1 KiB): rounds odd sizes into shared buckets. */
+    static final int GRANULE = 256;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final cl_context context;
+    private final long softLimitBytes;
+    private final Map<Long, ArrayDeque<cl_mem>> free = new HashMap<>();
+    private long allocatedBytes, inUseBytes, created;
+    private boolean closed;
+
+    BufferPool(cl_context context, long softLimitBytes) {
+        this.context = context;
+        this.softLimitBytes = softLimitBytes;
+    }
+
+    /** The storage object of a device tensor: a pooled buffer of {@code capacity} floats. */
+    static final class Storage {
+        final cl_mem mem;
+        final long capacity;
+        private final Cleaner.Cleanable cleanable;
+
+        private Storage(BufferPool pool, cl_mem mem, long capacity) {
+            this.mem = mem;
+            this.capacity = capacity;
+            this.cleanable = CLEANER.register(this, new Return(pool, mem, capacity * Float.BYTES));
+        }
+
+        /** Gives the buffer back to the pool (at most once, whether called here or by the GC's cleaner). */
+        void release() { cleanable.clean(); }
+    }
+
+    /** The cleaning action: must not reference the Storage, or it would never become unreachable. */
+    private record Return(BufferPool pool, cl_mem mem, long bytes) implements Runnable {
+        public void run() { pool.give(mem, bytes); }
+    }
+
+    /** A buffer for at least {@code floats} floats (contents undefined). */
+    Storage take(long floats) {
+        long capacity = Math.max(GRANULE, (floats + GRANULE - 1) / GRANULE * GRANULE);
+        long bytes = capacity * Float.BYTES;
+        cl_mem mem = takeFree(bytes);
+        if (mem == null) {
+            if (allocatedBytes() + bytes > softLimitBytes) reclaimGarbage();
+            mem = takeFree(bytes);
+        }
+        if (mem == null) {
+            try {
+                mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
+            } catch (CLException e) {       // out of device memory: collect unreachable tensors and try once more
+                reclaimGarbage();
+                mem = takeFree(bytes);
+                if (mem == null) mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
+            }
+            synchronized (this) {
+                allocatedBytes += bytes;
+                inUseBytes += bytes;
+                created++;
+            }
+        }
+        return new Storage(this, mem, capacity);
+    }
+
+    private synchronized cl_mem takeFree(long bytes) {
+        ArrayDeque<cl_mem> list = free.get(bytes);
+        if (list == null || list.isEmpty()) return null;
+        inUseBytes += bytes;
+        return list.pop();
+    }
+
+    private synchronized void give(cl_mem mem, long bytes) {
+        inUseBytes -= bytes;
+        if (closed) {
+            clReleaseMemObject(mem);
+            allocatedBytes -= bytes;
+            return;
+        }
+        free.computeIfAbsent(bytes, b -> new ArrayDeque<>()).push(mem);
+    }
+
+    /** Lets the GC find tensors nobody closed; their buffers return through the cleaner. */
+    private static void reclaimGarbage() {
+        System.gc();
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Releases the free buffers; buffers still in use are released when they come back. */
+    synchronized void close() {
+        closed = true;
+        for (ArrayDeque<cl_mem> list : free.values()) {
+            for (cl_mem m : list) clReleaseMemObject(m);
+        }
+        free.clear();
+        allocatedBytes = inUseBytes;
+    }
+
+    /** Device memory held by this pool: in use plus free. */
+    synchronized long allocatedBytes() { return allocatedBytes; }
+
+    synchronized long inUseBytes() { return inUseBytes; }
+
+    /** How many times {@code clCreateBuffer} was called. */
+    synchronized long buffersCreated() { return created; }
+}

@@ -1,0 +1,618 @@
+package dev.nabla.gpu.opencl;
+
+import static org.jocl.CL.*;
+
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.ConvGeometry;
+import dev.nabla.backend.ElementwiseLoss;
+import dev.nabla.backend.Tensor;
+import java.util.Arrays;
+import org.jocl.Pointer;
+import org.jocl.cl_mem;
+
+/**
+ * The OpenCL backend: every op of {@link Backend} is one or a few launches of our own kernels
+ * ({@code kernels/opencl/*.cl}) on one in-order queue. Tensors live on the device (storage: a pooled device buffer,
+ * {@link BufferPool.Storage}, plus the tensor's element offset, passed to each kernel), so a training step runs with
+ * no host round trip: the batch goes up with {@link #upload}, and only the ops whose signature returns a number
+ * (losses, norms, counts) wait for the queue and bring back a scalar or two, reduced on the device.
+ *
+ * <p>Shape checks happen on the host before anything is enqueued, with the reference backend's messages.
+ * Embedding lookups check their indices on the device and read back one flag (an out-of-range index is an error).
+ */
+public final class OpenClBackend implements Backend {
+    private final ClRuntime cl;
+    private final BufferPool pool;
+    /** Scalar results of reductions (slots 0–2) and the index-error flag (slot 3). */
+    private final BufferPool.Storage result;
+    /** Work-group size of the tree reductions: a power of two ≤ 256 that the device accepts. */
+    private final int reduceLocal;
+    private boolean closed;
+
+    /** A backend on the device chosen by {@code -Dnabla.opencl.device} / {@code NABLA_OPENCL_DEVICE} (default: first GPU, else first device). */
+    public OpenClBackend() {
+        this(ClRuntime.get());
+    }
+
+    OpenClBackend(ClRuntime cl) {
+        this.cl = cl;
+        long limit = Long.getLong("nabla.opencl.poolLimitMiB", cl.globalMemBytes * 3 / 4 / (1 << 20)) << 20;
+        this.pool = new BufferPool(cl.context, limit);
+        this.result = pool.take(4);
+        int l = 1;
+        while (l * 2 <= Math.min(256, cl.maxWorkGroupSize)) l *= 2;
+        this.reduceLocal = l;
+    }
+
+    @Override
+    public String name() { return "opencl"; }
+
+    /** The device this backend runs on, e.g. "0:0 pthread-… (Portable Computing Language, not a GPU)". */
+    public String deviceDescription() { return cl.info.toString(); }
+
+    /** True if the device is a GPU (not a CPU implementation such as PoCL). */
+    public boolean onGpu() { return cl.info.gpu(); }
+
+    /** Device memory held by this backend's buffer pool (in use + free), in bytes. */
+    public long allocatedBytes() { return pool.allocatedBytes(); }
+
+    /** Device memory in tensors not yet released, in bytes. */
+    public long inUseBytes() { return pool.inUseBytes(); }
+
+    /** How many device buffers were created (pool misses). */
+    public long buffersCreated() { return pool.buffersCreated(); }
+
+    // ---------------------------------------------------------------- memory
+
+    private Tensor allocate(int... shape) {
+        int n = Tensor.sizeOf(shape);
+        return new Tensor(this, pool.take(n), shape);
+    }
+
+    @Override
+    public Tensor zeros(int... shape) {
+        Tensor t = allocate(shape);
+        fill(t, 0f);
+        return t;
+    }
+
+    @Override
+    public Tensor upload(float[] data, int... shape) {
+        if (data.length != Tensor.sizeOf(shape)) {
+            throw new IllegalArgumentException(data.length + " values do not fill shape " + Arrays.toString(shape));
+        }
+        Tensor t = allocate(shape);
+        upload(data, 0, t);
+        return t;
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Tensor dst) {
+        if (srcOffset < 0 || srcOffset + dst.size() > src.length) {
+            throw new IndexOutOfBoundsException("upload: " + dst.size() + " values from offset " + srcOffset + " of an array of " + src.length);
+        }
+        if (dst.size() == 0) return;
+        clEnqueueWriteBuffer(cl.queue, mem(dst), CL_TRUE, (long) dst.offset() * Float.BYTES, (long) dst.size() * Float.BYTES,
+                Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES), 0, null, null);
+    }
+
+    @Override
+    public void download(Tensor src, float[] dst) {
+        if (dst.length < src.size()) throw new IndexOutOfBoundsException("download: " + src.size() + " values into an array of " + dst.length);
+        if (src.size() == 0) return;
+        clEnqueueReadBuffer(cl.queue, mem(src), CL_TRUE, (long) src.offset() * Float.BYTES, (long) src.size() * Float.BYTES,
+                Pointer.to(dst), 0, null, null);
+    }
+
+    @Override
+    public void release(Tensor t) {
+        storage(t).release();
+    }
+
+    @Override
+    public void synchronize() { cl.finish(); }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        cl.finish();
+        result.release();
+        pool.close();
+    }
+
+    private BufferPool.Storage storage(Tensor t) {
+        if (t.backend() != this) {
+            throw new IllegalArgumentException(t + " belongs to backend '" + t.backend().name() + "', not this OpenCL backend");
+        }
+        return (BufferPool.Storage) t.storage();
+    }
+
+    private cl_mem mem(Tensor t) { return storage(t).mem; }
+
+    /** Enqueues a one-dimensional launch of n work-items (none if n = 0); the implementation picks the work-group size. */
+    private void run(String kernel, int n, Object... args) {
+        if (n > 0) cl.launch(kernel, new long[] {n}, null, args);
+    }
+
+    /** Enqueues `groups` work-groups of {@link #reduceLocal} work-items with a local scratch of that many floats appended. */
+    private void runGroups(String kernel, int groups, Object... args) {
+        Object[] all = Arrays.copyOf(args, args.length + 1);
+        all[args.length] = new ClRuntime.Local((long) reduceLocal * Float.BYTES);
+        cl.launch(kernel, new long[] {(long) groups * reduceLocal}, new long[] {reduceLocal}, all);
+    }
+
+    /** Sums n floats of (src, off) on the device into result[slot]: one or two passes of a tree reduction. */
+    private void sumInto(cl_mem src, int off, int n, int slot) {
+        int groups = Math.max(1, Math.min(64, (n + reduceLocal - 1) / reduceLocal));
+        if (groups == 1) {
+            runGroups("sum_reduce", 1, src, off, n, result.mem, slot);
+            return;
+        }
+        BufferPool.Storage partials = pool.take(groups);
+        runGroups("sum_reduce", groups, src, off, n, partials.mem, 0);
+        runGroups("sum_reduce", 1, partials.mem, 0, groups, result.mem, slot);
+        partials.release();
+    }
+
+    /** Waits for the queue and reads result[0 .. count). */
+    private float[] readResults(int count) {
+        float[] r = new float[count];
+        clEnqueueReadBuffer(cl.queue, result.mem, CL_TRUE, 0, (long) count * Float.BYTES, Pointer.to(r), 0, null, null);
+        return r;
+    }
+
+    private static void requireSameSize(String op, Tensor a, Tensor b) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException(op + ": sizes differ, " + a.shapeString() + " vs " + b.shapeString());
+        }
+    }
+
+    static int rows(Tensor t) { return t.rank() == 0 ? 1 : t.size() / Math.max(1, t.dim(-1)); }
+
+    static int cols(Tensor t) { return t.rank() == 0 ? 1 : t.dim(-1); }
+
+    // ---------------------------------------------------------------- vector ops (elementwise.cl, loss.cl)
+
+    @Override
+    public void fill(Tensor x, float v) {
+        run("fill", x.size(), mem(x), x.offset(), x.size(), v);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        requireSameSize("copy", src, dst);
+        run("copy", src.size(), mem(src), src.offset(), mem(dst), dst.offset(), src.size());
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        requireSameSize("axpy", x, y);
+        run("axpy", x.size(), alpha, mem(x), x.offset(), mem(y), y.offset(), x.size());
+    }
+
+    @Override
+    public void scale(Tensor x, float alpha) {
+        run("scale", x.size(), mem(x), x.offset(), x.size(), alpha);
+    }
+
+    @Override
+    public void mul(Tensor a, Tensor b, Tensor out) {
+        requireSameSize("mul", a, b);
+        requireSameSize("mul", a, out);
+        run("mul", a.size(), mem(a), a.offset(), mem(b), b.offset(), mem(out), out.offset(), a.size());
+    }
+
+    @Override
+    public float sumSquares(Tensor x) {
+        if (x.size() == 0) return 0f;
+        int n = x.size();
+        int groups = Math.max(1, Math.min(64, (n + reduceLocal - 1) / reduceLocal));
+        BufferPool.Storage partials = pool.take(groups);
+        runGroups("sum_squares_partial", groups, mem(x), x.offset(), n, partials.mem);
+        runGroups("sum_reduce", 1, partials.mem, 0, groups, result.mem, 0);
+        partials.release();
+        return readResults(1)[0];
+    }
+
+    // ---------------------------------------------------------------- gemm (gemm.cl)
+
+    /** Tile of C per work-group and work-items per tile: see gemm.cl. */
+    private static final int GEMM_TILE = 64, GEMM_THREADS = 16;
+
+    @Override
+    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
+        int m = transA ? cols(a) : rows(a);
+        int k = transA ? rows(a) : cols(a);
+        int kb = transB ? cols(b) : rows(b);
+        int n = transB ? rows(b) : cols(b);
+        if (k != kb || rows(c) != m || cols(c) != n) {
+            throw new IllegalArgumentException("gemm: op(A) is " + m + "x" + k + ", op(B) is " + kb + "x" + n
+                    + ", C is " + rows(c) + "x" + cols(c) + " (A " + a.shapeString() + (transA ? "ᵀ" : "")
+                    + ", B " + b.shapeString() + (transB ? "ᵀ" : "") + ")");
+        }
+        if (m == 0 || n == 0) return;
+        long gx = (long) (n + GEMM_TILE - 1) / GEMM_TILE * GEMM_THREADS, gy = (long) (m + GEMM_TILE - 1) / GEMM_TILE * GEMM_THREADS;
+        cl.launch("sgemm", new long[] {gx, gy}, new long[] {GEMM_THREADS, GEMM_THREADS},
+                m, n, k, alpha, beta, transA ? 1 : 0, transB ? 1 : 0, mem(a), a.offset(), mem(b), b.offset(), mem(c), c.offset());
+    }
+
+    // ---------------------------------------------------------------- bias (bias.cl)
+
+    private static void checkBias(String op, Tensor x, Tensor b, int inner) {
+        if (inner < 1 || b.size() == 0 || x.size() % (b.size() * inner) != 0) {
+            throw new IllegalArgumentException(op + ": " + x.shapeString() + " cannot be read as [outer, " + b.size()
+                    + ", " + inner + "]");
+        }
+    }
+
+    @Override
+    public void addBias(Tensor x, Tensor b, int inner) {
+        checkBias("addBias", x, b, inner);
+        run("add_bias", x.size(), mem(x), x.offset(), mem(b), b.offset(), b.size(), inner, x.size());
+    }
+
+    @Override
+    public void sumBias(Tensor dy, Tensor db, int inner, float beta) {
+        checkBias("sumBias", dy, db, inner);
+        int channels = db.size(), outer = dy.size() / (channels * inner);
+        runGroups("sum_bias", channels, mem(dy), dy.offset(), mem(db), db.offset(), channels, inner, outer, beta);
+    }
+
+    @Override
+    public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
+        if (x.size() != a * b * s || y.size() != x.size()) {
+            throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
+        }
+        run("swap_axes01", x.size(), mem(x), x.offset(), mem(y), y.offset(), a, b, s);
+    }
+
+    // ---------------------------------------------------------------- activations (elementwise.cl, bias.cl, loss.cl)
+
+    @Override
+    public void activation(Activation f, Tensor x, Tensor y) {
+        requireSameSize("activation " + f, x, y);
+        run("activation_forward", x.size(), f.ordinal(), mem(x), x.offset(), mem(y), y.offset(), x.size());
+    }
+
+    @Override
+    public void activationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        requireSameSize("activationBackward " + f, x, dy);
+        requireSameSize("activationBackward " + f, x, dx);
+        requireSameSize("activationBackward " + f, x, y);
+        run("activation_backward", x.size(), f.ordinal(), mem(x), x.offset(), mem(y), y.offset(), mem(dy), dy.offset(),
+                mem(dx), dx.offset(), x.size());
+    }
+
+    @Override
+    public void prelu(Tensor x, Tensor alpha, Tensor y, int inner) {
+        checkBias("prelu", x, alpha, inner);
+        requireSameSize("prelu", x, y);
+        run("prelu_forward", x.size(), mem(x), x.offset(), mem(alpha), alpha.offset(), alpha.size(), inner, mem(y), y.offset(), x.size());
+    }
+
+    @Override
+    public void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
+        checkBias("preluBackward", x, alpha, inner);
+        requireSameSize("preluBackward", x, dy);
+        requireSameSize("preluBackward", x, dx);
+        requireSameSize("preluBackward", alpha, dalpha);
+        int channels = alpha.size(), outer = x.size() / (channels * inner);
+        // dα first: dx may alias dy, and the reduction reads dy
+        runGroups("prelu_alpha_grad", channels, mem(x), x.offset(), mem(dy), dy.offset(), mem(dalpha), dalpha.offset(), channels, inner, outer);
+        run("prelu_backward_input", x.size(), mem(x), x.offset(), mem(alpha), alpha.offset(), channels, inner,
+                mem(dy), dy.offset(), mem(dx), dx.offset(), x.size());
+    }
+
+    @Override
+    public void softmax(Tensor x, Tensor y) {
+        requireSameSize("softmax", x, y);
+        run("softmax_rows", rows(x), mem(x), x.offset(), mem(y), y.offset(), rows(x), cols(x));
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+        requireSameSize("softmaxBackward", y, dy);
+        requireSameSize("softmaxBackward", y, dx);
+        run("softmax_backward_rows", rows(y), mem(y), y.offset(), mem(dy), dy.offset(), mem(dx), dx.offset(), rows(y), cols(y));
+    }
+
+    // ---------------------------------------------------------------- losses and metrics (loss.cl)
+
+    private static void checkLabels(String op, Tensor scores, Tensor labels) {
+        if (labels.size() != rows(scores)) {
+            throw new IllegalArgumentException(op + ": " + labels.size() + " labels for " + rows(scores) + " rows of " + scores.shapeString());
+        }
+    }
+
+    /**
+     * Per-row loss kernels write [loss_r …, counted_r …] into a scratch of 2·rows floats and the unscaled gradient;
+     * the two sums land in result[0] and result[1], the gradient is divided by the count there (on the device),
+     * and the host reads the two numbers back.
+     */
+    private float meanOverCountedRows(String kernel, Tensor scores, Tensor labels, Tensor grad, Object... extra) {
+        int rows = rows(scores), n = cols(scores);
+        if (grad != null) requireSameSize(kernel, scores, grad);
+        BufferPool.Storage perRow = pool.take(2L * rows);
+        Object[] args = new Object[10 + extra.length];
+        int i = 0;
+        args[i++] = mem(scores); args[i++] = scores.offset(); args[i++] = mem(labels); args[i++] = labels.offset();
+        args[i++] = rows; args[i++] = n;
+        args[i++] = grad == null ? 0 : 1; args[i++] = grad == null ? result.mem : mem(grad); args[i++] = grad == null ? 0 : grad.offset();
+        args[i++] = perRow.mem;
+        System.arraycopy(extra, 0, args, i, extra.length);
+        run(kernel, rows, args);
+        sumInto(perRow.mem, 0, rows, 0);
+        sumInto(perRow.mem, rows, rows, 1);
+        if (grad != null) run("scale_by_count", grad.size(), mem(grad), grad.offset(), grad.size(), result.mem, 1);
+        perRow.release();
+        float[] r = readResults(2);
+        return r[1] == 0 ? 0f : r[0] / r[1];
+    }
+
+    @Override
+    public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
+        checkLabels("softmaxCrossEntropy", logits, labels);
+        if (rows(logits) == 0) return 0f;
+        return meanOverCountedRows("softmax_xent_rows", logits, labels, dlogits);
+    }
+
+    @Override
+    public float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
+        checkLabels("hinge", scores, labels);
+        if (rows(scores) == 0) return 0f;
+        return meanOverCountedRows("hinge_rows", scores, labels, dscores, margin);
+    }
+
+    @Override
+    public float elementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
+        requireSameSize("elementwiseLoss " + kind, y, target);
+        if (dy != null) requireSameSize("elementwiseLoss " + kind, y, dy);
+        int n = y.size();
+        if (n == 0) return 0f;
+        BufferPool.Storage terms = pool.take(n);
+        run("elementwise_loss", n, kind.ordinal(), mem(y), y.offset(), mem(target), target.offset(),
+                dy == null ? 0 : 1, dy == null ? result.mem : mem(dy), dy == null ? 0 : dy.offset(), terms.mem, n);
+        sumInto(terms.mem, 0, n, 0);
+        terms.release();
+        float sum = readResults(1)[0];
+        return kind == ElementwiseLoss.SQUARED_ERROR ? sum : sum / n;   // the mean losses divide once, here
+    }
+
+    @Override
+    public int countCorrect(Tensor scores, Tensor labels) {
+        checkLabels("countCorrect", scores, labels);
+        int rows = rows(scores);
+        if (rows == 0) return 0;
+        BufferPool.Storage hits = pool.take(rows);
+        run("count_correct_rows", rows, mem(scores), scores.offset(), mem(labels), labels.offset(), rows, cols(scores), hits.mem);
+        sumInto(hits.mem, 0, rows, 0);
+        hits.release();
+        return Math.round(readResults(1)[0]);
+    }
+
+    // ---------------------------------------------------------------- convolution and pooling (conv.cl, pool.cl)
+
+    private static void checkGeometry(String op, Tensor t, int expected, String what, ConvGeometry g) {
+        if (t.size() != expected) {
+            throw new IllegalArgumentException(op + ": " + what + " " + t.shapeString() + " holds " + t.size()
+                    + " elements, geometry " + g + " needs " + expected);
+        }
+    }
+
+    /** The geometry as kernel arguments: N, C, H, W, kH, kW, sH, sW, pH, pW, outH, outW. */
+    private static Object[] geo(ConvGeometry g) {
+        return new Object[] {g.batch(), g.channels(), g.height(), g.width(), g.kernelH(), g.kernelW(),
+                g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(), g.outW()};
+    }
+
+    private static Object[] concat(Object[] a, Object... b) {
+        Object[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Override
+    public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
+        checkGeometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
+        checkGeometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
+        run("im2col", cols.size(), concat(new Object[] {mem(x), x.offset(), mem(cols), cols.offset()}, geo(g)));
+    }
+
+    @Override
+    public void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
+        checkGeometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
+        checkGeometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
+        run("col2im", dx.size(), concat(new Object[] {mem(cols), cols.offset(), mem(dx), dx.offset()}, geo(g)));
+    }
+
+    @Override
+    public void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
+        int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
+        checkGeometry("maxPool", x, planes * g.height() * g.width(), "input", g);
+        checkGeometry("maxPool", y, outs, "output", g);
+        checkGeometry("maxPool", argmax, outs, "argmax", g);
+        run("max_pool_forward", outs, concat(new Object[] {mem(x), x.offset(), mem(y), y.offset(), mem(argmax), argmax.offset()}, geo(g)));
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
+        int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
+        checkGeometry("maxPoolBackward", dx, planes * g.height() * g.width(), "input gradient", g);
+        checkGeometry("maxPoolBackward", dy, outs, "output gradient", g);
+        checkGeometry("maxPoolBackward", argmax, outs, "argmax", g);
+        run("max_pool_backward", dx.size(), concat(new Object[] {mem(dy), dy.offset(), mem(argmax), argmax.offset(), mem(dx), dx.offset()}, geo(g)));
+    }
+
+    @Override
+    public void avgPool(Tensor x, ConvGeometry g, Tensor y) {
+        int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
+        checkGeometry("avgPool", x, planes * g.height() * g.width(), "input", g);
+        checkGeometry("avgPool", y, outs, "output", g);
+        run("avg_pool_forward", outs, concat(new Object[] {mem(x), x.offset(), mem(y), y.offset()}, geo(g)));
+    }
+
+    @Override
+    public void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
+        int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
+        checkGeometry("avgPoolBackward", dx, planes * g.height() * g.width(), "input gradient", g);
+        checkGeometry("avgPoolBackward", dy, outs, "output gradient", g);
+        run("avg_pool_backward", dx.size(), concat(new Object[] {mem(dy), dy.offset(), mem(dx), dx.offset()}, geo(g)));
+    }
+
+    // ---------------------------------------------------------------- dropout and embeddings (elementwise.cl, embed.cl)
+
+    @Override
+    public void dropoutMask(Tensor mask, float p, long seed) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        run("dropout_mask", mask.size(), mem(mask), mask.offset(), mask.size(), p, 1f / (1f - p), (int) seed, (int) (seed >>> 32));
+    }
+
+    /** Reads the flag an embedding kernel leaves in result[3]: NaN if every index was fine, else a bad index. */
+    private void checkIndexFlag(String op, int v) {
+        float bad = readResults(4)[3];
+        if (!Float.isNaN(bad)) throw new IndexOutOfBoundsException(op + ": index " + (int) bad + " outside [0, " + v + ")");
+    }
+
+    @Override
+    public void gatherRows(Tensor table, Tensor idx, Tensor out) {
+        int v = rows(table), d = cols(table);
+        if (out.size() != idx.size() * d) {
+            throw new IllegalArgumentException("gatherRows: " + idx.size() + " indices into a table " + table.shapeString()
+                    + " need an output of " + idx.size() * d + " elements, got " + out.shapeString());
+        }
+        if (out.size() == 0) return;
+        run("fill", 1, result.mem, 3, 1, Float.NaN);
+        run("gather_rows", out.size(), mem(table), table.offset(), v, d, mem(idx), idx.offset(), mem(out), out.offset(), idx.size(), result.mem, 3);
+        checkIndexFlag("gatherRows", v);
+    }
+
+    @Override
+    public void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
+        int v = rows(dtable), d = cols(dtable);
+        if (dout.size() != idx.size() * d) {
+            throw new IllegalArgumentException("scatterAddRows: " + idx.size() + " indices into a table " + dtable.shapeString()
+                    + " need a gradient of " + idx.size() * d + " elements, got " + dout.shapeString());
+        }
+        if (dout.size() == 0) return;
+        run("fill", 1, result.mem, 3, 1, Float.NaN);
+        run("scatter_add_rows", d, mem(dout), dout.offset(), mem(idx), idx.offset(), idx.size(), mem(dtable), dtable.offset(), v, d, result.mem, 3);
+        checkIndexFlag("scatterAddRows", v);
+    }
+
+    // ---------------------------------------------------------------- fused recurrent cells (recurrent.cl)
+
+    @Override
+    public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
+        int hid = cols(cPrev), batch = rows(cPrev);
+        if (gates.size() != batch * 4 * hid) {
+            throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
+        }
+        requireSameSize("lstmCell", cPrev, c);
+        requireSameSize("lstmCell", cPrev, tanhC);
+        requireSameSize("lstmCell", cPrev, h);
+        if (peep != null && peep.size() != 3 * hid) throw new IllegalArgumentException("lstmCell: peepholes " + peep.shapeString() + " for H = " + hid + " (need [3, H])");
+        run("lstm_cell_forward", batch * hid, mem(gates), gates.offset(), mem(cPrev), cPrev.offset(),
+                peep == null ? 0 : 1, peep == null ? result.mem : mem(peep), peep == null ? 0 : peep.offset(),
+                mem(c), c.offset(), mem(tanhC), tanhC.offset(), mem(h), h.offset(), batch, hid);
+    }
+
+    @Override
+    public void lstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
+                                 Tensor dh, Tensor dc, Tensor dgates, Tensor dpeep) {
+        int hid = cols(cPrev), batch = rows(cPrev);
+        if (acts.size() != batch * 4 * hid || dgates.size() != acts.size()) {
+            throw new IllegalArgumentException("lstmCellBackward: acts " + acts.shapeString() + ", dgates " + dgates.shapeString()
+                    + " for c " + cPrev.shapeString() + " (need [B, 4H])");
+        }
+        for (Tensor t : new Tensor[] {c, tanhC, dh, dc}) requireSameSize("lstmCellBackward", cPrev, t);
+        boolean hasPeep = peep != null;
+        if (hasPeep && (peep.size() != 3 * hid || dpeep == null || dpeep.size() != 3 * hid)) {
+            throw new IllegalArgumentException("lstmCellBackward: peepholes " + peep.shapeString() + " / gradient "
+                    + (dpeep == null ? "null" : dpeep.shapeString()) + " for H = " + hid + " (need [3, H])");
+        }
+        run("lstm_cell_backward", batch * hid, mem(acts), acts.offset(), mem(cPrev), cPrev.offset(), mem(c), c.offset(),
+                mem(tanhC), tanhC.offset(), hasPeep ? 1 : 0, hasPeep ? mem(peep) : result.mem, hasPeep ? peep.offset() : 0,
+                mem(dh), dh.offset(), mem(dc), dc.offset(), mem(dgates), dgates.offset(), batch, hid);
+        if (hasPeep) {
+            run("lstm_peephole_grad", hid, mem(dgates), dgates.offset(), mem(cPrev), cPrev.offset(), mem(c), c.offset(),
+                    mem(dpeep), dpeep.offset(), batch, hid);
+        }
+    }
+
+    @Override
+    public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
+        int hid = cols(hPrev), batch = rows(hPrev);
+        if (gx.size() != batch * 3 * hid || gh.size() != gx.size()) {
+            throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
+        }
+        requireSameSize("gruCell", hPrev, h);
+        requireSameSize("gruCell", gx, acts);
+        run("gru_cell_forward", batch * hid, mem(gx), gx.offset(), mem(gh), gh.offset(), mem(hPrev), hPrev.offset(),
+                mem(h), h.offset(), mem(acts), acts.offset(), batch, hid);
+    }
+
+    @Override
+    public void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
+        int hid = cols(hPrev), batch = rows(hPrev);
+        if (acts.size() != batch * 3 * hid || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
+            throw new IllegalArgumentException("gruCellBackward: acts " + acts.shapeString() + ", gh " + gh.shapeString() + ", dgx "
+                    + dgx.shapeString() + ", dgh " + dgh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
+        }
+        requireSameSize("gruCellBackward", hPrev, dh);
+        requireSameSize("gruCellBackward", hPrev, dhPrev);
+        run("gru_cell_backward", batch * hid, mem(acts), acts.offset(), mem(gh), gh.offset(), mem(hPrev), hPrev.offset(),
+                mem(dh), dh.offset(), mem(dgx), dgx.offset(), mem(dgh), dgh.offset(), mem(dhPrev), dhPrev.offset(), batch, hid);
+    }
+
+    // ---------------------------------------------------------------- optimizers (optim.cl)
+
+    @Override
+    public void sgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
+        requireSameSize("sgdStep", w, g);
+        if (momentum != 0f) {
+            if (v == null) throw new IllegalArgumentException("sgdStep: momentum " + momentum + " needs a velocity tensor");
+            requireSameSize("sgdStep", w, v);
+        }
+        boolean useV = momentum != 0f;
+        run("sgd_step", w.size(), mem(w), w.offset(), mem(g), g.offset(), useV ? mem(v) : result.mem, useV ? v.offset() : 0,
+                lr, momentum, nesterov ? 1 : 0, weightDecay, w.size());
+    }
+
+    @Override
+    public void adagradStep(Tensor w, Tensor g, Tensor sumSq, float lr, float eps, float weightDecay) {
+        requireSameSize("adagradStep", w, g);
+        requireSameSize("adagradStep", w, sumSq);
+        run("adagrad_step", w.size(), mem(w), w.offset(), mem(g), g.offset(), mem(sumSq), sumSq.offset(), lr, eps, weightDecay, w.size());
+    }
+
+    @Override
+    public void rmspropStep(Tensor w, Tensor g, Tensor sqAvg, float lr, float rho, float eps, float weightDecay) {
+        requireSameSize("rmspropStep", w, g);
+        requireSameSize("rmspropStep", w, sqAvg);
+        run("rmsprop_step", w.size(), mem(w), w.offset(), mem(g), g.offset(), mem(sqAvg), sqAvg.offset(), lr, rho, eps, weightDecay, w.size());
+    }
+
+    @Override
+    public void adadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps, float weightDecay) {
+        requireSameSize("adadeltaStep", w, g);
+        requireSameSize("adadeltaStep", w, sqAvg);
+        requireSameSize("adadeltaStep", w, accDelta);
+        run("adadelta_step", w.size(), mem(w), w.offset(), mem(g), g.offset(), mem(sqAvg), sqAvg.offset(),
+                mem(accDelta), accDelta.offset(), lr, rho, eps, weightDecay, w.size());
+    }
+
+    @Override
+    public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
+        if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
+        requireSameSize("adamStep", w, g);
+        requireSameSize("adamStep", w, m);
+        requireSameSize("adamStep", w, v);
+        // the bias corrections are per step, not per element: computed here exactly as the reference does
+        float bc1 = 1 - (float) Math.pow(beta1, t), bc2 = 1 - (float) Math.pow(beta2, t);
+        float stepSize = lr / bc1, sqrtBc2 = (float) Math.sqrt(bc2);
+        run("adam_step", w.size(), mem(w), w.offset(), mem(g), g.offset(), mem(m), m.offset(), mem(v), v.offset(),
+                stepSize, beta1, beta2, eps, weightDecay, sqrtBc2, w.size());
+    }
+}

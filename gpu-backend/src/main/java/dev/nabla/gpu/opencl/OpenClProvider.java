@@ -1,0 +1,26 @@
+package dev.nabla.gpu.opencl;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.BackendProvider;
+
+/**
+ * Registers the OpenCL backend as "opencl" (found through {@link java.util.ServiceLoader}). For {@code auto} it ranks
+ * above the CPU backend (10) on a real GPU and below it on a CPU device such as PoCL, where our Vector-API backend is
+ * the better use of the same cores; with no OpenCL platform it is unavailable and {@code auto} falls back.
+ */
+public final class OpenClProvider implements BackendProvider {
+    @Override
+    public String name() { return "opencl"; }
+
+    @Override
+    public int priority() {
+        if (ClRuntime.unavailableReason() != null) return -1;
+        return ClRuntime.get().device().gpu() ? 20 : 5;
+    }
+
+    @Override
+    public String unavailableReason() { return ClRuntime.unavailableReason(); }
+
+    @Override
+    public Backend create() { return new OpenClBackend(); }
+}

@@ -1,0 +1,10 @@
+package dev.nabla.gpu.opencl;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.BackendContractTest;
+
+/** The engine's backend contract suite, every op against the reference backend, on the OpenCL device (PoCL in CI). */
+class OpenClContractTest extends BackendContractTest {
+    @Override
+    protected Backend backend() { return OpenClSupport.open(); }
+}

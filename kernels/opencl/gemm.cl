@@ -1,0 +1,117 @@
+/*
+ * gemm.cl — tiled single-precision matrix multiply, C ← α·op(A)·op(B) + β·C, row-major, op(X) = X or Xᵀ.
+ * OpenCL C 1.2 (the newest that NVIDIA's driver compiles).
+ *
+ * op(A) is M×K, op(B) is K×N, C is M×N. Stored layouts (row-major, no padding, leading dimension = last extent):
+ *   A: transA ? [K][M] : [M][K]        B: transB ? [N][K] : [K][N]        C: [M][N]
+ *
+ * The road taken (siboehm's / Cedric Nugteren's worklog, steps 1–4):
+ *  1. Coalescing: neighbouring work-items (get_local_id(0)) own neighbouring columns of C, so their loads of B and
+ *     stores of C touch consecutive addresses.
+ *  2. Local-memory tiles: a work-group computes a TS_M×TS_N = 64×64 block of C. For each step of TS_K = 16 along K
+ *     it stages a 64×16 tile of op(A) and a 16×64 tile of op(B) in local memory; every staged value is then read
+ *     64 times from local memory instead of from global memory.
+ *  3. Register blocking: the work-group is 16×16 = 256 work-items and each computes WPT_M×WPT_N = 4×4 outputs,
+ *     held in 16 private accumulators. Per k it loads 4 values of A and 4 of B from local memory into registers and
+ *     does 16 FMAs: 2 local loads per FMA become 0.5.
+ *     Outputs are strided (rows ty, ty+16, ty+32, ty+48; likewise columns) rather than contiguous, so that at every
+ *     step the 16 work-items of a row of the work-group read 16 consecutive local words — no bank conflicts.
+ *  4. Vector loads: each work-item fetches exactly one float4 of A and one float4 of B per K-step
+ *     (256 work-items × 4 = 1024 = 64×16 floats per tile). The four floats lie along the stored rows
+ *     (contiguous in global memory) whatever the transposes; vload4 is used when all four are inside the matrix,
+ *     scalar loads with zero fill at the ragged edges (M, N or K not a multiple of the tile).
+ *
+ * Why these sizes: 64×64×16 needs 2·64·16·4 B = 8 KiB of local memory (fits every GPU's 32–48 KiB with room for
+ * several resident work-groups), 256 work-items is a multiple of both NVIDIA's warp (32) and AMD's wavefront (64),
+ * and 16 accumulators plus 8 operands stay well inside the register file without spilling. Larger register
+ * blocks (8×8) and double buffering are the next steps on a real GPU; they are measured in bench/, not guessed here.
+ *
+ * The transposes are runtime flags: the branch is uniform over the work-group and taken only while staging a tile,
+ * so one readable kernel serves all four cases.
+ */
+
+#define TS_M  64     /* rows of C per work-group */
+#define TS_N  64     /* columns of C per work-group */
+#define TS_K  16     /* depth of a staged tile */
+#define RTS_M 16     /* work-items along M (local size 1) */
+#define RTS_N 16     /* work-items along N (local size 0) */
+#define WPT_M (TS_M / RTS_M)   /* outputs per work-item along M: 4 */
+#define WPT_N (TS_N / RTS_N)   /* outputs per work-item along N: 4 */
+
+/* Loads 4 consecutive floats p[0..3] of which only the first `valid` (0..4) exist; the rest read as 0. */
+inline float4 load4(__global const float *p, int valid) {
+    if (valid >= 4) return vload4(0, p);
+    float4 v = (float4)(0.0f);
+    if (valid > 0) v.s0 = p[0];
+    if (valid > 1) v.s1 = p[1];
+    if (valid > 2) v.s2 = p[2];
+    return v;
+}
+
+__kernel __attribute__((reqd_work_group_size(RTS_N, RTS_M, 1)))
+void sgemm(int M, int N, int K, float alpha, float beta, int transA, int transB,
+           __global const float *A, int ao, __global const float *B, int bo, __global float *C, int co) {
+    const int tx = get_local_id(0);            /* 0..15, along N */
+    const int ty = get_local_id(1);            /* 0..15, along M */
+    const int t = ty * RTS_N + tx;             /* 0..255, the work-item's rank for staging tiles */
+    const int m0 = get_group_id(1) * TS_M;     /* first row of this work-group's block of C */
+    const int n0 = get_group_id(0) * TS_N;     /* first column */
+
+    /* Asub[k][i] = op(A)[m0 + i][k0 + k],  Bsub[k][j] = op(B)[k0 + k][n0 + j] */
+    __local float Asub[TS_K][TS_M];
+    __local float Bsub[TS_K][TS_N];
+
+    float acc[WPT_M][WPT_N];
+    for (int wm = 0; wm < WPT_M; wm++)
+        for (int wn = 0; wn < WPT_N; wn++) acc[wm][wn] = 0.0f;
+
+    for (int k0 = 0; k0 < K; k0 += TS_K) {
+        /* ---- stage op(A)'s 64×16 tile: one float4 per work-item, along A's stored rows */
+        if (!transA) {                         /* A is [M][K]: 4 consecutive k of row i */
+            int i = t / 4, k = (t % 4) * 4;
+            int gi = m0 + i, gk = k0 + k;
+            float4 v = gi < M ? load4(A + ao + gi * K + gk, K - gk) : (float4)(0.0f);
+            Asub[k][i] = v.s0; Asub[k + 1][i] = v.s1; Asub[k + 2][i] = v.s2; Asub[k + 3][i] = v.s3;
+        } else {                               /* A is [K][M]: 4 consecutive i of row k */
+            int k = t / 16, i = (t % 16) * 4;
+            int gi = m0 + i, gk = k0 + k;
+            float4 v = gk < K ? load4(A + ao + gk * M + gi, M - gi) : (float4)(0.0f);
+            Asub[k][i] = v.s0; Asub[k][i + 1] = v.s1; Asub[k][i + 2] = v.s2; Asub[k][i + 3] = v.s3;
+        }
+        /* ---- stage op(B)'s 16×64 tile */
+        if (!transB) {                         /* B is [K][N]: 4 consecutive j of row k */
+            int k = t / 16, j = (t % 16) * 4;
+            int gk = k0 + k, gj = n0 + j;
+            float4 v = gk < K ? load4(B + bo + gk * N + gj, N - gj) : (float4)(0.0f);
+            Bsub[k][j] = v.s0; Bsub[k][j + 1] = v.s1; Bsub[k][j + 2] = v.s2; Bsub[k][j + 3] = v.s3;
+        } else {                               /* B is [N][K]: 4 consecutive k of row j */
+            int j = t / 4, k = (t % 4) * 4;
+            int gk = k0 + k, gj = n0 + j;
+            float4 v = gj < N ? load4(B + bo + gj * K + gk, K - gk) : (float4)(0.0f);
+            Bsub[k][j] = v.s0; Bsub[k + 1][j] = v.s1; Bsub[k + 2][j] = v.s2; Bsub[k + 3][j] = v.s3;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+
+        /* ---- 16 rank-1 updates of the 4×4 register block (zero-filled edges add nothing) */
+        for (int k = 0; k < TS_K; k++) {
+            float a[WPT_M], b[WPT_N];
+            for (int wm = 0; wm < WPT_M; wm++) a[wm] = Asub[k][ty + wm * RTS_M];
+            for (int wn = 0; wn < WPT_N; wn++) b[wn] = Bsub[k][tx + wn * RTS_N];
+            for (int wm = 0; wm < WPT_M; wm++)
+                for (int wn = 0; wn < WPT_N; wn++) acc[wm][wn] = fma(a[wm], b[wn], acc[wm][wn]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);          /* before the next tile overwrites Asub/Bsub */
+    }
+
+    /* ---- C ← α·acc + β·C; β = 0 ignores C's old contents (even NaN) */
+    for (int wm = 0; wm < WPT_M; wm++) {
+        int gi = m0 + ty + wm * RTS_M;
+        if (gi >= M) continue;
+        for (int wn = 0; wn < WPT_N; wn++) {
+            int gj = n0 + tx + wn * RTS_N;
+            if (gj >= N) continue;
+            __global float *c = C + co + gi * N + gj;
+            *c = beta == 0.0f ? alpha * acc[wm][wn] : alpha * acc[wm][wn] + beta * *c;
+        }
+    }
+}
