@@ -678,9 +678,17 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    /** The class index of a label value, −1 to ignore the row (any negative label); throws outside [0, classes). */
+    /**
+     * The class index of a label value, −1 to ignore the row (any negative label); a label that is not a whole number
+     * (or NaN), or not below {@code classes}, is an error naming the value and the row (as the reference's).
+     */
     private static int label(String op, float v, int row, int classes) {
-        return ReferenceBackend.classIndex(op, v, row, classes);
+        if (v < 0) return -1;
+        if (!(v < classes) || v != (int) v) {
+            throw new IllegalArgumentException(op + ": label " + v + " in row " + row + " is not a class index in [0, " + classes
+                    + ") (negative labels mean \"ignore this row\")");
+        }
+        return (int) v;
     }
 
     @Override

@@ -5,9 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nabla.loss.SoftmaxCrossEntropy;
 import dev.nabla.nn.ActivationLayer;
+import dev.nabla.nn.AvgPool2d;
+import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Dense;
+import dev.nabla.nn.Flatten;
+import dev.nabla.nn.MaxPool2d;
 import dev.nabla.nn.Param;
 import dev.nabla.nn.Sequential;
+import dev.nabla.nn.rnn.Gru;
+import dev.nabla.nn.rnn.Lstm;
+import dev.nabla.nn.rnn.Recurrent;
 import dev.nabla.optim.Sgd;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -35,7 +42,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>Tolerances, |actual − reference| ≤ tol·(1 + |reference|) elementwise, come in four {@link Precision} classes;
  * a subclass may override {@link #tolerance(Precision)} (a bit-exact CPU backend tightens ARITHMETIC to 0; a GPU's
- * fast math may loosen TRANSCENDENTAL). Whole training steps of an MLP must agree as well.
+ * fast math may loosen TRANSCENDENTAL). Whole training steps must agree as well: an MLP, LeNet-5 (two variants) and a
+ * strided CNN, LSTM (with and without peepholes) and GRU sequence models, several steps of SGD with momentum each.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendContractTest {
@@ -63,7 +71,9 @@ public abstract class BackendContractTest {
         /** Anything with exp, log or tanh (activations, softmax, cell forward passes, losses). */
         TRANSCENDENTAL,
         /** Sums of many terms (gemm, bias sums, norms): multiplied by √terms where used. */
-        REDUCTION
+        REDUCTION,
+        /** Losses and parameters after several whole training steps of a model on both backends. */
+        TRAINING
     }
 
     /** The tolerance of a precision class; override to tighten or loosen. */
@@ -73,6 +83,7 @@ public abstract class BackendContractTest {
             case ARITHMETIC -> 1e-6f;
             case TRANSCENDENTAL -> 1e-5f;
             case REDUCTION -> TOL;
+            case TRAINING -> 1e-4f;
         };
     }
 
@@ -633,39 +644,72 @@ public abstract class BackendContractTest {
 
     // ---------------------------------------------------------------- whole training steps
 
-    /** Builds the same model (same seed) on a backend. */
-    private static Sequential mlp(Backend b, int in, int hidden1, int hidden2, int classes) {
-        return new Sequential(new Dense(in, hidden1), ActivationLayer.relu(), new Dense(hidden1, hidden2), ActivationLayer.tanh(),
-                new Dense(hidden2, classes)).bind(b, 1234);
+    /** A model as the training-agreement tests drive it: logits from an input, backward from ∂L/∂logits, its parameters. */
+    protected interface Net {
+        Tensor forward(Tensor x);
+
+        void backward(Tensor dlogits);
+
+        List<Param> params();
+    }
+
+    /** A {@link Sequential} as a {@link Net}. */
+    protected static Net net(Sequential model) {
+        return new Net() {
+            public Tensor forward(Tensor x) { return model.forward(x, true); }
+            public void backward(Tensor dlogits) { model.backward(dlogits); }
+            public List<Param> params() { return model.params(); }
+        };
     }
 
     /**
-     * Trains two copies of a model, one per backend, for {@code steps} steps of SGD with momentum on the same batches,
-     * and asserts that losses and every parameter agree after every step.
+     * A sequence classifier: a recurrent layer over x [T, B, D], then a dense layer on every step's h_t, giving logits
+     * [T·B, classes] (one label per step, as a language model).
      */
-    protected void trainingAgrees(String name, Supplier<Sequential> onRef, Supplier<Sequential> onBe, int[] inShape, int classes,
-                                  int batch, int steps, float tol) {
-        Sequential mr = onRef.get(), mb = onBe.get();
+    protected static Net sequenceNet(Backend b, Recurrent rnn, int classes, int steps, int batch) {
+        SplittableRandom rng = new SplittableRandom(99);
+        rnn.bind(b, rng);
+        Dense out = new Dense(rnn.outputSize(), classes);
+        out.bind(b, rng);
+        return new Net() {
+            public Tensor forward(Tensor x) {
+                Tensor h = rnn.forward(x, true);
+                return out.forward(h.reshape(steps * batch, rnn.outputSize()), true);
+            }
+            public void backward(Tensor dlogits) {
+                Tensor dh = out.backward(dlogits);
+                rnn.backward(dh.reshape(steps, batch, rnn.outputSize()));
+            }
+            public List<Param> params() {
+                List<Param> all = new java.util.ArrayList<>(rnn.params());
+                all.addAll(out.params());
+                return all;
+            }
+        };
+    }
+
+    /**
+     * Trains two copies of a model, one per backend, for {@code steps} steps of SGD with momentum 0.9 on the same random
+     * batches (x of shape {@code xShape}, {@code rows} labels), and asserts that the losses and every parameter agree
+     * (relative tolerance {@code tol}, see {@link Precision#TRAINING}) after every step.
+     */
+    protected void trainingAgrees(String name, Net onRef, Net onBe, int[] xShape, int rows, int classes, int steps, float tol) {
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         Sgd sgd = Sgd.momentum(0.05f, 0.9f);
         SplittableRandom rng = new SplittableRandom(name.hashCode());
-        int[] xShape = new int[inShape.length + 1];
-        xShape[0] = batch;
-        System.arraycopy(inShape, 0, xShape, 1, inShape.length);
-        int in = Tensor.sizeOf(inShape);
-        Tensor dyR = ref.zeros(batch, classes), dyB = be.zeros(batch, classes);
+        Tensor dyR = ref.zeros(rows, classes), dyB = be.zeros(rows, classes);
         for (int step = 1; step <= steps; step++) {
-            float[] x = random(rng, batch * in), lab = labels(rng, batch, classes);
-            mr.zeroGrad();
-            mb.zeroGrad();
-            float lr = loss.compute(mr.forward(ref.upload(x, xShape), true), ref.upload(lab, batch), dyR);
-            float lb = loss.compute(mb.forward(be.upload(x, xShape), true), be.upload(lab, batch), dyB);
+            float[] x = random(rng, Tensor.sizeOf(xShape)), lab = labels(rng, rows, classes);
+            for (Param p : onRef.params()) p.zeroGrad();
+            for (Param p : onBe.params()) p.zeroGrad();
+            float lr = loss.compute(onRef.forward(ref.upload(x, xShape)), ref.upload(lab, rows), dyR);
+            float lb = loss.compute(onBe.forward(be.upload(x, xShape)), be.upload(lab, rows), dyB);
             assertClose(name + " loss at step " + step, new float[] {lb}, new float[] {lr}, tol);
-            mr.backward(dyR);
-            mb.backward(dyB);
-            sgd.step(mr.params());
-            sgd.step(mb.params());
-            List<Param> pr = mr.params(), pb = mb.params();
+            onRef.backward(dyR);
+            onBe.backward(dyB);
+            sgd.step(onRef.params());
+            sgd.step(onBe.params());
+            List<Param> pr = onRef.params(), pb = onBe.params();
             for (int i = 0; i < pr.size(); i++) {
                 assertClose(name + " " + pr.get(i).name() + " after step " + step, be.download(pb.get(i).value()),
                         ref.download(pr.get(i).value()), tol);
@@ -673,9 +717,51 @@ public abstract class BackendContractTest {
         }
     }
 
+    /** Builds the same MLP (same seed) on a backend. */
+    private static Sequential mlp(Backend b, int in, int hidden1, int hidden2, int classes) {
+        return new Sequential(new Dense(in, hidden1), ActivationLayer.relu(), new Dense(hidden1, hidden2), ActivationLayer.tanh(),
+                new Dense(hidden2, classes)).bind(b, 1234);
+    }
+
     @Test
     void mlpTrainingStepsAgree() {
-        trainingAgrees("mlp 20-33-17-7 b16", () -> mlp(ref, 20, 33, 17, 7), () -> mlp(be, 20, 33, 17, 7), s(20), 7, 16, 8, 1e-4f);
-        trainingAgrees("mlp 784-256-128-10 b64", () -> mlp(ref, 784, 256, 128, 10), () -> mlp(be, 784, 256, 128, 10), s(784), 10, 64, 3, 1e-4f);
+        float tol = tolerance(Precision.TRAINING);
+        trainingAgrees("mlp 20-33-17-7 b16", net(mlp(ref, 20, 33, 17, 7)), net(mlp(be, 20, 33, 17, 7)), s(16, 20), 16, 7, 8, tol);
+        trainingAgrees("mlp 784-256-128-10 b64", net(mlp(ref, 784, 256, 128, 10)), net(mlp(be, 784, 256, 128, 10)),
+                s(64, 784), 64, 10, 3, tol);
+    }
+
+    /** LeNet-5 as in the lenet sample (ReLU, max pooling), and a variant with tanh, average pooling and a strided conv. */
+    private static Sequential lenet(Backend b, boolean classic) {
+        Sequential m = classic
+                ? new Sequential(new Conv2d(1, 6, 5).padding(2), ActivationLayer.tanh(), new AvgPool2d(2),
+                        new Conv2d(6, 16, 5), ActivationLayer.tanh(), new AvgPool2d(2), new Flatten(),
+                        new Dense(400, 120), ActivationLayer.tanh(), new Dense(120, 84), ActivationLayer.tanh(), new Dense(84, 10))
+                : new Sequential(new Conv2d(1, 6, 5).padding(2), ActivationLayer.relu(), new MaxPool2d(2),
+                        new Conv2d(6, 16, 5), ActivationLayer.relu(), new MaxPool2d(2), new Flatten(),
+                        new Dense(400, 120), ActivationLayer.relu(), new Dense(120, 84), ActivationLayer.relu(), new Dense(84, 10));
+        return m.bind(b, 5);
+    }
+
+    @Test
+    void lenet5TrainingStepsAgree() {
+        float tol = tolerance(Precision.TRAINING);
+        trainingAgrees("lenet5 relu/max b8", net(lenet(ref, false)), net(lenet(be, false)), s(8, 1, 28, 28), 8, 10, 4, tol);
+        trainingAgrees("lenet5 tanh/avg b8", net(lenet(ref, true)), net(lenet(be, true)), s(8, 1, 28, 28), 8, 10, 4, tol);
+        Supplier<Sequential> strided = () -> new Sequential(new Conv2d(3, 4, 3).stride(2).padding(1), ActivationLayer.relu(),
+                new Conv2d(4, 5, 3, 2), ActivationLayer.sigmoid(), new Flatten(), new Dense(5 * 7 * 9, 6));
+        trainingAgrees("strided conv b3", net(strided.get().bind(ref, 8)), net(strided.get().bind(be, 8)), s(3, 3, 17, 19), 3, 6, 4, tol);
+    }
+
+    @Test
+    void recurrentTrainingStepsAgree() {
+        float tol = tolerance(Precision.TRAINING);
+        int t = 9, batch = 5, d = 13, h = 33, classes = 7;
+        trainingAgrees("lstm h33 T9 b5", sequenceNet(ref, new Lstm(d, h), classes, t, batch),
+                sequenceNet(be, new Lstm(d, h), classes, t, batch), s(t, batch, d), t * batch, classes, 5, tol);
+        trainingAgrees("lstm peepholes", sequenceNet(ref, new Lstm(d, h, true, 1f), classes, t, batch),
+                sequenceNet(be, new Lstm(d, h, true, 1f), classes, t, batch), s(t, batch, d), t * batch, classes, 5, tol);
+        trainingAgrees("gru h33 T9 b5", sequenceNet(ref, new Gru(d, h), classes, t, batch),
+                sequenceNet(be, new Gru(d, h), classes, t, batch), s(t, batch, d), t * batch, classes, 5, tol);
     }
 }
