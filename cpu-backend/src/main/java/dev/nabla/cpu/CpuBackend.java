@@ -126,7 +126,8 @@ public final class CpuBackend implements Backend {
             }
             if (i < to) {
                 VectorMask<Float> m = S.indexInRange(i, to);
-                FloatVector.fromArray(S, xd, xo + i, m).mul(alpha).add(FloatVector.fromArray(S, yd, yo + i, m)).intoArray(yd, yo + i, m);
+                FloatVector.fromArray(S, xd, xo + i, m).mul(alpha).add(FloatVector.fromArray(S, yd, yo + i,
+                        m)).intoArray(yd, yo + i, m);
             }
         });
     }
@@ -334,6 +335,10 @@ public final class CpuBackend implements Backend {
         return x.lanewise(MAX, 0f).add(x.abs().neg().lanewise(EXP).lanewise(LOG1P));
     }
 
+    // One small method per activation and per derivative: C2 must inline every Vector API call of a loop to turn it
+    // into vector instructions, and one method holding all eight loops exceeds its inlining budget (measured: the
+    // Vector API's slow Java fallback ran instead).
+
     @Override
     public void activation(Activation f, Tensor x, Tensor y) {
         requireSameSize("activation " + f, x, y);
@@ -344,69 +349,87 @@ public final class CpuBackend implements Backend {
             return;
         }
         boolean heavy = f == Activation.SIGMOID || f == Activation.TANH || f == Activation.SOFTPLUS;
-        Parallel.range(x.size(), heavy ? GRAIN_HEAVY : GRAIN, L, (from, to) -> activation(f, xd, xo, yd, yo, from, to));
+        Parallel.range(x.size(), heavy ? GRAIN_HEAVY : GRAIN, L, (from, to) -> {
+            switch (f) {
+                case STEP -> fwdStep(xd, xo, yd, yo, from, to);
+                case SIGN -> fwdSign(xd, xo, yd, yo, from, to);
+                case PIECEWISE_LINEAR -> fwdPiecewiseLinear(xd, xo, yd, yo, from, to);
+                case SIGMOID -> fwdSigmoid(xd, xo, yd, yo, from, to);
+                case TANH -> fwdTanh(xd, xo, yd, yo, from, to);
+                case RELU -> fwdRelu(xd, xo, yd, yo, from, to);
+                case SOFTPLUS -> fwdSoftplus(xd, xo, yd, yo, from, to);
+                case IDENTITY -> System.arraycopy(xd, xo + from, yd, yo + from, to - from);
+            }
+        });
     }
 
-    private static void activation(Activation f, float[] xd, int xo, float[] yd, int yo, int from, int to) {
-        int bound = from + S.loopBound(to - from);
-        switch (f) {
-            case STEP -> {
-                int i = from;
-                for (; i < bound; i += L) step(FloatVector.fromArray(S, xd, xo + i)).intoArray(yd, yo + i);
-                if (i < to) {
-                    VectorMask<Float> m = S.indexInRange(i, to);
-                    step(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-                }
-            }
-            case SIGN -> {
-                int i = from;
-                for (; i < bound; i += L) sign(FloatVector.fromArray(S, xd, xo + i)).intoArray(yd, yo + i);
-                if (i < to) {
-                    VectorMask<Float> m = S.indexInRange(i, to);
-                    sign(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-                }
-            }
-            case PIECEWISE_LINEAR -> {
-                int i = from;
-                for (; i < bound; i += L) piecewiseLinear(FloatVector.fromArray(S, xd, xo + i)).intoArray(yd, yo + i);
-                if (i < to) {
-                    VectorMask<Float> m = S.indexInRange(i, to);
-                    piecewiseLinear(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-                }
-            }
-            case SIGMOID -> {
-                int i = from;
-                for (; i < bound; i += L) sigmoid(FloatVector.fromArray(S, xd, xo + i)).intoArray(yd, yo + i);
-                if (i < to) {
-                    VectorMask<Float> m = S.indexInRange(i, to);
-                    sigmoid(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-                }
-            }
-            case TANH -> {
-                int i = from;
-                for (; i < bound; i += L) tanh(FloatVector.fromArray(S, xd, xo + i)).intoArray(yd, yo + i);
-                if (i < to) {
-                    VectorMask<Float> m = S.indexInRange(i, to);
-                    tanh(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-                }
-            }
-            case RELU -> {
-                int i = from;
-                for (; i < bound; i += L) relu(FloatVector.fromArray(S, xd, xo + i)).intoArray(yd, yo + i);
-                if (i < to) {
-                    VectorMask<Float> m = S.indexInRange(i, to);
-                    relu(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-                }
-            }
-            case SOFTPLUS -> {
-                int i = from;
-                for (; i < bound; i += L) softplus(FloatVector.fromArray(S, xd, xo + i)).intoArray(yd, yo + i);
-                if (i < to) {
-                    VectorMask<Float> m = S.indexInRange(i, to);
-                    softplus(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-                }
-            }
-            case IDENTITY -> System.arraycopy(xd, xo + from, yd, yo + from, to - from);
+    private static void fwdStep(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) step(FloatVector.fromArray(S, xd,
+                xo + i)).intoArray(yd, yo + i);
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            step(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
+        }
+    }
+
+    private static void fwdSign(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) sign(FloatVector.fromArray(S, xd,
+                xo + i)).intoArray(yd, yo + i);
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            sign(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
+        }
+    }
+
+    private static void fwdPiecewiseLinear(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) piecewiseLinear(FloatVector.fromArray(S, xd,
+                xo + i)).intoArray(yd, yo + i);
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            piecewiseLinear(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
+        }
+    }
+
+    private static void fwdSigmoid(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) sigmoid(FloatVector.fromArray(S, xd,
+                xo + i)).intoArray(yd, yo + i);
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            sigmoid(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
+        }
+    }
+
+    private static void fwdTanh(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) tanh(FloatVector.fromArray(S, xd,
+                xo + i)).intoArray(yd, yo + i);
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            tanh(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
+        }
+    }
+
+    private static void fwdRelu(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) relu(FloatVector.fromArray(S, xd,
+                xo + i)).intoArray(yd, yo + i);
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            relu(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
+        }
+    }
+
+    private static void fwdSoftplus(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) softplus(FloatVector.fromArray(S, xd,
+                xo + i)).intoArray(yd, yo + i);
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            softplus(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
         }
     }
 
@@ -418,104 +441,128 @@ public final class CpuBackend implements Backend {
         int xo = x.offset(), yo = y.offset(), go = dy.offset(), dxo = dx.offset();
         Parallel.range(x.size(), f == Activation.SOFTPLUS ? GRAIN_HEAVY : GRAIN, L, (from, to) -> {
             switch (f) {
-                case IDENTITY -> {
-                    int i = from;
-                    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i);
-                        g.mul(1f).intoArray(dxd, dxo + i);
-                    }
-                    if (i < to) {
-                        VectorMask<Float> m = S.indexInRange(i, to);
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i, m);
-                        g.mul(1f).intoArray(dxd, dxo + i, m);
-                    }
-                }
-                case STEP -> {
-                    int i = from;
-                    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i);
-                        g.mul(0f).intoArray(dxd, dxo + i);
-                    }
-                    if (i < to) {
-                        VectorMask<Float> m = S.indexInRange(i, to);
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i, m);
-                        g.mul(0f).intoArray(dxd, dxo + i, m);
-                    }
-                }
-                case SIGN -> {
-                    int i = from;
-                    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i);
-                        g.mul(0f).intoArray(dxd, dxo + i);
-                    }
-                    if (i < to) {
-                        VectorMask<Float> m = S.indexInRange(i, to);
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i, m);
-                        g.mul(0f).intoArray(dxd, dxo + i, m);
-                    }
-                }
-                case PIECEWISE_LINEAR -> {
-                    int i = from;
-                    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, xd, xo + i);
-                        g.mul(ZERO.blend(1f, v.compare(GT, -0.5f).and(v.compare(LT, 0.5f)))).intoArray(dxd, dxo + i);
-                    }
-                    if (i < to) {
-                        VectorMask<Float> m = S.indexInRange(i, to);
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, xd, xo + i, m);
-                        g.mul(ZERO.blend(1f, v.compare(GT, -0.5f).and(v.compare(LT, 0.5f)))).intoArray(dxd, dxo + i, m);
-                    }
-                }
-                case SIGMOID -> {
-                    int i = from;
-                    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector w = FloatVector.fromArray(S, yd, yo + i);
-                        g.mul(w.mul(ONE.sub(w))).intoArray(dxd, dxo + i);
-                    }
-                    if (i < to) {
-                        VectorMask<Float> m = S.indexInRange(i, to);
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector w = FloatVector.fromArray(S, yd, yo + i, m);
-                        g.mul(w.mul(ONE.sub(w))).intoArray(dxd, dxo + i, m);
-                    }
-                }
-                case TANH -> {
-                    int i = from;
-                    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector w = FloatVector.fromArray(S, yd, yo + i);
-                        g.mul(ONE.sub(w.mul(w))).intoArray(dxd, dxo + i);
-                    }
-                    if (i < to) {
-                        VectorMask<Float> m = S.indexInRange(i, to);
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector w = FloatVector.fromArray(S, yd, yo + i, m);
-                        g.mul(ONE.sub(w.mul(w))).intoArray(dxd, dxo + i, m);
-                    }
-                }
-                case RELU -> {
-                    int i = from;
-                    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, xd, xo + i);
-                        g.mul(ZERO.blend(1f, v.compare(GT, 0f))).intoArray(dxd, dxo + i);
-                    }
-                    if (i < to) {
-                        VectorMask<Float> m = S.indexInRange(i, to);
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, xd, xo + i, m);
-                        g.mul(ZERO.blend(1f, v.compare(GT, 0f))).intoArray(dxd, dxo + i, m);
-                    }
-                }
-                case SOFTPLUS -> {
-                    int i = from;
-                    for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, xd, xo + i);
-                        g.mul(sigmoid(v)).intoArray(dxd, dxo + i);
-                    }
-                    if (i < to) {
-                        VectorMask<Float> m = S.indexInRange(i, to);
-                        FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, xd, xo + i, m);
-                        g.mul(sigmoid(v)).intoArray(dxd, dxo + i, m);
-                    }
-                }
+                case IDENTITY -> derIdentity(dyd, go, dxd, dxo, from, to);
+                case STEP -> derStep(dyd, go, dxd, dxo, from, to);
+                case SIGN -> derSign(dyd, go, dxd, dxo, from, to);
+                case PIECEWISE_LINEAR -> derPiecewiseLinear(xd, xo, dyd, go, dxd, dxo, from, to);
+                case SIGMOID -> derSigmoid(yd, yo, dyd, go, dxd, dxo, from, to);
+                case TANH -> derTanh(yd, yo, dyd, go, dxd, dxo, from, to);
+                case RELU -> derRelu(xd, xo, dyd, go, dxd, dxo, from, to);
+                case SOFTPLUS -> derSoftplus(xd, xo, dyd, go, dxd, dxo, from, to);
             }
         });
+    }
+
+    /** dx = dy · f' = 1. */
+    private static void derIdentity(float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i);
+            g.mul(1f).intoArray(dxd, dxo + i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m);
+            g.mul(1f).intoArray(dxd, dxo + i, m);
+        }
+    }
+
+    /** dx = dy · f' = 0. */
+    private static void derStep(float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i);
+            g.mul(0f).intoArray(dxd, dxo + i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m);
+            g.mul(0f).intoArray(dxd, dxo + i, m);
+        }
+    }
+
+    /** dx = dy · f' = 0. */
+    private static void derSign(float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i);
+            g.mul(0f).intoArray(dxd, dxo + i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m);
+            g.mul(0f).intoArray(dxd, dxo + i, m);
+        }
+    }
+
+    /** dx = dy · f' = 1 inside (−½, ½). */
+    private static void derPiecewiseLinear(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
+            g.mul(ZERO.blend(1f, v.compare(GT, -0.5f).and(v.compare(LT, 0.5f)))).intoArray(dxd, dxo + i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
+            g.mul(ZERO.blend(1f, v.compare(GT, -0.5f).and(v.compare(LT, 0.5f)))).intoArray(dxd, dxo + i, m);
+        }
+    }
+
+    /** dx = dy · f' = y(1 − y), from y. */
+    private static void derSigmoid(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
+            g.mul(v.mul(ONE.sub(v))).intoArray(dxd, dxo + i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
+            g.mul(v.mul(ONE.sub(v))).intoArray(dxd, dxo + i, m);
+        }
+    }
+
+    /** dx = dy · f' = 1 − y², from y. */
+    private static void derTanh(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
+            g.mul(ONE.sub(v.mul(v))).intoArray(dxd, dxo + i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
+            g.mul(ONE.sub(v.mul(v))).intoArray(dxd, dxo + i, m);
+        }
+    }
+
+    /** dx = dy · f' = 1 if net > 0. */
+    private static void derRelu(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
+            g.mul(ZERO.blend(1f, v.compare(GT, 0f))).intoArray(dxd, dxo + i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
+            g.mul(ZERO.blend(1f, v.compare(GT, 0f))).intoArray(dxd, dxo + i, m);
+        }
+    }
+
+    /** dx = dy · f' = σ(net). */
+    private static void derSoftplus(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
+            g.mul(sigmoid(v)).intoArray(dxd, dxo + i);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
+            g.mul(sigmoid(v)).intoArray(dxd, dxo + i, m);
+        }
     }
 
     @Override
@@ -535,7 +582,8 @@ public final class CpuBackend implements Backend {
                     if (i < channels) {
                         VectorMask<Float> m = S.indexInRange(i, channels);
                         FloatVector v = FloatVector.fromArray(S, xd, xo + base + i, m);
-                        v.mul(FloatVector.fromArray(S, ad, ao + i, m)).blend(v, v.compare(GT, 0f)).intoArray(yd, yo + base + i, m);
+                        v.mul(FloatVector.fromArray(S, ad, ao + i, m)).blend(v, v.compare(GT, 0f)).intoArray(yd,
+                                yo + base + i, m);
                     }
                 } else {
                     for (int ch = 0; ch < channels; ch++) {       // [outer, C, inner]: one slope per segment
@@ -569,7 +617,8 @@ public final class CpuBackend implements Backend {
                 int base = o * plane;
                 for (int i = 0; i < channels; i += L) {
                     VectorMask<Float> m = S.indexInRange(i, channels);
-                    FloatVector v = FloatVector.fromArray(S, xd, xo + base + i, m), g = FloatVector.fromArray(S, gd, go + base + i, m);
+                    FloatVector v = FloatVector.fromArray(S, xd, xo + base + i, m), g = FloatVector.fromArray(S, gd,
+                            go + base + i, m);
                     VectorMask<Float> pos = v.compare(GT, 0f);
                     g.mul(FloatVector.fromArray(S, ad, ao + i, m)).blend(g, pos).intoArray(dxd, dxo + base + i, m);   // ∂y/∂x
                     FloatVector.fromArray(S, acc, i, m).add(g.mul(v), v.compare(LE, 0f)).intoArray(acc, i, m);       // ∂y/∂α = x where x ≤ 0
@@ -582,7 +631,8 @@ public final class CpuBackend implements Backend {
                     FloatVector part = ZERO;
                     for (int i = 0; i < inner; i += L) {
                         VectorMask<Float> m = S.indexInRange(i, inner);
-                        FloatVector v = FloatVector.fromArray(S, xd, xo + base + i, m), g = FloatVector.fromArray(S, gd, go + base + i, m);
+                        FloatVector v = FloatVector.fromArray(S, xd, xo + base + i, m), g = FloatVector.fromArray(S, gd,
+                                go + base + i, m);
                         g.mul(a).blend(g, v.compare(GT, 0f)).intoArray(dxd, dxo + base + i, m);
                         part = part.add(g.mul(v), v.compare(LE, 0f).and(m));
                     }
@@ -660,11 +710,13 @@ public final class CpuBackend implements Backend {
                 float dot = acc.reduceLanes(VectorOperators.ADD);   // Σ_k dy_k y_k
                 int i = 0;
                 for (int bound = S.loopBound(n); i < bound; i += L) {   // dx_j = y_j (dy_j − Σ_k dy_k y_k)
-                    FloatVector.fromArray(S, yd, yr + i).mul(FloatVector.fromArray(S, gd, gr + i).sub(dot)).intoArray(dxd, xr + i);
+                    FloatVector.fromArray(S, yd, yr + i).mul(FloatVector.fromArray(S, gd,
+                            gr + i).sub(dot)).intoArray(dxd, xr + i);
                 }
                 if (i < n) {
                     VectorMask<Float> m = S.indexInRange(i, n);
-                    FloatVector.fromArray(S, yd, yr + i, m).mul(FloatVector.fromArray(S, gd, gr + i, m).sub(dot)).intoArray(dxd, xr + i, m);
+                    FloatVector.fromArray(S, yd, yr + i, m).mul(FloatVector.fromArray(S, gd, gr + i,
+                            m).sub(dot)).intoArray(dxd, xr + i, m);
                 }
             }
         });
@@ -697,7 +749,8 @@ public final class CpuBackend implements Backend {
         if (dlogits != null) requireSameSize("softmaxCrossEntropy", logits, dlogits);
         float[] zd = data(logits), ld = data(labels);
         float[] gd = dlogits == null ? null : data(dlogits);
-        int n = cols(logits), rows = rows(logits), lo = labels.offset(), zo = logits.offset(), go = dlogits == null ? 0 : dlogits.offset();
+        int n = cols(logits), rows = rows(logits), lo = labels.offset(), zo = logits.offset(),
+                go = dlogits == null ? 0 : dlogits.offset();
         int counted = 0;
         int[] lab = new int[rows];
         for (int r = 0; r < rows; r++) if ((lab[r] = label("softmaxCrossEntropy", ld[lo + r], r, n)) >= 0) counted++;
@@ -758,11 +811,13 @@ public final class CpuBackend implements Backend {
                     case MSE -> { term = diff.mul(diff); g = diff.mul(2f).div(fn); }                     // (d − y)², 2(y − d)/n
                     case L1 -> {                                                                         // |d − y|, sign(y − d)/n
                         term = diff.abs();
-                        g = ZERO.blend(1f, diff.compare(GT, 0f)).blend(-1f, diff.compare(LT, 0f)).blend(diff, diff.test(IS_NAN)).div(fn);
+                        g = ZERO.blend(1f, diff.compare(GT, 0f)).blend(-1f, diff.compare(LT, 0f)).blend(diff,
+                                diff.test(IS_NAN)).div(fn);
                     }
                     case BINARY_CROSS_ENTROPY -> {                                                       // −[d ln y + (1 − d) ln(1 − y)]
                         FloatVector oneMinusY = ONE.sub(yi);
-                        FloatVector logY = yi.lanewise(LOG).lanewise(MAX, -100f), log1mY = oneMinusY.lanewise(LOG).lanewise(MAX, -100f);
+                        FloatVector logY = yi.lanewise(LOG).lanewise(MAX, -100f),
+                                log1mY = oneMinusY.lanewise(LOG).lanewise(MAX, -100f);
                         term = di.mul(logY).add(ONE.sub(di).mul(log1mY)).neg();
                         g = diff.div(yi.mul(oneMinusY).lanewise(MAX, 1e-12f).mul(fn));
                     }
@@ -782,7 +837,8 @@ public final class CpuBackend implements Backend {
         if (dscores != null) requireSameSize("hinge", scores, dscores);
         float[] sd = data(scores), ld = data(labels);
         float[] gd = dscores == null ? null : data(dscores);
-        int n = cols(scores), rows = rows(scores), counted = 0, so0 = scores.offset(), go0 = dscores == null ? 0 : dscores.offset();
+        int n = cols(scores), rows = rows(scores), counted = 0, so0 = scores.offset(),
+                go0 = dscores == null ? 0 : dscores.offset();
         int[] lab = new int[rows];
         for (int r = 0; r < rows; r++) if ((lab[r] = label("hinge", ld[labels.offset() + r], r, n)) >= 0) counted++;
         float inv = counted == 0 ? 0f : 1f / counted;
@@ -892,7 +948,8 @@ public final class CpuBackend implements Backend {
         checkGeometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
         float[] xd = data(dx), cd = data(cols);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols(), kh = g.kernelH(), kw = g.kernelW(), h = g.height(), w = g.width();
-        int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), xo = dx.offset(), co = cols.offset(), ch = g.channels();
+        int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), xo = dx.offset(), co = cols.offset(),
+                ch = g.channels();
         // one (n, c) plane per task; each pixel receives its taps in the reference's order (ky, kx), so sums are identical.
         // (Runs are 10–28 floats: a plain loop, which C2 vectorises, measured faster than masked vectors or a gather form.)
         Parallel.range(g.batch() * ch, Math.max(1, GRAIN / (h * w * kh * kw)), (p0, p1) -> {
@@ -915,14 +972,71 @@ public final class CpuBackend implements Backend {
     }
 
     /** Lane i ← lane 2i (EVEN) or 2i + 1 (ODD) of the 2L lanes of two vectors: de-interleaves the columns of a 2×2 window. */
-    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1);
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S,
+            i -> 2 * i + 1);
     /** Lane i ← lane i/2 (DUP_LO) or L/2 + i/2 (DUP_HI): each value twice, the inverse layout. */
-    private static final VectorShuffle<Float> DUP_LO = VectorShuffle.fromOp(S, i -> i / 2), DUP_HI = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
+    private static final VectorShuffle<Float> DUP_LO = VectorShuffle.fromOp(S, i -> i / 2),
+            DUP_HI = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
     private static final FloatVector LANE_X2 = ZERO.addIndex(2);
 
     /** The 2×2, stride 2, unpadded window of LeNet-style pooling, which gets a vector path (16 outputs per step). */
     private static boolean twoByTwo(ConvGeometry g) {
         return g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0;
+    }
+
+    /**
+     * One output row of 2×2, stride-2 max pooling: input rows at {@code r0} and {@code r0 + w} (plane index {@code at0}
+     * of the first pixel), {@code ow} outputs; 2L input columns of two rows give L windows per step.
+     */
+    private static void maxPool2x2Row(float[] xd, int r0, int w, int at0, int ow, float[] yd, int yOut, float[] ad, int aOut) {
+        for (int ox = 0; ox < ow; ox += L) {
+            int x0 = 2 * ox, a = r0 + x0, b = a + w;
+            VectorMask<Float> m0 = S.indexInRange(x0, w), m1 = S.indexInRange(x0 + L, w), mo = S.indexInRange(ox, ow);
+            FloatVector a0 = FloatVector.fromArray(S, xd, a, m0), a1 = FloatVector.fromArray(S, xd, a + L, m1);
+            FloatVector b0 = FloatVector.fromArray(S, xd, b, m0), b1 = FloatVector.fromArray(S, xd, b + L, m1);
+            FloatVector at = LANE_X2.add(at0 + x0);                   // index iy·W + ix of each window's top-left pixel
+            FloatVector best = a0.rearrange(EVEN, a1), where = at;
+            // the taps in row-major order, a later one winning only if strictly greater (the first maximum)
+            FloatVector v = a0.rearrange(ODD, a1);
+            VectorMask<Float> gt = v.compare(GT, best);
+            best = best.blend(v, gt);
+            where = where.blend(at.add(1), gt);
+            v = b0.rearrange(EVEN, b1);
+            gt = v.compare(GT, best);
+            best = best.blend(v, gt);
+            where = where.blend(at.add(w), gt);
+            v = b0.rearrange(ODD, b1);
+            gt = v.compare(GT, best);
+            best = best.blend(v, gt);
+            where = where.blend(at.add(w + 1), gt);
+            best.intoArray(yd, yOut + ox, mo);
+            where.intoArray(ad, aOut + ox, mo);
+        }
+    }
+
+    /** One output row of 2×2, stride-2 average pooling: (x00 + x01 + x10 + x11)/4 in float. */
+    private static void avgPool2x2Row(float[] xd, int r0, int w, int ow, float[] yd, int yOut) {
+        for (int ox = 0; ox < ow; ox += L) {
+            int x0 = 2 * ox, a = r0 + x0, b = a + w;
+            VectorMask<Float> m0 = S.indexInRange(x0, w), m1 = S.indexInRange(x0 + L, w);
+            FloatVector a0 = FloatVector.fromArray(S, xd, a, m0), a1 = FloatVector.fromArray(S, xd, a + L, m1);
+            FloatVector b0 = FloatVector.fromArray(S, xd, b, m0), b1 = FloatVector.fromArray(S, xd, b + L, m1);
+            a0.rearrange(EVEN, a1).add(a0.rearrange(ODD, a1)).add(b0.rearrange(EVEN, b1)).add(b0.rearrange(ODD, b1))
+                    .div(4f).intoArray(yd, yOut + ox, S.indexInRange(ox, ow));
+        }
+    }
+
+    /** One output row of the 2×2, stride-2 average pooling backward: each share dy/4 to its four pixels (lanes doubled). */
+    private static void avgPool2x2BackwardRow(float[] gd, int gRow, int ow, float[] xd, int r0, int w) {
+        for (int ox = 0; ox < ow; ox += L) {
+            FloatVector share = FloatVector.fromArray(S, gd, gRow + ox, S.indexInRange(ox, ow)).div(4f);
+            FloatVector lo = share.rearrange(DUP_LO), hi = share.rearrange(DUP_HI);
+            VectorMask<Float> m0 = S.indexInRange(2 * ox, 2 * ow), m1 = S.indexInRange(2 * ox + L, 2 * ow);
+            lo.intoArray(xd, r0 + 2 * ox, m0);
+            hi.intoArray(xd, r0 + 2 * ox + L, m1);
+            lo.intoArray(xd, r0 + w + 2 * ox, m0);
+            hi.intoArray(xd, r0 + w + 2 * ox + L, m1);
+        }
     }
 
     @Override
@@ -939,38 +1053,18 @@ public final class CpuBackend implements Backend {
                 for (int oy = 0; oy < oh; oy++) {
                     int out = (p * oh + oy) * ow;
                     if (!fast) {
-                        for (int ox = 0; ox < ow; ox++) maxWindow(xd, xo + p * hw, h, w, g, oy, ox, yd, ad, yo + out + ox, ao + out + ox);
+                        for (int ox = 0; ox < ow; ox++) maxWindow(xd, xo + p * hw, h, w, g, oy, ox, yd, ad,
+                                yo + out + ox, ao + out + ox);
                         continue;
                     }
-                    for (int ox = 0; ox < ow; ox += L) {              // 2L input columns of two rows → L windows
-                        int x0 = 2 * ox, r0 = xo + p * hw + 2 * oy * w + x0, r1 = r0 + w;
-                        VectorMask<Float> m0 = S.indexInRange(x0, w), m1 = S.indexInRange(x0 + L, w), mo = S.indexInRange(ox, ow);
-                        FloatVector a0 = FloatVector.fromArray(S, xd, r0, m0), a1 = FloatVector.fromArray(S, xd, r0 + L, m1);
-                        FloatVector b0 = FloatVector.fromArray(S, xd, r1, m0), b1 = FloatVector.fromArray(S, xd, r1 + L, m1);
-                        FloatVector at = LANE_X2.add(2 * oy * w + x0);     // index iy·W + ix of each window's top-left pixel
-                        FloatVector best = a0.rearrange(EVEN, a1), where = at;
-                        // the taps in row-major order, a later one winning only if strictly greater (first maximum)
-                        FloatVector v = a0.rearrange(ODD, a1);
-                        VectorMask<Float> gt = v.compare(GT, best);
-                        best = best.blend(v, gt);
-                        where = where.blend(at.add(1), gt);
-                        v = b0.rearrange(EVEN, b1);
-                        gt = v.compare(GT, best);
-                        best = best.blend(v, gt);
-                        where = where.blend(at.add(w), gt);
-                        v = b0.rearrange(ODD, b1);
-                        gt = v.compare(GT, best);
-                        best = best.blend(v, gt);
-                        where = where.blend(at.add(w + 1), gt);
-                        best.intoArray(yd, yo + out + ox, mo);
-                        where.intoArray(ad, ao + out + ox, mo);
-                    }
+                    maxPool2x2Row(xd, xo + p * hw + 2 * oy * w, w, 2 * oy * w, ow, yd, yo + out, ad, ao + out);
                 }
         });
     }
 
     /** One max-pooling window the reference's way (any geometry; padding is −∞). */
-    private static void maxWindow(float[] xd, int plane, int h, int w, ConvGeometry g, int oy, int ox, float[] yd, float[] ad, int yi, int ai) {
+    private static void maxWindow(float[] xd, int plane, int h, int w, ConvGeometry g, int oy, int ox, float[] yd,
+            float[] ad, int yi, int ai) {
         int iy0 = Math.max(0, oy * g.strideH() - g.padH()), iy1 = Math.min(h, oy * g.strideH() - g.padH() + g.kernelH());
         int ix0 = Math.max(0, ox * g.strideW() - g.padW()), ix1 = Math.min(w, ox * g.strideW() - g.padW() + g.kernelW());
         float best = Float.NEGATIVE_INFINITY;
@@ -1013,15 +1107,8 @@ public final class CpuBackend implements Backend {
             for (int p = p0; p < p1; p++)
                 for (int oy = 0; oy < oh; oy++) {
                     int out = yo + (p * oh + oy) * ow;
-                    if (fast) {                                           // (x00 + x01 + x10 + x11)/4 in float
-                        for (int ox = 0; ox < ow; ox += L) {
-                            int x0 = 2 * ox, r0 = xo + p * hw + 2 * oy * w + x0, r1 = r0 + w;
-                            VectorMask<Float> m0 = S.indexInRange(x0, w), m1 = S.indexInRange(x0 + L, w);
-                            FloatVector a0 = FloatVector.fromArray(S, xd, r0, m0), a1 = FloatVector.fromArray(S, xd, r0 + L, m1);
-                            FloatVector b0 = FloatVector.fromArray(S, xd, r1, m0), b1 = FloatVector.fromArray(S, xd, r1 + L, m1);
-                            a0.rearrange(EVEN, a1).add(a0.rearrange(ODD, a1)).add(b0.rearrange(EVEN, b1)).add(b0.rearrange(ODD, b1))
-                                    .div(area).intoArray(yd, out + ox, S.indexInRange(ox, ow));
-                        }
+                    if (fast) {
+                        avgPool2x2Row(xd, xo + p * hw + 2 * oy * w, w, ow, yd, out);
                         continue;
                     }
                     int iy0 = Math.max(0, oy * sh - ph), iy1 = Math.min(h, oy * sh - ph + kh);
@@ -1050,17 +1137,8 @@ public final class CpuBackend implements Backend {
             for (int p = p0; p < p1; p++) {
                 Arrays.fill(xd, xo + p * hw, xo + (p + 1) * hw, 0f);
                 for (int oy = 0; oy < oh; oy++) {
-                    if (fast) {                                           // each share dy/4 to its four pixels: lanes duplicated
-                        int r0 = xo + p * hw + 2 * oy * w, r1 = r0 + w;
-                        for (int ox = 0; ox < ow; ox += L) {
-                            FloatVector share = FloatVector.fromArray(S, gd, go + (p * oh + oy) * ow + ox, S.indexInRange(ox, ow)).div(area);
-                            FloatVector lo = share.rearrange(DUP_LO), hi = share.rearrange(DUP_HI);
-                            VectorMask<Float> m0 = S.indexInRange(2 * ox, 2 * ow), m1 = S.indexInRange(2 * ox + L, 2 * ow);
-                            lo.intoArray(xd, r0 + 2 * ox, m0);
-                            hi.intoArray(xd, r0 + 2 * ox + L, m1);
-                            lo.intoArray(xd, r1 + 2 * ox, m0);
-                            hi.intoArray(xd, r1 + 2 * ox + L, m1);
-                        }
+                    if (fast) {
+                        avgPool2x2BackwardRow(gd, go + (p * oh + oy) * ow, ow, xd, xo + p * hw + 2 * oy * w, w);
                         continue;
                     }
                     int iy0 = Math.max(0, oy * sh - ph), iy1 = Math.min(h, oy * sh - ph + kh);
@@ -1151,49 +1229,54 @@ public final class CpuBackend implements Backend {
         }
         float[] a = data(gates), cp = data(cPrev), cd = data(c), td = data(tanhC), hd = data(h);
         float[] pd = peep == null ? null : data(peep);
-        int ao = gates.offset(), cpo = cPrev.offset(), co = c.offset(), to = tanhC.offset(), ho = h.offset(), po = peep == null ? 0 : peep.offset();
-        overColumns(batch, hid, (j0, j1) -> {
-            for (int b = 0; b < batch; b++) {
-                int gi = ao + b * 4 * hid, k = b * hid, j = j0;  // a_i at gi, a_f at gi+H, a_g at gi+2H, a_o at gi+3H
-                for (int bound = j0 + S.loopBound(j1 - j0); j < bound; j += L) {
-                    FloatVector cPrevJ = FloatVector.fromArray(S, cp, cpo + k + j);
-                    FloatVector ai = FloatVector.fromArray(S, a, gi + j), af = FloatVector.fromArray(S, a, gi + hid + j);
-                    FloatVector ao2 = FloatVector.fromArray(S, a, gi + 3 * hid + j);
-                    if (pd != null) {
-                        ai = ai.add(FloatVector.fromArray(S, pd, po + j).mul(cPrevJ));
-                        af = af.add(FloatVector.fromArray(S, pd, po + hid + j).mul(cPrevJ));
-                    }
-                    FloatVector i = sigmoid(ai);                                          // i_t = σ(a_i + p_i⊙c_{t−1})
-                    FloatVector f = sigmoid(af);                                          // f_t = σ(a_f + p_f⊙c_{t−1})
-                    FloatVector g = tanh(FloatVector.fromArray(S, a, gi + 2 * hid + j));  // g_t = tanh(a_g)
-                    FloatVector ct = f.mul(cPrevJ).add(i.mul(g));                         // c_t = f⊙c_{t−1} + i⊙g
-                    if (pd != null) ao2 = ao2.add(FloatVector.fromArray(S, pd, po + 2 * hid + j).mul(ct));
-                    FloatVector o = sigmoid(ao2);                                         // o_t = σ(a_o + p_o⊙c_t)
-                    FloatVector tc = tanh(ct);
-                    i.intoArray(a, gi + j);
-                    f.intoArray(a, gi + hid + j);
-                    g.intoArray(a, gi + 2 * hid + j);
-                    o.intoArray(a, gi + 3 * hid + j);
-                    ct.intoArray(cd, co + k + j);
-                    tc.intoArray(td, to + k + j);
-                    o.mul(tc).intoArray(hd, ho + k + j);                                  // h_t = o⊙tanh(c_t)
+        int ao = gates.offset(), cpo = cPrev.offset(), co = c.offset(), to = tanhC.offset(), ho = h.offset(),
+                po = peep == null ? 0 : peep.offset();
+        overColumns(batch, hid, (j0, j1) -> lstmCellColumns(a, ao, cp, cpo, pd, po, cd, co, td, to, hd, ho, batch, hid, j0, j1));
+    }
+
+    private static void lstmCellColumns(float[] a, int ao, float[] cp, int cpo, float[] pd, int po, float[] cd, int co,
+            float[] td, int to, float[] hd, int ho, int batch, int hid, int j0, int j1) {
+        for (int b = 0; b < batch; b++) {
+            int gi = ao + b * 4 * hid, k = b * hid, j = j0;  // a_i at gi, a_f at gi+H, a_g at gi+2H, a_o at gi+3H
+            for (int bound = j0 + S.loopBound(j1 - j0); j < bound; j += L) {
+                FloatVector cPrevJ = FloatVector.fromArray(S, cp, cpo + k + j);
+                FloatVector ai = FloatVector.fromArray(S, a, gi + j), af = FloatVector.fromArray(S, a, gi + hid + j);
+                FloatVector ao2 = FloatVector.fromArray(S, a, gi + 3 * hid + j);
+                if (pd != null) {
+                    ai = ai.add(FloatVector.fromArray(S, pd, po + j).mul(cPrevJ));
+                    af = af.add(FloatVector.fromArray(S, pd, po + hid + j).mul(cPrevJ));
                 }
-                for (; j < j1; j++) {                                                     // the tail: the reference's scalar formulas
-                    float cPrevJ = cp[cpo + k + j];
-                    float pi = pd == null ? 0 : pd[po + j], pf = pd == null ? 0 : pd[po + hid + j], pO = pd == null ? 0 : pd[po + 2 * hid + j];
-                    float i = ReferenceBackend.sigmoid(a[gi + j] + pi * cPrevJ);
-                    float f = ReferenceBackend.sigmoid(a[gi + hid + j] + pf * cPrevJ);
-                    float g = (float) Math.tanh(a[gi + 2 * hid + j]);
-                    float ct = f * cPrevJ + i * g;
-                    float o = ReferenceBackend.sigmoid(a[gi + 3 * hid + j] + pO * ct);
-                    float tc = (float) Math.tanh(ct);
-                    a[gi + j] = i; a[gi + hid + j] = f; a[gi + 2 * hid + j] = g; a[gi + 3 * hid + j] = o;
-                    cd[co + k + j] = ct;
-                    td[to + k + j] = tc;
-                    hd[ho + k + j] = o * tc;
-                }
+                FloatVector i = sigmoid(ai);                                          // i_t = σ(a_i + p_i⊙c_{t−1})
+                FloatVector f = sigmoid(af);                                          // f_t = σ(a_f + p_f⊙c_{t−1})
+                FloatVector g = tanh(FloatVector.fromArray(S, a, gi + 2 * hid + j));  // g_t = tanh(a_g)
+                FloatVector ct = f.mul(cPrevJ).add(i.mul(g));                         // c_t = f⊙c_{t−1} + i⊙g
+                if (pd != null) ao2 = ao2.add(FloatVector.fromArray(S, pd, po + 2 * hid + j).mul(ct));
+                FloatVector o = sigmoid(ao2);                                         // o_t = σ(a_o + p_o⊙c_t)
+                FloatVector tc = tanh(ct);
+                i.intoArray(a, gi + j);
+                f.intoArray(a, gi + hid + j);
+                g.intoArray(a, gi + 2 * hid + j);
+                o.intoArray(a, gi + 3 * hid + j);
+                ct.intoArray(cd, co + k + j);
+                tc.intoArray(td, to + k + j);
+                o.mul(tc).intoArray(hd, ho + k + j);                                  // h_t = o⊙tanh(c_t)
             }
-        });
+            for (; j < j1; j++) {                                                     // the tail: the reference's scalar formulas
+                float cPrevJ = cp[cpo + k + j];
+                float pi = pd == null ? 0 : pd[po + j], pf = pd == null ? 0 : pd[po + hid + j],
+                        pO = pd == null ? 0 : pd[po + 2 * hid + j];
+                float i = ReferenceBackend.sigmoid(a[gi + j] + pi * cPrevJ);
+                float f = ReferenceBackend.sigmoid(a[gi + hid + j] + pf * cPrevJ);
+                float g = (float) Math.tanh(a[gi + 2 * hid + j]);
+                float ct = f * cPrevJ + i * g;
+                float o = ReferenceBackend.sigmoid(a[gi + 3 * hid + j] + pO * ct);
+                float tc = (float) Math.tanh(ct);
+                a[gi + j] = i; a[gi + hid + j] = f; a[gi + 2 * hid + j] = g; a[gi + 3 * hid + j] = o;
+                cd[co + k + j] = ct;
+                td[to + k + j] = tc;
+                hd[ho + k + j] = o * tc;
+            }
+        }
     }
 
     @Override
@@ -1204,62 +1287,70 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("lstmCellBackward: acts " + acts.shapeString() + ", dgates " + dgates.shapeString()
                     + " for c " + cPrev.shapeString() + " (need [B, 4H])");
         }
-        float[] ad = data(acts), cp = data(cPrev), cd = data(c), td = data(tanhC), dhd = data(dh), dcd = data(dc), dg = data(dgates);
+        float[] ad = data(acts), cp = data(cPrev), cd = data(c), td = data(tanhC), dhd = data(dh), dcd = data(dc),
+                dg = data(dgates);
         float[] pd = peep == null ? null : data(peep);
         float[] dpd = peep == null ? null : data(dpeep);
         int aO = acts.offset(), cpo = cPrev.offset(), co = c.offset(), to = tanhC.offset(), dho = dh.offset(), dco = dc.offset();
         int dgo = dgates.offset(), po = peep == null ? 0 : peep.offset(), dpo = peep == null ? 0 : dpeep.offset();
         // columns split over the pool, rows in order: dpeep accumulates over the batch exactly as the reference does
-        overColumns(batch, hid, (j0, j1) -> {
-            for (int b = 0; b < batch; b++) {
-                int gi = aO + b * 4 * hid, di = dgo + b * 4 * hid, k = b * hid, j = j0;
-                for (int bound = j0 + S.loopBound(j1 - j0); j < bound; j += L) {
-                    FloatVector i = FloatVector.fromArray(S, ad, gi + j), f = FloatVector.fromArray(S, ad, gi + hid + j);
-                    FloatVector g = FloatVector.fromArray(S, ad, gi + 2 * hid + j), o = FloatVector.fromArray(S, ad, gi + 3 * hid + j);
-                    FloatVector cPrevJ = FloatVector.fromArray(S, cp, cpo + k + j), tc = FloatVector.fromArray(S, td, to + k + j);
-                    FloatVector dhJ = FloatVector.fromArray(S, dhd, dho + k + j);
-                    FloatVector dao = dhJ.mul(tc).mul(o).mul(ONE.sub(o));                 // ∂L/∂a_o = ∂L/∂h ⊙ tanh(c) ⊙ σ'
-                    FloatVector dct = FloatVector.fromArray(S, dcd, dco + k + j)          // ∂L/∂c_t = from t+1 + ∂L/∂h ⊙ o ⊙ tanh'(c)
-                            .add(dhJ.mul(o).mul(ONE.sub(tc.mul(tc))));
-                    if (pd != null) dct = dct.add(dao.mul(FloatVector.fromArray(S, pd, po + 2 * hid + j)));   // + through p_o
-                    FloatVector dai = dct.mul(g).mul(i).mul(ONE.sub(i));                  // ∂L/∂a_i = ∂L/∂c ⊙ g ⊙ σ'
-                    FloatVector daf = dct.mul(cPrevJ).mul(f).mul(ONE.sub(f));             // ∂L/∂a_f = ∂L/∂c ⊙ c_{t−1} ⊙ σ'
-                    FloatVector dag = dct.mul(i).mul(ONE.sub(g.mul(g)));                  // ∂L/∂a_g = ∂L/∂c ⊙ i ⊙ tanh'
-                    dai.intoArray(dg, di + j);
-                    daf.intoArray(dg, di + hid + j);
-                    dag.intoArray(dg, di + 2 * hid + j);
-                    dao.intoArray(dg, di + 3 * hid + j);
-                    FloatVector dcPrev = dct.mul(f);                                      // ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f (+ peepholes)
-                    if (pd != null) {
-                        dcPrev = dcPrev.add(dai.mul(FloatVector.fromArray(S, pd, po + j))).add(daf.mul(FloatVector.fromArray(S, pd, po + hid + j)));
-                        FloatVector.fromArray(S, dpd, dpo + j).add(dai.mul(cPrevJ)).intoArray(dpd, dpo + j);
-                        FloatVector.fromArray(S, dpd, dpo + hid + j).add(daf.mul(cPrevJ)).intoArray(dpd, dpo + hid + j);
-                        FloatVector.fromArray(S, dpd, dpo + 2 * hid + j).add(dao.mul(FloatVector.fromArray(S, cd, co + k + j)))
-                                .intoArray(dpd, dpo + 2 * hid + j);
-                    }
-                    dcPrev.intoArray(dcd, dco + k + j);
+        overColumns(batch, hid, (j0, j1) -> lstmCellBackwardColumns(ad, aO, cp, cpo, cd, co, td, to, pd, po, dhd, dho,
+                dcd, dco, dg, dgo, dpd, dpo, batch, hid, j0, j1));
+    }
+
+    private static void lstmCellBackwardColumns(float[] ad, int aO, float[] cp, int cpo, float[] cd, int co, float[] td,
+            int to, float[] pd, int po, float[] dhd, int dho, float[] dcd, int dco, float[] dg, int dgo, float[] dpd,
+                    int dpo, int batch, int hid, int j0, int j1) {
+        for (int b = 0; b < batch; b++) {
+            int gi = aO + b * 4 * hid, di = dgo + b * 4 * hid, k = b * hid, j = j0;
+            for (int bound = j0 + S.loopBound(j1 - j0); j < bound; j += L) {
+                FloatVector i = FloatVector.fromArray(S, ad, gi + j), f = FloatVector.fromArray(S, ad, gi + hid + j);
+                FloatVector g = FloatVector.fromArray(S, ad, gi + 2 * hid + j), o = FloatVector.fromArray(S, ad,
+                        gi + 3 * hid + j);
+                FloatVector cPrevJ = FloatVector.fromArray(S, cp, cpo + k + j), tc = FloatVector.fromArray(S, td, to + k + j);
+                FloatVector dhJ = FloatVector.fromArray(S, dhd, dho + k + j);
+                FloatVector dao = dhJ.mul(tc).mul(o).mul(ONE.sub(o));                 // ∂L/∂a_o = ∂L/∂h ⊙ tanh(c) ⊙ σ'
+                FloatVector dct = FloatVector.fromArray(S, dcd, dco + k + j)          // ∂L/∂c_t = from t+1 + ∂L/∂h ⊙ o ⊙ tanh'(c)
+                        .add(dhJ.mul(o).mul(ONE.sub(tc.mul(tc))));
+                if (pd != null) dct = dct.add(dao.mul(FloatVector.fromArray(S, pd, po + 2 * hid + j)));   // + through p_o
+                FloatVector dai = dct.mul(g).mul(i).mul(ONE.sub(i));                  // ∂L/∂a_i = ∂L/∂c ⊙ g ⊙ σ'
+                FloatVector daf = dct.mul(cPrevJ).mul(f).mul(ONE.sub(f));             // ∂L/∂a_f = ∂L/∂c ⊙ c_{t−1} ⊙ σ'
+                FloatVector dag = dct.mul(i).mul(ONE.sub(g.mul(g)));                  // ∂L/∂a_g = ∂L/∂c ⊙ i ⊙ tanh'
+                dai.intoArray(dg, di + j);
+                daf.intoArray(dg, di + hid + j);
+                dag.intoArray(dg, di + 2 * hid + j);
+                dao.intoArray(dg, di + 3 * hid + j);
+                FloatVector dcPrev = dct.mul(f);                                      // ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f (+ peepholes)
+                if (pd != null) {
+                    dcPrev = dcPrev.add(dai.mul(FloatVector.fromArray(S, pd,
+                            po + j))).add(daf.mul(FloatVector.fromArray(S, pd, po + hid + j)));
+                    FloatVector.fromArray(S, dpd, dpo + j).add(dai.mul(cPrevJ)).intoArray(dpd, dpo + j);
+                    FloatVector.fromArray(S, dpd, dpo + hid + j).add(daf.mul(cPrevJ)).intoArray(dpd, dpo + hid + j);
+                    FloatVector.fromArray(S, dpd, dpo + 2 * hid + j).add(dao.mul(FloatVector.fromArray(S, cd, co + k + j)))
+                            .intoArray(dpd, dpo + 2 * hid + j);
                 }
-                for (; j < j1; j++) {
-                    float i = ad[gi + j], f = ad[gi + hid + j], g = ad[gi + 2 * hid + j], o = ad[gi + 3 * hid + j];
-                    float cPrevJ = cp[cpo + k + j], ct = cd[co + k + j], tc = td[to + k + j], dhJ = dhd[dho + k + j];
-                    float dao = dhJ * tc * o * (1 - o);
-                    float dct = dcd[dco + k + j] + dhJ * o * (1 - tc * tc);
-                    if (pd != null) dct += dao * pd[po + 2 * hid + j];
-                    float dai = dct * g * i * (1 - i);
-                    float daf = dct * cPrevJ * f * (1 - f);
-                    float dag = dct * i * (1 - g * g);
-                    dg[di + j] = dai; dg[di + hid + j] = daf; dg[di + 2 * hid + j] = dag; dg[di + 3 * hid + j] = dao;
-                    float dcPrev = dct * f;
-                    if (pd != null) {
-                        dcPrev = dcPrev + dai * pd[po + j] + daf * pd[po + hid + j];
-                        dpd[dpo + j] += dai * cPrevJ;
-                        dpd[dpo + hid + j] += daf * cPrevJ;
-                        dpd[dpo + 2 * hid + j] += dao * ct;
-                    }
-                    dcd[dco + k + j] = dcPrev;
-                }
+                dcPrev.intoArray(dcd, dco + k + j);
             }
-        });
+            for (; j < j1; j++) {
+                float i = ad[gi + j], f = ad[gi + hid + j], g = ad[gi + 2 * hid + j], o = ad[gi + 3 * hid + j];
+                float cPrevJ = cp[cpo + k + j], ct = cd[co + k + j], tc = td[to + k + j], dhJ = dhd[dho + k + j];
+                float dao = dhJ * tc * o * (1 - o);
+                float dct = dcd[dco + k + j] + dhJ * o * (1 - tc * tc);
+                if (pd != null) dct += dao * pd[po + 2 * hid + j];
+                float dai = dct * g * i * (1 - i);
+                float daf = dct * cPrevJ * f * (1 - f);
+                float dag = dct * i * (1 - g * g);
+                dg[di + j] = dai; dg[di + hid + j] = daf; dg[di + 2 * hid + j] = dag; dg[di + 3 * hid + j] = dao;
+                float dcPrev = dct * f;
+                if (pd != null) {
+                    dcPrev = dcPrev + dai * pd[po + j] + daf * pd[po + hid + j];
+                    dpd[dpo + j] += dai * cPrevJ;
+                    dpd[dpo + hid + j] += daf * cPrevJ;
+                    dpd[dpo + 2 * hid + j] += dao * ct;
+                }
+                dcd[dco + k + j] = dcPrev;
+            }
+        }
     }
 
     @Override
@@ -1270,28 +1361,35 @@ public final class CpuBackend implements Backend {
         }
         float[] xd = data(gx), hd = data(gh), hp = data(hPrev), ho = data(h), ad = data(acts);
         int xo = gx.offset(), gho = gh.offset(), hpo = hPrev.offset(), hOut = h.offset(), aO = acts.offset();
-        overColumns(batch, hid, (j0, j1) -> {
-            for (int b = 0; b < batch; b++) {
-                int g = b * 3 * hid, k = b * hid, j = j0;
-                for (int bound = j0 + S.loopBound(j1 - j0); j < bound; j += L) {
-                    FloatVector r = sigmoid(FloatVector.fromArray(S, xd, xo + g + j).add(FloatVector.fromArray(S, hd, gho + g + j)));             // r = σ(gx_r + gh_r)
-                    FloatVector z = sigmoid(FloatVector.fromArray(S, xd, xo + g + hid + j).add(FloatVector.fromArray(S, hd, gho + g + hid + j))); // z = σ(gx_z + gh_z)
-                    FloatVector n = tanh(FloatVector.fromArray(S, xd, xo + g + 2 * hid + j)
-                            .add(r.mul(FloatVector.fromArray(S, hd, gho + g + 2 * hid + j))));                                                 // n = tanh(gx_n + r⊙gh_n)
-                    r.intoArray(ad, aO + g + j);
-                    z.intoArray(ad, aO + g + hid + j);
-                    n.intoArray(ad, aO + g + 2 * hid + j);
-                    ONE.sub(z).mul(n).add(z.mul(FloatVector.fromArray(S, hp, hpo + k + j))).intoArray(ho, hOut + k + j);             // h = (1−z)⊙n + z⊙h_{t−1}
-                }
-                for (; j < j1; j++) {
-                    float r = ReferenceBackend.sigmoid(xd[xo + g + j] + hd[gho + g + j]);
-                    float z = ReferenceBackend.sigmoid(xd[xo + g + hid + j] + hd[gho + g + hid + j]);
-                    float n = (float) Math.tanh(xd[xo + g + 2 * hid + j] + r * hd[gho + g + 2 * hid + j]);
-                    ad[aO + g + j] = r; ad[aO + g + hid + j] = z; ad[aO + g + 2 * hid + j] = n;
-                    ho[hOut + k + j] = (1 - z) * n + z * hp[hpo + k + j];
-                }
+        overColumns(batch, hid, (j0, j1) -> gruCellColumns(xd, xo, hd, gho, hp, hpo, ho, hOut, ad, aO, batch, hid, j0, j1));
+    }
+
+    private static void gruCellColumns(float[] xd, int xo, float[] hd, int gho, float[] hp, int hpo, float[] ho,
+            int hOut, float[] ad, int aO, int batch, int hid, int j0, int j1) {
+        for (int b = 0; b < batch; b++) {
+            int g = b * 3 * hid, k = b * hid, j = j0;
+            for (int bound = j0 + S.loopBound(j1 - j0); j < bound; j += L) {
+                FloatVector r = sigmoid(FloatVector.fromArray(S, xd, xo + g + j).add(FloatVector.fromArray(S, hd,
+                        gho + g + j)));             // r = σ(gx_r + gh_r)
+                FloatVector z = sigmoid(FloatVector.fromArray(S, xd, xo + g + hid + j).add(FloatVector.fromArray(S, hd,
+                        gho + g + hid + j))); // z = σ(gx_z + gh_z)
+                FloatVector n = tanh(FloatVector.fromArray(S, xd, xo + g + 2 * hid + j)
+                        .add(r.mul(FloatVector.fromArray(S, hd,
+                                gho + g + 2 * hid + j))));                                                 // n = tanh(gx_n + r⊙gh_n)
+                r.intoArray(ad, aO + g + j);
+                z.intoArray(ad, aO + g + hid + j);
+                n.intoArray(ad, aO + g + 2 * hid + j);
+                ONE.sub(z).mul(n).add(z.mul(FloatVector.fromArray(S, hp, hpo + k + j))).intoArray(ho,
+                        hOut + k + j);             // h = (1−z)⊙n + z⊙h_{t−1}
             }
-        });
+            for (; j < j1; j++) {
+                float r = ReferenceBackend.sigmoid(xd[xo + g + j] + hd[gho + g + j]);
+                float z = ReferenceBackend.sigmoid(xd[xo + g + hid + j] + hd[gho + g + hid + j]);
+                float n = (float) Math.tanh(xd[xo + g + 2 * hid + j] + r * hd[gho + g + 2 * hid + j]);
+                ad[aO + g + j] = r; ad[aO + g + hid + j] = z; ad[aO + g + 2 * hid + j] = n;
+                ho[hOut + k + j] = (1 - z) * n + z * hp[hpo + k + j];
+            }
+        }
     }
 
     @Override
@@ -1301,36 +1399,44 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("gruCellBackward: acts " + acts.shapeString() + ", gh " + gh.shapeString() + ", dgx "
                     + dgx.shapeString() + ", dgh " + dgh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
         }
-        float[] ad = data(acts), hd = data(gh), hp = data(hPrev), dhd = data(dh), dx = data(dgx), dhh = data(dgh), dp = data(dhPrev);
-        int aO = acts.offset(), gho = gh.offset(), hpo = hPrev.offset(), dho = dh.offset(), dxo = dgx.offset(), dgho = dgh.offset(), dpo = dhPrev.offset();
-        overColumns(batch, hid, (j0, j1) -> {
-            for (int b = 0; b < batch; b++) {
-                int g = b * 3 * hid, k = b * hid, j = j0;
-                for (int bound = j0 + S.loopBound(j1 - j0); j < bound; j += L) {
-                    FloatVector r = FloatVector.fromArray(S, ad, aO + g + j), z = FloatVector.fromArray(S, ad, aO + g + hid + j);
-                    FloatVector n = FloatVector.fromArray(S, ad, aO + g + 2 * hid + j), d = FloatVector.fromArray(S, dhd, dho + k + j);
-                    FloatVector dan = d.mul(ONE.sub(z)).mul(ONE.sub(n.mul(n)));                                   // ∂L/∂a_n = ∂L/∂h ⊙ (1−z) ⊙ tanh'
-                    FloatVector daz = d.mul(FloatVector.fromArray(S, hp, hpo + k + j).sub(n)).mul(z).mul(ONE.sub(z)); // ∂L/∂a_z = ∂L/∂h ⊙ (h_{t−1} − n) ⊙ σ'
-                    FloatVector dar = dan.mul(FloatVector.fromArray(S, hd, gho + g + 2 * hid + j)).mul(r).mul(ONE.sub(r)); // ∂L/∂a_r = ∂L/∂a_n ⊙ gh_n ⊙ σ'
-                    dar.intoArray(dx, dxo + g + j);
-                    daz.intoArray(dx, dxo + g + hid + j);
-                    dan.intoArray(dx, dxo + g + 2 * hid + j);
-                    dar.intoArray(dhh, dgho + g + j);
-                    daz.intoArray(dhh, dgho + g + hid + j);
-                    dan.mul(r).intoArray(dhh, dgho + g + 2 * hid + j);
-                    d.mul(z).intoArray(dp, dpo + k + j);                                                        // direct path ∂h_t/∂h_{t−1} = z
-                }
-                for (; j < j1; j++) {
-                    float r = ad[aO + g + j], z = ad[aO + g + hid + j], n = ad[aO + g + 2 * hid + j], d = dhd[dho + k + j];
-                    float dan = d * (1 - z) * (1 - n * n);
-                    float daz = d * (hp[hpo + k + j] - n) * z * (1 - z);
-                    float dar = dan * hd[gho + g + 2 * hid + j] * r * (1 - r);
-                    dx[dxo + g + j] = dar; dx[dxo + g + hid + j] = daz; dx[dxo + g + 2 * hid + j] = dan;
-                    dhh[dgho + g + j] = dar; dhh[dgho + g + hid + j] = daz; dhh[dgho + g + 2 * hid + j] = dan * r;
-                    dp[dpo + k + j] = d * z;
-                }
+        float[] ad = data(acts), hd = data(gh), hp = data(hPrev), dhd = data(dh), dx = data(dgx), dhh = data(dgh),
+                dp = data(dhPrev);
+        int aO = acts.offset(), gho = gh.offset(), hpo = hPrev.offset(), dho = dh.offset(), dxo = dgx.offset(),
+                dgho = dgh.offset(), dpo = dhPrev.offset();
+        overColumns(batch, hid, (j0, j1) -> gruCellBackwardColumns(ad, aO, hd, gho, hp, hpo, dhd, dho, dx, dxo, dhh,
+                dgho, dp, dpo, batch, hid, j0, j1));
+    }
+
+    private static void gruCellBackwardColumns(float[] ad, int aO, float[] hd, int gho, float[] hp, int hpo,
+            float[] dhd, int dho, float[] dx, int dxo, float[] dhh, int dgho, float[] dp, int dpo, int batch, int hid,
+                    int j0, int j1) {
+        for (int b = 0; b < batch; b++) {
+            int g = b * 3 * hid, k = b * hid, j = j0;
+            for (int bound = j0 + S.loopBound(j1 - j0); j < bound; j += L) {
+                FloatVector r = FloatVector.fromArray(S, ad, aO + g + j), z = FloatVector.fromArray(S, ad, aO + g + hid + j);
+                FloatVector n = FloatVector.fromArray(S, ad, aO + g + 2 * hid + j), d = FloatVector.fromArray(S, dhd,
+                        dho + k + j);
+                FloatVector dan = d.mul(ONE.sub(z)).mul(ONE.sub(n.mul(n)));                                   // ∂L/∂a_n = ∂L/∂h ⊙ (1−z) ⊙ tanh'
+                FloatVector daz = d.mul(FloatVector.fromArray(S, hp, hpo + k + j).sub(n)).mul(z).mul(ONE.sub(z)); // ∂L/∂a_z = ∂L/∂h ⊙ (h_{t−1} − n) ⊙ σ'
+                FloatVector dar = dan.mul(FloatVector.fromArray(S, hd, gho + g + 2 * hid + j)).mul(r).mul(ONE.sub(r)); // ∂L/∂a_r = ∂L/∂a_n ⊙ gh_n ⊙ σ'
+                dar.intoArray(dx, dxo + g + j);
+                daz.intoArray(dx, dxo + g + hid + j);
+                dan.intoArray(dx, dxo + g + 2 * hid + j);
+                dar.intoArray(dhh, dgho + g + j);
+                daz.intoArray(dhh, dgho + g + hid + j);
+                dan.mul(r).intoArray(dhh, dgho + g + 2 * hid + j);
+                d.mul(z).intoArray(dp, dpo + k + j);                                                        // direct path ∂h_t/∂h_{t−1} = z
             }
-        });
+            for (; j < j1; j++) {
+                float r = ad[aO + g + j], z = ad[aO + g + hid + j], n = ad[aO + g + 2 * hid + j], d = dhd[dho + k + j];
+                float dan = d * (1 - z) * (1 - n * n);
+                float daz = d * (hp[hpo + k + j] - n) * z * (1 - z);
+                float dar = dan * hd[gho + g + 2 * hid + j] * r * (1 - r);
+                dx[dxo + g + j] = dar; dx[dxo + g + hid + j] = daz; dx[dxo + g + 2 * hid + j] = dan;
+                dhh[dgho + g + j] = dar; dhh[dgho + g + hid + j] = daz; dhh[dgho + g + 2 * hid + j] = dan * r;
+                dp[dpo + k + j] = d * z;
+            }
+        }
     }
 
     // ---------------------------------------------------------------- optimizers (the reference's float arithmetic, in order)
@@ -1349,29 +1455,33 @@ public final class CpuBackend implements Backend {
         checkState("sgdStep", w, g, v);
         float[] wd = data(w), gd = data(g), vd = v == null ? null : data(v);
         int wo = w.offset(), go = g.offset(), vo = v == null ? 0 : v.offset();
-        Parallel.range(w.size(), GRAIN, L, (from, to) -> {
-            int i = from;
-            for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                FloatVector wi = FloatVector.fromArray(S, wd, wo + i);
-                FloatVector gi = FloatVector.fromArray(S, gd, go + i).add(wi.mul(weightDecay));     // g' = g + λw
-                FloatVector step = gi;
-                if (momentum != 0f) {
-                    FloatVector vi = FloatVector.fromArray(S, vd, vo + i).mul(momentum).add(gi); // v ← μv + g'
-                    vi.intoArray(vd, vo + i);
-                    step = nesterov ? gi.add(vi.mul(momentum)) : vi;
-                }
-                wi.sub(step.mul(lr)).intoArray(wd, wo + i);                                       // w ← w − η·step
+        Parallel.range(w.size(), GRAIN, L, (from, to) -> sgdRange(wd, wo, gd, go, vd, vo, lr, momentum, nesterov,
+                weightDecay, from, to));
+    }
+
+    private static void sgdRange(float[] wd, int wo, float[] gd, int go, float[] vd, int vo, float lr, float momentum,
+            boolean nesterov, float weightDecay, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector wi = FloatVector.fromArray(S, wd, wo + i);
+            FloatVector gi = FloatVector.fromArray(S, gd, go + i).add(wi.mul(weightDecay));     // g' = g + λw
+            FloatVector step = gi;
+            if (momentum != 0f) {
+                FloatVector vi = FloatVector.fromArray(S, vd, vo + i).mul(momentum).add(gi); // v ← μv + g'
+                vi.intoArray(vd, vo + i);
+                step = nesterov ? gi.add(vi.mul(momentum)) : vi;
             }
-            for (; i < to; i++) {
-                float gi = gd[go + i] + weightDecay * wd[wo + i], step = gi;
-                if (momentum != 0f) {
-                    float vi = momentum * vd[vo + i] + gi;
-                    vd[vo + i] = vi;
-                    step = nesterov ? gi + momentum * vi : vi;
-                }
-                wd[wo + i] -= lr * step;
+            wi.sub(step.mul(lr)).intoArray(wd, wo + i);                                       // w ← w − η·step
+        }
+        for (; i < to; i++) {
+            float gi = gd[go + i] + weightDecay * wd[wo + i], step = gi;
+            if (momentum != 0f) {
+                float vi = momentum * vd[vo + i] + gi;
+                vd[vo + i] = vi;
+                step = nesterov ? gi + momentum * vi : vi;
             }
-        });
+            wd[wo + i] -= lr * step;
+        }
     }
 
     @Override
@@ -1379,22 +1489,25 @@ public final class CpuBackend implements Backend {
         checkState("adagradStep", w, g, sumSq);
         float[] wd = data(w), gd = data(g), sd = data(sumSq);
         int wo = w.offset(), go = g.offset(), so = sumSq.offset();
-        Parallel.range(w.size(), GRAIN, L, (from, to) -> {
-            int i = from;
-            for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                FloatVector wi = FloatVector.fromArray(S, wd, wo + i);
-                FloatVector gi = FloatVector.fromArray(S, gd, go + i).add(wi.mul(weightDecay));
-                FloatVector s = FloatVector.fromArray(S, sd, so + i).add(gi.mul(gi));            // G ← G + g²
-                s.intoArray(sd, so + i);
-                wi.sub(gi.mul(lr).div(s.sqrt().add(eps))).intoArray(wd, wo + i);                 // w ← w − η g/(√G + ε)
-            }
-            for (; i < to; i++) {
-                float gi = gd[go + i] + weightDecay * wd[wo + i];
-                float s = sd[so + i] + gi * gi;
-                sd[so + i] = s;
-                wd[wo + i] -= lr * gi / ((float) Math.sqrt(s) + eps);
-            }
-        });
+        Parallel.range(w.size(), GRAIN, L, (from, to) -> adagradRange(wd, wo, gd, go, sd, so, lr, eps, weightDecay, from, to));
+    }
+
+    private static void adagradRange(float[] wd, int wo, float[] gd, int go, float[] sd, int so, float lr, float eps,
+            float weightDecay, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector wi = FloatVector.fromArray(S, wd, wo + i);
+            FloatVector gi = FloatVector.fromArray(S, gd, go + i).add(wi.mul(weightDecay));
+            FloatVector s = FloatVector.fromArray(S, sd, so + i).add(gi.mul(gi));            // G ← G + g²
+            s.intoArray(sd, so + i);
+            wi.sub(gi.mul(lr).div(s.sqrt().add(eps))).intoArray(wd, wo + i);                 // w ← w − η g/(√G + ε)
+        }
+        for (; i < to; i++) {
+            float gi = gd[go + i] + weightDecay * wd[wo + i];
+            float s = sd[so + i] + gi * gi;
+            sd[so + i] = s;
+            wd[wo + i] -= lr * gi / ((float) Math.sqrt(s) + eps);
+        }
     }
 
     @Override
@@ -1403,79 +1516,94 @@ public final class CpuBackend implements Backend {
         float[] wd = data(w), gd = data(g), sd = data(sqAvg);
         int wo = w.offset(), go = g.offset(), so = sqAvg.offset();
         float oneMinusRho = 1 - rho;
-        Parallel.range(w.size(), GRAIN, L, (from, to) -> {
-            int i = from;
-            for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                FloatVector wi = FloatVector.fromArray(S, wd, wo + i);
-                FloatVector gi = FloatVector.fromArray(S, gd, go + i).add(wi.mul(weightDecay));
-                FloatVector s = FloatVector.fromArray(S, sd, so + i).mul(rho).add(gi.mul(oneMinusRho).mul(gi));   // s ← ρs + (1−ρ)g²
-                s.intoArray(sd, so + i);
-                wi.sub(gi.mul(lr).div(s.sqrt().add(eps))).intoArray(wd, wo + i);                 // w ← w − η g/(√s + ε)
-            }
-            for (; i < to; i++) {
-                float gi = gd[go + i] + weightDecay * wd[wo + i];
-                float s = rho * sd[so + i] + oneMinusRho * gi * gi;
-                sd[so + i] = s;
-                wd[wo + i] -= lr * gi / ((float) Math.sqrt(s) + eps);
-            }
-        });
+        Parallel.range(w.size(), GRAIN, L, (from, to) -> rmspropRange(wd, wo, gd, go, sd, so, lr, rho, oneMinusRho, eps,
+                weightDecay, from, to));
+    }
+
+    private static void rmspropRange(float[] wd, int wo, float[] gd, int go, float[] sd, int so, float lr, float rho,
+            float oneMinusRho, float eps, float weightDecay, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector wi = FloatVector.fromArray(S, wd, wo + i);
+            FloatVector gi = FloatVector.fromArray(S, gd, go + i).add(wi.mul(weightDecay));
+            FloatVector s = FloatVector.fromArray(S, sd, so + i).mul(rho).add(gi.mul(oneMinusRho).mul(gi));   // s ← ρs + (1−ρ)g²
+            s.intoArray(sd, so + i);
+            wi.sub(gi.mul(lr).div(s.sqrt().add(eps))).intoArray(wd, wo + i);                 // w ← w − η g/(√s + ε)
+        }
+        for (; i < to; i++) {
+            float gi = gd[go + i] + weightDecay * wd[wo + i];
+            float s = rho * sd[so + i] + oneMinusRho * gi * gi;
+            sd[so + i] = s;
+            wd[wo + i] -= lr * gi / ((float) Math.sqrt(s) + eps);
+        }
     }
 
     @Override
-    public void adadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps, float weightDecay) {
+    public void adadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps,
+            float weightDecay) {
         checkState("adadeltaStep", w, g, sqAvg, accDelta);
         float[] wd = data(w), gd = data(g), sd = data(sqAvg), ud = data(accDelta);
         int wo = w.offset(), go = g.offset(), so = sqAvg.offset(), uo = accDelta.offset();
         float oneMinusRho = 1 - rho;
-        Parallel.range(w.size(), GRAIN, L, (from, to) -> {
-            int i = from;
-            for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                FloatVector wi = FloatVector.fromArray(S, wd, wo + i), u = FloatVector.fromArray(S, ud, uo + i);
-                FloatVector gi = FloatVector.fromArray(S, gd, go + i).add(wi.mul(weightDecay));
-                FloatVector s = FloatVector.fromArray(S, sd, so + i).mul(rho).add(gi.mul(oneMinusRho).mul(gi));   // s ← ρs + (1−ρ)g²
-                s.intoArray(sd, so + i);
-                FloatVector delta = u.add(eps).sqrt().div(s.add(eps).sqrt()).mul(gi);            // Δ = √(u + ε)/√(s + ε)·g'
-                u.mul(rho).add(delta.mul(oneMinusRho).mul(delta)).intoArray(ud, uo + i);        // u ← ρu + (1−ρ)Δ²
-                wi.sub(delta.mul(lr)).intoArray(wd, wo + i);                                      // w ← w − η·Δ
-            }
-            for (; i < to; i++) {
-                float gi = gd[go + i] + weightDecay * wd[wo + i];
-                float s = rho * sd[so + i] + oneMinusRho * gi * gi;
-                sd[so + i] = s;
-                float delta = (float) Math.sqrt(ud[uo + i] + eps) / (float) Math.sqrt(s + eps) * gi;
-                ud[uo + i] = rho * ud[uo + i] + oneMinusRho * delta * delta;
-                wd[wo + i] -= lr * delta;
-            }
-        });
+        Parallel.range(w.size(), GRAIN, L, (from, to) -> adadeltaRange(wd, wo, gd, go, sd, so, ud, uo, lr, rho,
+                oneMinusRho, eps, weightDecay, from, to));
+    }
+
+    private static void adadeltaRange(float[] wd, int wo, float[] gd, int go, float[] sd, int so, float[] ud, int uo,
+            float lr, float rho, float oneMinusRho, float eps, float weightDecay, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector wi = FloatVector.fromArray(S, wd, wo + i), u = FloatVector.fromArray(S, ud, uo + i);
+            FloatVector gi = FloatVector.fromArray(S, gd, go + i).add(wi.mul(weightDecay));
+            FloatVector s = FloatVector.fromArray(S, sd, so + i).mul(rho).add(gi.mul(oneMinusRho).mul(gi));   // s ← ρs + (1−ρ)g²
+            s.intoArray(sd, so + i);
+            FloatVector delta = u.add(eps).sqrt().div(s.add(eps).sqrt()).mul(gi);            // Δ = √(u + ε)/√(s + ε)·g'
+            u.mul(rho).add(delta.mul(oneMinusRho).mul(delta)).intoArray(ud, uo + i);        // u ← ρu + (1−ρ)Δ²
+            wi.sub(delta.mul(lr)).intoArray(wd, wo + i);                                      // w ← w − η·Δ
+        }
+        for (; i < to; i++) {
+            float gi = gd[go + i] + weightDecay * wd[wo + i];
+            float s = rho * sd[so + i] + oneMinusRho * gi * gi;
+            sd[so + i] = s;
+            float delta = (float) Math.sqrt(ud[uo + i] + eps) / (float) Math.sqrt(s + eps) * gi;
+            ud[uo + i] = rho * ud[uo + i] + oneMinusRho * delta * delta;
+            wd[wo + i] -= lr * delta;
+        }
     }
 
     @Override
-    public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
+    public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+            float weightDecay, int t) {
         if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
         checkState("adamStep", w, g, m, v);
         float[] wd = data(w), gd = data(g), md = data(m), vd = data(v);
         int wo = w.offset(), go = g.offset(), mo = m.offset(), vo = v.offset();
         float bc1 = 1 - (float) Math.pow(beta1, t), bc2 = 1 - (float) Math.pow(beta2, t);
         float stepSize = lr / bc1, sqrtBc2 = (float) Math.sqrt(bc2), oneMinusB1 = 1 - beta1, oneMinusB2 = 1 - beta2;
-        Parallel.range(w.size(), GRAIN, L, (from, to) -> {
-            int i = from;
-            for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-                FloatVector wi = FloatVector.fromArray(S, wd, wo + i);
-                FloatVector gi = FloatVector.fromArray(S, gd, go + i).add(wi.mul(weightDecay));
-                FloatVector mi = FloatVector.fromArray(S, md, mo + i).mul(beta1).add(gi.mul(oneMinusB1));            // m ← β₁m + (1−β₁)g
-                FloatVector vi = FloatVector.fromArray(S, vd, vo + i).mul(beta2).add(gi.mul(oneMinusB2).mul(gi));    // v ← β₂v + (1−β₂)g²
-                mi.intoArray(md, mo + i);
-                vi.intoArray(vd, vo + i);
-                wi.sub(mi.mul(stepSize).div(vi.sqrt().div(sqrtBc2).add(eps))).intoArray(wd, wo + i);
-            }
-            for (; i < to; i++) {
-                float gi = gd[go + i] + weightDecay * wd[wo + i];
-                float mi = beta1 * md[mo + i] + oneMinusB1 * gi;
-                float vi = beta2 * vd[vo + i] + oneMinusB2 * gi * gi;
-                md[mo + i] = mi;
-                vd[vo + i] = vi;
-                wd[wo + i] -= stepSize * mi / ((float) Math.sqrt(vi) / sqrtBc2 + eps);
-            }
-        });
+        Parallel.range(w.size(), GRAIN, L, (from, to) -> adamRange(wd, wo, gd, go, md, mo, vd, vo, beta1, beta2,
+                oneMinusB1, oneMinusB2, stepSize, sqrtBc2, eps, weightDecay, from, to));
+    }
+
+    private static void adamRange(float[] wd, int wo, float[] gd, int go, float[] md, int mo, float[] vd, int vo,
+            float beta1, float beta2, float oneMinusB1, float oneMinusB2, float stepSize, float sqrtBc2, float eps,
+                    float weightDecay, int from, int to) {
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
+            FloatVector wi = FloatVector.fromArray(S, wd, wo + i);
+            FloatVector gi = FloatVector.fromArray(S, gd, go + i).add(wi.mul(weightDecay));
+            FloatVector mi = FloatVector.fromArray(S, md, mo + i).mul(beta1).add(gi.mul(oneMinusB1));            // m ← β₁m + (1−β₁)g
+            FloatVector vi = FloatVector.fromArray(S, vd, vo + i).mul(beta2).add(gi.mul(oneMinusB2).mul(gi));    // v ← β₂v + (1−β₂)g²
+            mi.intoArray(md, mo + i);
+            vi.intoArray(vd, vo + i);
+            wi.sub(mi.mul(stepSize).div(vi.sqrt().div(sqrtBc2).add(eps))).intoArray(wd, wo + i);
+        }
+        for (; i < to; i++) {
+            float gi = gd[go + i] + weightDecay * wd[wo + i];
+            float mi = beta1 * md[mo + i] + oneMinusB1 * gi;
+            float vi = beta2 * vd[vo + i] + oneMinusB2 * gi * gi;
+            md[mo + i] = mi;
+            vd[vo + i] = vi;
+            wd[wo + i] -= stepSize * mi / ((float) Math.sqrt(vi) / sqrtBc2 + eps);
+        }
     }
 }

@@ -255,7 +255,8 @@ public abstract class BackendContractTest {
 
     @Test
     void gemmRejectsMismatchedShapes() {
-        bothThrow(IllegalArgumentException.class, "gemm", (bk, t) -> { bk.gemm(false, false, 1f, t[0], t[1], 0f, t[2]); return 0; },
+        bothThrow(IllegalArgumentException.class, "gemm", (bk, t) -> { bk.gemm(false, false, 1f, t[0], t[1], 0f,
+                t[2]); return 0; },
                 d(new float[6], new float[12], new float[8]), s(2, 3), s(4, 3), s(2, 4));
     }
 
@@ -278,7 +279,8 @@ public abstract class BackendContractTest {
         Arrays.fill(nan, Float.NaN);
         compare("sumBias beta=0 over NaN", sumTol, (b, t) -> { b.sumBias(t[0], t[1], inner, 0f); return 0; },
                 d(x, nan), s(outer, channels, inner), s(channels));
-        compare("swapAxes01", tolerance(Precision.EXACT), (b, t) -> { b.swapAxes01(t[0], t[1], outer, channels, inner); return 0; },
+        compare("swapAxes01", tolerance(Precision.EXACT), (b, t) -> { b.swapAxes01(t[0], t[1], outer, channels,
+                inner); return 0; },
                 d(x, new float[n]), s(outer, channels, inner), s(channels, outer, inner));
     }
 
@@ -316,7 +318,8 @@ public abstract class BackendContractTest {
             float[] x = activationInputs(rng, n), dy = random(rng, n);
             compare(f + " n=" + n, activationTolerance(f), (b, t) -> { b.activation(f, t[0], t[1]); return 0; },
                     d(x, new float[n]), s(n), s(n));
-            compare(f + " in place n=" + n, activationTolerance(f), (b, t) -> { b.activation(f, t[0], t[0]); return 0; }, d(x), s(n));
+            compare(f + " in place n=" + n, activationTolerance(f), (b, t) -> { b.activation(f, t[0],
+                    t[0]); return 0; }, d(x), s(n));
             // the backward pass from the reference's y, so the derivative alone is compared
             Tensor ry = ref.upload(x, n);
             ref.activation(f, ry, ry);
@@ -374,7 +377,8 @@ public abstract class BackendContractTest {
         float[] z = random(rng, n, -8, 8), lab = labels(rng, rows, classes);
         float trans = tolerance(Precision.TRANSCENDENTAL), red = tolerance(Precision.REDUCTION) * (float) Math.sqrt(rows);
         assertScalarClose("softmaxCrossEntropy", compare("softmaxCrossEntropy", trans,
-                (b, t) -> b.softmaxCrossEntropy(t[0], t[1], t[2]), d(z, lab, new float[n]), s(rows, classes), s(rows), s(n)), red);
+                (b, t) -> b.softmaxCrossEntropy(t[0], t[1], t[2]), d(z, lab, new float[n]), s(rows, classes), s(rows),
+                        s(n)), red);
         assertScalarClose("softmaxCrossEntropy without gradient", compare("softmaxCrossEntropy", trans,
                 (b, t) -> b.softmaxCrossEntropy(t[0], t[1], null), d(z, lab, null), s(rows, classes), s(rows), null), red);
         for (float margin : new float[] {1f, 0.3f}) {
@@ -403,7 +407,8 @@ public abstract class BackendContractTest {
         for (int r = 0; r < rows; r++) lab[r] = rng.nextInt(classes);
         z[5 * classes] = Float.NaN;                                         // a NaN never wins (unless first)
         z[6 * classes + 2] = Float.NaN;
-        float[] both = compare("countCorrect with ties", 0f, (b, t) -> b.countCorrect(t[0], t[1]), d(z, lab), s(rows, classes), s(rows));
+        float[] both = compare("countCorrect with ties", 0f, (b, t) -> b.countCorrect(t[0], t[1]), d(z, lab), s(rows,
+                classes), s(rows));
         assertThat(both[1]).isEqualTo(both[0]);
         assertThat(both[0]).isGreaterThan(0f);
     }
@@ -474,9 +479,11 @@ public abstract class BackendContractTest {
             SplittableRandom rng = new SplittableRandom(g.hashCode());
             int in = g.batch() * g.channels() * g.height() * g.width(), cols = g.colRows() * g.colCols();
             compare("im2col " + g, tolerance(Precision.EXACT), (b, t) -> { b.im2col(t[0], g, t[1]); return 0; },
-                    d(random(rng, in), random(rng, cols)), s(g.batch(), g.channels(), g.height(), g.width()), s(g.colRows(), g.colCols()));
+                    d(random(rng, in), random(rng, cols)), s(g.batch(), g.channels(), g.height(), g.width()),
+                            s(g.colRows(), g.colCols()));
             compare("col2im " + g, tolerance(Precision.ARITHMETIC), (b, t) -> { b.col2im(t[0], g, t[1]); return 0; },
-                    d(random(rng, cols), random(rng, in)), s(g.colRows(), g.colCols()), s(g.batch(), g.channels(), g.height(), g.width()));
+                    d(random(rng, cols), random(rng, in)), s(g.colRows(), g.colCols()), s(g.batch(), g.channels(),
+                            g.height(), g.width()));
         }
     }
 
@@ -496,9 +503,11 @@ public abstract class BackendContractTest {
             compare("maxPoolBackward " + g, tolerance(Precision.ARITHMETIC),
                     (b, t) -> { b.maxPoolBackward(t[0], t[1], g, t[2]); return 0; },
                     d(random(rng, out), ref.download(ra), random(rng, in)), ys, ys, xs);
-            compare("avgPool " + g, tolerance(Precision.REDUCTION) * (float) Math.sqrt(g.kernelH() * g.kernelW()), (b, t) -> { b.avgPool(t[0], g, t[1]); return 0; },
+            compare("avgPool " + g, tolerance(Precision.REDUCTION) * (float) Math.sqrt(g.kernelH() * g.kernelW()), (b,
+                    t) -> { b.avgPool(t[0], g, t[1]); return 0; },
                     d(x, new float[out]), xs, ys);
-            compare("avgPoolBackward " + g, tolerance(Precision.ARITHMETIC), (b, t) -> { b.avgPoolBackward(t[0], g, t[1]); return 0; },
+            compare("avgPoolBackward " + g, tolerance(Precision.ARITHMETIC), (b, t) -> { b.avgPoolBackward(t[0], g,
+                    t[1]); return 0; },
                     d(random(rng, out), random(rng, in)), ys, xs);
         }
     }
@@ -559,7 +568,8 @@ public abstract class BackendContractTest {
                 d(gates, cPrev, peep, new float[n], new float[n], new float[n]), s(batch, 4 * hid), s(batch, hid), s(3, hid),
                 s(batch, hid), s(batch, hid), s(batch, hid));
         // backward from the reference's forward results, so only the backward arithmetic is compared
-        Tensor acts = ref.upload(gates, batch, 4 * hid), c = ref.zeros(batch, hid), tanhC = ref.zeros(batch, hid), h = ref.zeros(batch, hid);
+        Tensor acts = ref.upload(gates, batch, 4 * hid), c = ref.zeros(batch, hid), tanhC = ref.zeros(batch, hid),
+                h = ref.zeros(batch, hid);
         ref.lstmCell(acts, ref.upload(cPrev, batch, hid), peep == null ? null : ref.upload(peep, 3, hid), c, tanhC, h);
         compare("lstmCellBackward", tolerance(Precision.ARITHMETIC),
                 (b, t) -> { b.lstmCellBackward(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8]); return 0; },
@@ -576,22 +586,28 @@ public abstract class BackendContractTest {
         int n = batch * hid;
         float[] gx = random(rng, 3 * n, -3, 3), gh = random(rng, 3 * n, -3, 3), hPrev = random(rng, n);
         compare("gruCell", tolerance(Precision.TRANSCENDENTAL), (b, t) -> { b.gruCell(t[0], t[1], t[2], t[3], t[4]); return 0; },
-                d(gx, gh, hPrev, new float[n], new float[3 * n]), s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid), s(batch, hid),
+                d(gx, gh, hPrev, new float[n], new float[3 * n]), s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid),
+                        s(batch, hid),
                 s(batch, 3 * hid));
         Tensor acts = ref.zeros(batch, 3 * hid);
-        ref.gruCell(ref.upload(gx, batch, 3 * hid), ref.upload(gh, batch, 3 * hid), ref.upload(hPrev, batch, hid), ref.zeros(batch, hid), acts);
+        ref.gruCell(ref.upload(gx, batch, 3 * hid), ref.upload(gh, batch, 3 * hid), ref.upload(hPrev, batch, hid),
+                ref.zeros(batch, hid), acts);
         compare("gruCellBackward", tolerance(Precision.ARITHMETIC),
                 (b, t) -> { b.gruCellBackward(t[0], t[1], t[2], t[3], t[4], t[5], t[6]); return 0; },
                 d(ref.download(acts), gh, hPrev, random(rng, n), new float[3 * n], new float[3 * n], new float[n]),
-                s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid), s(batch, hid), s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid));
+                s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid), s(batch, hid), s(batch, 3 * hid), s(batch,
+                        3 * hid), s(batch, hid));
     }
 
     @Test
     void cellsRejectMismatchedGates() {
-        bothThrow(IllegalArgumentException.class, "lstmCell", (b, t) -> { b.lstmCell(t[0], t[1], null, t[2], t[3], t[4]); return 0; },
-                d(new float[12], new float[4], new float[4], new float[4], new float[4]), s(2, 6), s(2, 2), s(2, 2), s(2, 2), s(2, 2));
+        bothThrow(IllegalArgumentException.class, "lstmCell", (b, t) -> { b.lstmCell(t[0], t[1], null, t[2], t[3],
+                t[4]); return 0; },
+                d(new float[12], new float[4], new float[4], new float[4], new float[4]), s(2, 6), s(2, 2), s(2, 2),
+                        s(2, 2), s(2, 2));
         bothThrow(IllegalArgumentException.class, "gruCell", (b, t) -> { b.gruCell(t[0], t[1], t[2], t[3], t[4]); return 0; },
-                d(new float[12], new float[12], new float[6], new float[6], new float[12]), s(2, 6), s(2, 6), s(2, 3), s(2, 3), s(2, 6));
+                d(new float[12], new float[12], new float[6], new float[6], new float[12]), s(2, 6), s(2, 6), s(2, 3),
+                        s(2, 3), s(2, 6));
     }
 
     // ---------------------------------------------------------------- optimizers
@@ -624,7 +640,8 @@ public abstract class BackendContractTest {
             step.run(be, bt, t);
             for (int i = 0; i < data.length; i++) {
                 if (i == 1) continue;
-                assertClose(name + " n=" + n + " step " + t + " tensor " + i, get(name, bt[i]), get(name, rt[i]), tolerance(Precision.ARITHMETIC));
+                assertClose(name + " n=" + n + " step " + t + " tensor " + i, get(name, bt[i]), get(name, rt[i]),
+                        tolerance(Precision.ARITHMETIC));
             }
         }
     }
@@ -736,10 +753,12 @@ public abstract class BackendContractTest {
         Sequential m = classic
                 ? new Sequential(new Conv2d(1, 6, 5).padding(2), ActivationLayer.tanh(), new AvgPool2d(2),
                         new Conv2d(6, 16, 5), ActivationLayer.tanh(), new AvgPool2d(2), new Flatten(),
-                        new Dense(400, 120), ActivationLayer.tanh(), new Dense(120, 84), ActivationLayer.tanh(), new Dense(84, 10))
+                        new Dense(400, 120), ActivationLayer.tanh(), new Dense(120, 84), ActivationLayer.tanh(),
+                                new Dense(84, 10))
                 : new Sequential(new Conv2d(1, 6, 5).padding(2), ActivationLayer.relu(), new MaxPool2d(2),
                         new Conv2d(6, 16, 5), ActivationLayer.relu(), new MaxPool2d(2), new Flatten(),
-                        new Dense(400, 120), ActivationLayer.relu(), new Dense(120, 84), ActivationLayer.relu(), new Dense(84, 10));
+                        new Dense(400, 120), ActivationLayer.relu(), new Dense(120, 84), ActivationLayer.relu(),
+                                new Dense(84, 10));
         return m.bind(b, 5);
     }
 
@@ -750,7 +769,8 @@ public abstract class BackendContractTest {
         trainingAgrees("lenet5 tanh/avg b8", net(lenet(ref, true)), net(lenet(be, true)), s(8, 1, 28, 28), 8, 10, 4, tol);
         Supplier<Sequential> strided = () -> new Sequential(new Conv2d(3, 4, 3).stride(2).padding(1), ActivationLayer.relu(),
                 new Conv2d(4, 5, 3, 2), ActivationLayer.sigmoid(), new Flatten(), new Dense(5 * 7 * 9, 6));
-        trainingAgrees("strided conv b3", net(strided.get().bind(ref, 8)), net(strided.get().bind(be, 8)), s(3, 3, 17, 19), 3, 6, 4, tol);
+        trainingAgrees("strided conv b3", net(strided.get().bind(ref, 8)), net(strided.get().bind(be, 8)), s(3, 3, 17,
+                19), 3, 6, 4, tol);
     }
 
     @Test
