@@ -1045,6 +1045,10 @@ public final class CpuBackend implements Backend {
         checkGeometry("maxPool", x, planes * hw, "input", g);
         checkGeometry("maxPool", y, planes * oh * ow, "output", g);
         checkGeometry("maxPool", argmax, planes * oh * ow, "argmax", g);
+        if (2 * g.padH() > g.kernelH() || 2 * g.padW() > g.kernelW()) {
+            throw new IllegalArgumentException("maxPool: padding " + g.padH() + "x" + g.padW() + " is more than half the "
+                    + g.kernelH() + "x" + g.kernelW() + " window, so a window could lie wholly in the padding");
+        }
         float[] xd = data(x), yd = data(y), ad = data(argmax);
         int xo = x.offset(), yo = y.offset(), ao = argmax.offset();
         boolean fast = twoByTwo(g);
@@ -1088,7 +1092,14 @@ public final class CpuBackend implements Backend {
         Parallel.range(planes, Math.max(1, GRAIN / (hw + ohw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 Arrays.fill(xd, xo + p * hw, xo + (p + 1) * hw, 0f);
-                for (int o = 0; o < ohw; o++) xd[xo + p * hw + (int) ad[ao + p * ohw + o]] += gd[go + p * ohw + o];
+                for (int o = 0; o < ohw; o++) {
+                    int where = (int) ad[ao + p * ohw + o];
+                    if (where < 0 || where >= hw) {
+                        throw new IndexOutOfBoundsException("maxPoolBackward: arg-max " + where + " is outside the " + g.height()
+                                + "x" + g.width() + " input plane");
+                    }
+                    xd[xo + p * hw + where] += gd[go + p * ohw + o];
+                }
             }
         });
     }

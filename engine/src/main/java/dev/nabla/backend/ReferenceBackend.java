@@ -465,12 +465,24 @@ public class ReferenceBackend implements Backend {
                 }
     }
 
+    /**
+     * Max pooling needs every window to hold at least one input pixel: padding at most half the window per axis
+     * (PyTorch's rule). A window wholly in the padding would have no arg-max to route its gradient to.
+     */
+    static void checkPoolPadding(String op, ConvGeometry g) {
+        if (2 * g.padH() > g.kernelH() || 2 * g.padW() > g.kernelW()) {
+            throw new IllegalArgumentException(op + ": padding " + g.padH() + "x" + g.padW() + " is more than half the "
+                    + g.kernelH() + "x" + g.kernelW() + " window, so a window could lie wholly in the padding");
+        }
+    }
+
     @Override
     public void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), hw = g.height() * g.width();
         checkGeometry("maxPool", x, planes * hw, "input", g);
         checkGeometry("maxPool", y, planes * oh * ow, "output", g);
         checkGeometry("maxPool", argmax, planes * oh * ow, "argmax", g);
+        checkPoolPadding("maxPool", g);
         float[] xd = data(x), yd = data(y), ad = data(argmax);
         for (int p = 0; p < planes; p++)
             for (int oy = 0; oy < oh; oy++)
@@ -500,6 +512,10 @@ public class ReferenceBackend implements Backend {
         for (int p = 0; p < planes; p++)
             for (int o = 0; o < ohw; o++) {
                 int where = (int) ad[argmax.offset() + p * ohw + o];
+                if (where < 0 || where >= hw) {
+                    throw new IndexOutOfBoundsException("maxPoolBackward: arg-max " + where + " is outside the " + g.height() + "x"
+                            + g.width() + " input plane");
+                }
                 xd[dx.offset() + p * hw + where] += gd[dy.offset() + p * ohw + o];
             }
     }

@@ -519,6 +519,10 @@ public abstract class BackendContractTest {
                 d(new float[16], new float[15]), s(16), s(15));
         bothThrow(IllegalArgumentException.class, "maxPool", (b, t) -> { b.maxPool(t[0], g, t[1], t[2]); return 0; },
                 d(new float[16], new float[5], new float[4]), s(16), s(5), s(4));
+        ConvGeometry allPadding = new ConvGeometry(1, 1, 4, 4, 2, 2, 2, 2, 2, 2);      // the first window lies wholly in the padding
+        int out = allPadding.outH() * allPadding.outW();
+        bothThrow(IllegalArgumentException.class, "padding", (b, t) -> { b.maxPool(t[0], allPadding, t[1], t[2]); return 0; },
+                d(new float[16], new float[out], new float[out]), s(16), s(out), s(out));
     }
 
     // ---------------------------------------------------------------- dropout and embeddings
