@@ -519,6 +519,11 @@ public abstract class BackendContractTest {
                 d(new float[16], new float[15]), s(16), s(15));
         bothThrow(IllegalArgumentException.class, "maxPool", (b, t) -> { b.maxPool(t[0], g, t[1], t[2]); return 0; },
                 d(new float[16], new float[5], new float[4]), s(16), s(5), s(4));
+    }
+
+    /** Max pooling with padding over half the window (PyTorch's rule) is refused: a window could hold only padding. */
+    @Test
+    void maxPoolRejectsPaddingOverHalfTheWindow() {
         ConvGeometry allPadding = new ConvGeometry(1, 1, 4, 4, 2, 2, 2, 2, 2, 2);      // the first window lies wholly in the padding
         int out = allPadding.outH() * allPadding.outW();
         bothThrow(IllegalArgumentException.class, "padding", (b, t) -> { b.maxPool(t[0], allPadding, t[1], t[2]); return 0; },
