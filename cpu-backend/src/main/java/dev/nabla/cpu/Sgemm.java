@@ -1,6 +1,7 @@
 package dev.nabla.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import jdk.incubator.vector.FloatVector;
@@ -366,19 +367,25 @@ public final class Sgemm {
     static final int SPINS = Integer.getInteger("nabla.sgemm.spins", 200);
 
     /**
-     * A fixed set of THREADS − 1 daemon workers; the calling thread runs part 0 itself. One call at a time uses the
-     * pool (a concurrent caller that finds it busy runs single-threaded instead of waiting).
+     * A fixed set of THREADS − 1 daemon workers; the calling thread works too. C is cut into chunks that every thread
+     * claims one at a time from a shared claim word, so the caller never waits for a worker the OS has not scheduled
+     * yet: it takes over the unclaimed chunks and waits only for chunks already being computed. One call at a time
+     * uses the pool (a concurrent caller that finds it busy runs single-threaded instead of waiting).
      */
     static final class Pool {
+        private static final int BITS = 20;
+        private static final long MASK = (1L << BITS) - 1;
         private final Worker[] workers;
         private final ReentrantLock lock = new ReentrantLock();
-        private final AtomicInteger pending = new AtomicInteger();
-        private final AtomicInteger next = new AtomicInteger();
+        /** (job id << 40) | (parts << 20) | next unclaimed chunk: a chunk is claimed by a CAS that also checks the job. */
+        private final AtomicLong claim = new AtomicLong();
+        private final AtomicInteger completed = new AtomicInteger();
+        private long jobId;
         private volatile Thread caller;
         private volatile Throwable failure;
-        // the job (written before the volatile ticket bump of each worker, read after it)
+        // the job: written before the claim word is published, stable while any of its chunks is outstanding
         private boolean ta, tb, splitRows;
-        private int m, n, k, aOff, lda, bOff, ldb, cOff, ldc, parts, chunk;
+        private int m, n, k, aOff, lda, bOff, ldb, cOff, ldc, chunk;
         private float alpha, beta;
         private float[] a, b, c;
 
@@ -401,9 +408,8 @@ public final class Sgemm {
                 this.ta = ta; this.tb = tb; this.m = m; this.n = n; this.k = k; this.alpha = alpha; this.beta = beta;
                 this.a = a; this.aOff = aOff; this.lda = lda; this.b = b; this.bOff = bOff; this.ldb = ldb;
                 this.c = c; this.cOff = cOff; this.ldc = ldc;
-                // split the longer side of C into chunks that the threads claim one by one (a thread the OS has not
-                // scheduled yet leaves its share to the others). Several chunks per thread where the split costs no
-                // extra packing (the other operand is read in place), else one chunk per thread.
+                // split the longer side of C; several chunks per thread where the split costs no extra packing (the
+                // other operand is read in place), else one chunk per thread
                 splitRows = m / MR >= n / NR;
                 int threads = workers.length + 1;
                 boolean inPlace = splitRows ? directB(tb, Math.min(m, DIRECT_B_MAX_M), k, ldb) : directA(ta, Math.min(n, DIRECT_A_MAX_N), k, lda);
@@ -411,24 +417,21 @@ public final class Sgemm {
                 int want = Math.min(units, inPlace ? 4 * threads : threads);
                 chunk = (units + want - 1) / want * (splitRows ? MR : NR);
                 if (inPlace) chunk = Math.min(chunk, splitRows ? DIRECT_B_MAX_M / MR * MR : DIRECT_A_MAX_N / NR * NR); // stay in place
-                parts = splitRows ? (m + chunk - 1) / chunk : (n + chunk - 1) / chunk;
-                next.set(0);
-                int helpers = Math.min(workers.length, parts - 1);
+                int parts = splitRows ? (m + chunk - 1) / chunk : (n + chunk - 1) / chunk;
+                if (parts > MASK) { chunk = (splitRows ? m : n) / (int) MASK + 1; parts = splitRows ? (m + chunk - 1) / chunk : (n + chunk - 1) / chunk; }
                 failure = null;
                 caller = Thread.currentThread();
-                pending.set(helpers);
-                for (int w = 0; w < helpers; w++) {
-                    workers[w].assigned++; // volatile write: publishes the job fields above
-                    LockSupport.unpark(workers[w]);
-                }
+                completed.set(0);
+                jobId = (jobId + 1) & 0xFFFFFF;
+                claim.set(jobId << 40 | (long) parts << BITS); // volatile write: publishes the job fields above
+                for (int w = 0; w < Math.min(workers.length, parts - 1); w++) LockSupport.unpark(workers[w]);
                 Throwable mine = null;
                 try {
-                    claimParts(LOCAL.get());
+                    work(LOCAL.get());
                 } catch (Throwable e) {
                     mine = e;
-                    next.set(parts); // the others stop claiming
                 }
-                for (int spin = 0; pending.get() != 0; spin++) {
+                for (int spin = 0; completed.get() < parts; spin++) {
                     if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
                 }
                 this.a = null; this.b = null; this.c = null;
@@ -440,8 +443,22 @@ public final class Sgemm {
             }
         }
 
-        private void claimParts(Buffers buf) {
-            for (int p; (p = next.getAndIncrement()) < parts; ) part(buf, p);
+        /** Claims and computes chunks of the current job until none is left; false if there was none to claim. */
+        private boolean work(Buffers buf) {
+            boolean any = false;
+            while (true) {
+                long w = claim.get();
+                int parts = (int) (w >>> BITS & MASK), next = (int) (w & MASK);
+                if (next >= parts) return any;
+                if (!claim.compareAndSet(w, w + 1)) continue;
+                any = true;
+                try {
+                    part(buf, next);
+                } catch (Throwable e) {
+                    failure = e;
+                }
+                if (completed.incrementAndGet() == parts) LockSupport.unpark(caller);
+            }
         }
 
         private void part(Buffers buf, int part) {
@@ -457,10 +474,8 @@ public final class Sgemm {
             }
         }
 
-        /** A worker claims chunks of every job whose ticket it is handed ({@code assigned} bumped). */
+        /** A worker computes whatever chunks it can claim, spins briefly for the next job, then parks until unparked. */
         private final class Worker extends Thread {
-            volatile long assigned;
-
             Worker(int index) {
                 super("nabla-sgemm-" + index);
             }
@@ -468,19 +483,13 @@ public final class Sgemm {
             @Override
             public void run() {
                 Buffers buf = new Buffers();
-                long done = 0;
                 while (true) {
-                    for (int spin = 0; assigned == done; spin++) {
+                    if (work(buf)) continue;
+                    for (int spin = 0; ; spin++) {
+                        long w = claim.get();
+                        if ((w & MASK) < (w >>> BITS & MASK)) break;
                         if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
                     }
-                    done++;
-                    try {
-                        claimParts(buf);
-                    } catch (Throwable e) {
-                        failure = e;
-                        next.set(parts);
-                    }
-                    if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
                 }
             }
         }
