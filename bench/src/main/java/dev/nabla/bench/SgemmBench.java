@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 @Warmup(iterations = 5, time = 400, timeUnit = TimeUnit.MILLISECONDS)
-@Measurement(iterations = 4, time = 300, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 6, time = 300, timeUnit = TimeUnit.MILLISECONDS)
 public class SgemmBench {
 
     /** "NN 1024x1024x1024" or "NT 64x256x784 mlp.fc1.fwd": transposes of A and B, then m×n×k, then a label. */

@@ -12,8 +12,9 @@ import java.util.Locale;
  * End-to-end training throughput: one line per backend per workload, e.g.
  * {@code nabla-cpu  mlp784-256-128-10 b64  41234.5 samples/s}. Same line format as {@code bench/torch_throughput.py}.
  *
- * <p>Usage: {@code bench/throughput.sh [--backend ref,cpu,opencl (default: all on the class path)] [--workload mlp,lenet5,rnn,lstm] [--seconds 3]}.
- * Each workload warms up (3 steps or 1 s), then runs whole steps until the time is up (at least 2 steps).
+ * <p>Usage: {@code bench/throughput.sh [--backend ref,cpu,opencl (default: all on the class path)] [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 3]}.
+ * Each workload warms up (at least 5 steps and --warmup seconds), then runs whole steps in windows of at least
+ * 0.5 s until --seconds are up; it prints the mean rate and the best window's.
  */
 public final class Throughput {
     private Throughput() {}
@@ -22,14 +23,15 @@ public final class Throughput {
         // default: every backend on the class path (usable or not: an unusable one prints why)
         List<String> backends = Backends.providers().stream().map(p -> p.name()).toList();
         List<String> workloads = Workloads.ALL;
-        double seconds = 3;
+        double seconds = 3, warmup = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--backend" -> backends = split(args[++i]);
                 case "--workload" -> workloads = split(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "--warmup" -> warmup = Double.parseDouble(args[++i]);
                 case "-h", "--help" -> {
-                    System.out.println("usage: throughput.sh [--backend ref,cpu,opencl] [--workload mlp,lenet5,rnn,lstm] [--seconds 3]");
+                    System.out.println("usage: throughput.sh [--backend ref,cpu,opencl] [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 3]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (try --help)");
@@ -46,7 +48,7 @@ public final class Throughput {
                 continue;
             }
             try (be) {
-                for (String w : workloads) System.out.println(measure(b, be, w, seconds));
+                for (String w : workloads) System.out.println(measure(b, be, w, seconds, warmup));
             }
         }
     }
@@ -61,30 +63,38 @@ public final class Throughput {
         };
     }
 
-    static String measure(String backendName, Backend be, String name, double seconds) {
+    static String measure(String backendName, Backend be, String name, double seconds, double warmup) {
         Workload w;
         try {
             w = Workloads.create(name, be);
         } catch (UnsupportedOperationException | IllegalStateException e) {
             return String.format(Locale.ROOT, "nabla-%-7s %-24s not available: %s", backendName, label(name), e.getMessage());
         }
-        long warmEnd = System.nanoTime() + 1_000_000_000L;
+        // warm-up: the Vector API runs ~1000x slower until C2 has compiled it, which takes seconds on a busy machine
+        long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
         float loss = 0;
-        for (int i = 0; i < 3 && System.nanoTime() < warmEnd; i++) loss = w.step();
+        for (int i = 0; i < 5 || System.nanoTime() < warmEnd; i++) loss = w.step();
         be.synchronize();
-        long budget = (long) (seconds * 1e9), t0 = System.nanoTime(), t;
+        // then windows of >= 0.5 s: the mean over all of them, and the best one (robust to a busy machine)
+        long budget = (long) (seconds * 1e9), t0 = System.nanoTime(), total;
         int steps = 0;
+        double best = 0;
         do {
-            loss = w.step();
-            steps++;
-            t = System.nanoTime() - t0;
-        } while (t < budget || steps < 2);
-        be.synchronize();
-        t = System.nanoTime() - t0;
-        double rate = (double) steps * w.unitsPerStep() / (t / 1e9);
+            long w0 = System.nanoTime();
+            int ws = 0;
+            do {
+                loss = w.step();
+                ws++;
+            } while (System.nanoTime() - w0 < 500_000_000L);
+            be.synchronize();
+            best = Math.max(best, ws * (double) w.unitsPerStep() / ((System.nanoTime() - w0) / 1e9));
+            steps += ws;
+            total = System.nanoTime() - t0;
+        } while (total < budget);
+        double rate = (double) steps * w.unitsPerStep() / (total / 1e9);
         if (!Float.isFinite(loss)) throw new IllegalStateException(w.name() + " on " + backendName + ": loss " + loss);
-        return String.format(Locale.ROOT, "nabla-%-7s %-24s %12.1f %-9s (%d steps, %.2f ms/step, loss %.4f)",
-                backendName, w.name(), rate, w.unit(), steps, t / 1e6 / steps, loss);
+        return String.format(Locale.ROOT, "nabla-%-7s %-24s %12.1f %-9s (best 0.5 s window %.1f; %d steps, %.2f ms/step, loss %.4f)",
+                backendName, w.name(), rate, w.unit(), best, steps, total / 1e6 / steps, loss);
     }
 
     private static List<String> split(String s) { return new ArrayList<>(Arrays.asList(s.split(","))); }

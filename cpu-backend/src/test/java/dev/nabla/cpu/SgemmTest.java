@@ -99,6 +99,41 @@ class SgemmTest {
     }
 
     @Test
+    void concurrentCallersShareThePoolSafely() throws Exception {
+        // a caller that finds the pool busy runs on its own thread: every result must still be exact
+        Thread[] ts = new Thread[3];
+        Throwable[] failure = new Throwable[1];
+        for (int t = 0; t < ts.length; t++) {
+            int id = t;
+            ts[t] = new Thread(() -> {
+                try {
+                    for (int rep = 0; rep < 3; rep++) check(id == 1, id == 2, 200 + id, 150, 120, 1f, 0f, 0, 50 + id * 10 + rep);
+                } catch (Throwable e) {
+                    synchronized (failure) { failure[0] = e; }
+                }
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) t.join();
+        if (failure[0] != null) throw new AssertionError(failure[0]);
+    }
+
+    @Test
+    void l1SetsCountsTheSetsARowStrideReaches() {
+        assertThat(Sgemm.l1Sets(1024)).isEqualTo(1);   // 4 KiB apart: every row in one set
+        assertThat(Sgemm.l1Sets(256)).isEqualTo(4);
+        assertThat(Sgemm.l1Sets(784)).isEqualTo(64);   // 49 lines apart, coprime with 64
+        assertThat(Sgemm.l1Sets(65)).isEqualTo(64);    // not a whole number of lines
+    }
+
+    @Test
+    void rejectsNegativeSizes() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Sgemm.sgemm(false, false, -1, 2, 2, 1f,
+                new float[4], 0, 2, new float[4], 0, 2, 0f, new float[4], 0, 2))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("m=-1");
+    }
+
+    @Test
     void emptyDimensionsAreNoOps() {
         check(false, false, 0, 5, 5, 1f, 0f, 0, 1);
         check(false, false, 5, 0, 5, 1f, 0f, 0, 1);
