@@ -28,6 +28,8 @@ public final class OpenClBackend implements Backend {
     private final BufferPool.Storage result;
     /** Work-group size of the tree reductions: a power of two ≤ 256 that the device accepts. */
     private final int reduceLocal;
+    /** Work-group size of the one-work-item-per-element kernels (128: four NVIDIA warps, two AMD wavefronts). */
+    private final int elementLocal;
     private boolean closed;
 
     /** A backend on the device chosen by {@code -Dnabla.opencl.device} / {@code NABLA_OPENCL_DEVICE} (default: first GPU, else first device). */
@@ -43,6 +45,7 @@ public final class OpenClBackend implements Backend {
         int l = 1;
         while (l * 2 <= Math.min(256, cl.maxWorkGroupSize)) l *= 2;
         this.reduceLocal = l;
+        this.elementLocal = Math.min(128, l);
     }
 
     @Override
@@ -131,9 +134,15 @@ public final class OpenClBackend implements Backend {
 
     private cl_mem mem(Tensor t) { return storage(t).mem; }
 
-    /** Enqueues a one-dimensional launch of n work-items (none if n = 0); the implementation picks the work-group size. */
+    /**
+     * Enqueues a one-dimensional launch of at least n work-items (none if n = 0) in work-groups of {@link #elementLocal};
+     * the kernels return early past n. A fixed work-group size also means one compiled variant per kernel on PoCL,
+     * which otherwise specialises (and compiles) a kernel anew for every work-group size it picks.
+     */
     private void run(String kernel, int n, Object... args) {
-        if (n > 0) cl.launch(kernel, new long[] {n}, null, args);
+        if (n <= 0) return;
+        long global = (n + elementLocal - 1L) / elementLocal * elementLocal;
+        cl.launch(kernel, new long[] {global}, new long[] {elementLocal}, args);
     }
 
     /** Enqueues `groups` work-groups of {@link #reduceLocal} work-items with a local scratch of that many floats appended. */
