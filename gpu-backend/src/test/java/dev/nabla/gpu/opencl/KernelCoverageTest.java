@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * has not even been compiled, let alone checked. Prints how many kernels were built and run.
  * Under CI ({@code CI=true}) a missing platform or an empty run is a failure, never a skip.
  */
+@org.junit.jupiter.api.extension.ExtendWith(OpenClSupport.RequireOpenCl.class)
 @Order(Integer.MAX_VALUE)
 class KernelCoverageTest {
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * sentinel, so a kernel that reads or writes outside its tensor is caught: the whole buffer, margins included, must
  * match the reference after the op, and so must the number the op returns.
  */
+@org.junit.jupiter.api.extension.ExtendWith(OpenClSupport.RequireOpenCl.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenClParityTest {
     private static final int MARGIN = 5;

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * A short MLP training run, the same model, data, seed and batches on the OpenCL and the reference backend: the loss
  * curves and the trained weights agree, and device memory stays flat from epoch to epoch.
  */
+@org.junit.jupiter.api.extension.ExtendWith(OpenClSupport.RequireOpenCl.class)
 class OpenClTrainingTest {
 
     /** Three interleaved spirals of 60 points each (a classic that a linear model cannot fit). */
