@@ -291,17 +291,38 @@ public class ReferenceBackend implements Backend {
         }
     }
 
+    /**
+     * The class index in row {@code row}, or −1 if the row is ignored (any negative label). A label that is not a whole
+     * number (or NaN), or not below {@code classes}, is an error naming the value and the row.
+     */
+    static int label(String op, float[] ld, Tensor labels, int row, int classes) {
+        float v = ld[labels.offset() + row];
+        if (v < 0) return -1;
+        if (!(v < classes) || v != (int) v) {
+            throw new IllegalArgumentException(op + ": label " + v + " in row " + row + " is not a class index in [0, " + classes
+                    + ") (negative labels mean \"ignore this row\")");
+        }
+        return (int) v;
+    }
+
+    /** How many rows have a label ≥ 0 (validating every label). */
+    private static int countedRows(String op, float[] ld, Tensor labels, int rows, int classes) {
+        int counted = 0;
+        for (int r = 0; r < rows; r++) if (label(op, ld, labels, r, classes) >= 0) counted++;
+        return counted;
+    }
+
     @Override
     public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
         checkLabels("softmaxCrossEntropy", logits, labels);
         float[] zd = data(logits), ld = data(labels);
         float[] gd = dlogits == null ? null : data(dlogits);
-        int n = cols(logits), rows = rows(logits), counted = 0;
-        for (int r = 0; r < rows; r++) if (ld[labels.offset() + r] >= 0) counted++;
+        int n = cols(logits), rows = rows(logits);
+        int counted = countedRows("softmaxCrossEntropy", ld, labels, rows, n);
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int zo = logits.offset() + r * n;
-            int label = (int) ld[labels.offset() + r];
+            int label = label("softmaxCrossEntropy", ld, labels, r, n);
             if (label < 0) {
                 if (gd != null) for (int j = 0; j < n; j++) gd[dlogits.offset() + r * n + j] = 0;
                 continue;
@@ -352,17 +373,17 @@ public class ReferenceBackend implements Backend {
         checkLabels("hinge", scores, labels);
         float[] sd = data(scores), ld = data(labels);
         float[] gd = dscores == null ? null : data(dscores);
-        int n = cols(scores), rows = rows(scores), counted = 0;
-        for (int r = 0; r < rows; r++) if (ld[labels.offset() + r] >= 0) counted++;
+        int n = cols(scores), rows = rows(scores);
+        int counted = countedRows("hinge", ld, labels, rows, n);
         double loss = 0;
         for (int r = 0; r < rows; r++) {
             int so = scores.offset() + r * n, go = dscores == null ? 0 : dscores.offset() + r * n;
-            int label = (int) ld[labels.offset() + r];
+            int label = label("hinge", ld, labels, r, n);
             if (gd != null) for (int j = 0; j < n; j++) gd[go + j] = 0;
             if (label < 0) continue;
             for (int j = 0; j < n; j++) {
                 if (j == label) continue;
-                double m = margin + sd[so + j] - sd[so + label];    // Δ + s_c − s
+                double m = (double) margin + sd[so + j] - sd[so + label];   // Δ + s_c − s (in double: no float overflow)
                 if (m > 0) {
                     loss += m;
                     if (gd != null) {                                 // ∂J/∂s_c = 1, ∂J/∂s = −1 where the margin is violated
@@ -381,7 +402,7 @@ public class ReferenceBackend implements Backend {
         float[] sd = data(scores), ld = data(labels);
         int n = cols(scores), correct = 0;
         for (int r = 0; r < rows(scores); r++) {
-            int label = (int) ld[labels.offset() + r];
+            int label = label("countCorrect", ld, labels, r, n);
             if (label < 0) continue;
             int so = scores.offset() + r * n, best = 0;
             for (int j = 1; j < n; j++) if (sd[so + j] > sd[so + best]) best = j;

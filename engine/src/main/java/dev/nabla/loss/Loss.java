@@ -17,4 +17,21 @@ public interface Loss {
     default boolean classification() { return false; }
 
     default String name() { return getClass().getSimpleName(); }
+
+    /** The names {@link #create} accepts. */
+    java.util.List<String> NAMES = java.util.List.of("squared-error", "mse", "l1", "bce", "bce-logits", "cross-entropy", "hinge");
+
+    /** A loss by name, for command lines ({@code --loss cross-entropy}); "hinge" has margin Δ = 1. */
+    static Loss create(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "squared-error" -> new SquaredError();
+            case "mse" -> new MeanSquaredError();
+            case "l1" -> new L1Loss();
+            case "bce" -> new BinaryCrossEntropy();
+            case "bce-logits" -> new BinaryCrossEntropyWithLogits();
+            case "cross-entropy" -> new SoftmaxCrossEntropy();
+            case "hinge" -> new MultiClassHinge();
+            default -> throw new IllegalArgumentException("unknown loss '" + name + "'; choose one of " + NAMES);
+        };
+    }
 }

@@ -4,18 +4,15 @@ import dev.nabla.backend.Tensor;
 
 /**
  * Softmax followed by cross-entropy, fused and numerically stable, from logits z [batch, classes] and class labels
- * [batch]: E = −(1/B) Σ ln softmax(z)_label; ∂E/∂z = (softmax(z) − onehot(label)) / B. Rows labelled −1 are ignored.
+ * [batch] (seed 003, 004): E = −(1/B) Σ ln softmax(z)_label, computed as log-sum-exp(z − max z) − (z_label − max z);
+ * ∂E/∂z = (softmax(z) − onehot(label)) / B. Rows labelled −1 (any negative label) are ignored and B counts the others;
+ * a label ≥ classes is an error naming the row.
  */
 public final class SoftmaxCrossEntropy implements Loss {
     @Override
     public float compute(Tensor y, Tensor target, Tensor dy) {
-        int classes = y.dim(-1);
-        if (target.size() != y.size() / classes) {
-            throw new IllegalArgumentException(name() + ": " + target.size() + " labels for logits " + y.shapeString());
-        }
-        float e = y.backend().softmaxCrossEntropy(y, target, dy);
-        if (!Float.isFinite(e)) throw new ArithmeticException(name() + " is " + e + " for logits " + y.shapeString());
-        return e;
+        Losses.requireLabels(this, y, target, dy);
+        return Losses.finite(this, y.backend().softmaxCrossEntropy(y, target, dy), y, "check the logits and the learning rate");
     }
 
     @Override

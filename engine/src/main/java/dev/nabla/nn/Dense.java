@@ -54,7 +54,8 @@ public final class Dense implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        if (x.rank() < 1 || x.size() != x.dim(0) * in) {
+        if (x.rank() < 1 || x.dim(0) == 0) throw new IllegalArgumentException(name() + ": empty batch, input shape " + x.shapeString());
+        if (x.size() != x.dim(0) * in) {
             throw new IllegalArgumentException(name() + ": input " + x.shapeString() + " is not [batch, " + in + "]");
         }
         int batch = x.dim(0);
@@ -67,6 +68,7 @@ public final class Dense implements Layer {
 
     @Override
     public Tensor backward(Tensor delta) {                        // δ = ∂E/∂net          [batch, out]
+        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
         int batch = x.dim(0);
         if (delta.size() != batch * out) {
             throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " is not [" + batch + ", " + out + "]");

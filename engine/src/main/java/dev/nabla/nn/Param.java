@@ -29,6 +29,18 @@ public final class Param {
 
     public Backend backend() { return value.backend(); }
 
+    /**
+     * Sets the value from host numbers, row-major (e.g. a slide's weights: {@code dense.weight().set(1, -2, 2, …)}
+     * for W = [out, in]); the count must match.
+     */
+    public Param set(float... values) {
+        if (values.length != value.size()) {
+            throw new IllegalArgumentException(name + value.shapeString() + " holds " + value.size() + " values, got " + values.length);
+        }
+        value.backend().upload(values, 0, value);
+        return this;
+    }
+
     public int size() { return value.size(); }
 
     /** Optimizer state slot {@code i} (0 or 1), zero-filled on first use. */

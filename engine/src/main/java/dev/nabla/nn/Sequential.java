@@ -21,6 +21,21 @@ public final class Sequential implements Layer {
         this.layers = List.copyOf(layers);
     }
 
+    /**
+     * A multi-layer perceptron: Dense layers of the given widths with a fresh {@code activation} after each hidden
+     * one and none after the last (whose output is then logits, or the regression output), e.g.
+     * {@code Sequential.mlp(ActivationLayer::relu, 2, 32, 32, 2)}.
+     */
+    public static Sequential mlp(java.util.function.Supplier<? extends Layer> activation, int... widths) {
+        if (widths.length < 2) throw new IllegalArgumentException("an MLP needs at least an input and an output width, got " + Arrays.toString(widths));
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i + 1 < widths.length; i++) {
+            layers.add(new Dense(widths[i], widths[i + 1]));
+            if (i + 2 < widths.length) layers.add(activation.get());
+        }
+        return new Sequential(layers);
+    }
+
     /** Binds every layer to {@code ops}, initialising parameters from {@code seed} (same seed, same weights). */
     public Sequential bind(Backend ops, long seed) {
         bind(ops, new SplittableRandom(seed));
@@ -51,6 +66,9 @@ public final class Sequential implements Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         backend();
+        if (x.rank() < 1 || x.dim(0) == 0) {
+            throw new IllegalArgumentException(name() + ": empty batch, input shape " + x.shapeString() + " (the first axis is the batch)");
+        }
         for (Layer l : layers) x = l.forward(x, training);
         return x;
     }

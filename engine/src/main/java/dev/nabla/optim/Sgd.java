@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * Stochastic gradient descent w ← w − η·∂E/∂w (seed 001), optionally with momentum μ (classic or Nesterov) and
- * L2 weight decay λ; formulas as {@link dev.nabla.backend.Backend#sgdStep}.
+ * L2 weight decay λ, exactly as torch.optim.SGD (dampening 0): g' = g + λw; v ← μv + g';
+ * step = g' + μv (Nesterov) or v (classic); w ← w − η·step. See {@link dev.nabla.backend.Backend#sgdStep}.
+ * Velocity v lives in {@link Param#slot(int) slot 0}.
  */
 public final class Sgd implements Optimizer {
     private final float lr, momentum, weightDecay;
@@ -14,19 +16,20 @@ public final class Sgd implements Optimizer {
     public Sgd(float lr) { this(lr, 0f, false, 0f); }
 
     public Sgd(float lr, float momentum, boolean nesterov, float weightDecay) {
-        if (!(lr > 0) || !Float.isFinite(lr)) throw new IllegalArgumentException("SGD learning rate must be > 0, got " + lr);
-        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("SGD momentum must be in [0, 1), got " + momentum);
-        if (!(weightDecay >= 0)) throw new IllegalArgumentException("SGD weight decay must be ≥ 0, got " + weightDecay);
-        if (nesterov && momentum == 0) throw new IllegalArgumentException("Nesterov momentum needs momentum > 0");
-        this.lr = lr;
-        this.momentum = momentum;
+        String name = "SGD";
+        this.lr = Hyper.learningRate(name, lr);
+        this.momentum = Hyper.rate(name, "momentum μ", momentum);
+        this.weightDecay = Hyper.weightDecay(name, weightDecay);
+        if (nesterov && momentum == 0) throw new IllegalArgumentException("SGD: Nesterov momentum needs momentum μ > 0, got " + momentum);
         this.nesterov = nesterov;
-        this.weightDecay = weightDecay;
     }
 
     public static Sgd momentum(float lr, float momentum) { return new Sgd(lr, momentum, false, 0f); }
 
     public static Sgd nesterov(float lr, float momentum) { return new Sgd(lr, momentum, true, 0f); }
+
+    /** The same optimizer with L2 weight decay λ. */
+    public Sgd weightDecay(float lambda) { return new Sgd(lr, momentum, nesterov, lambda); }
 
     @Override
     public void step(List<Param> params) {
@@ -38,4 +41,10 @@ public final class Sgd implements Optimizer {
 
     @Override
     public float learningRate() { return lr; }
+
+    @Override
+    public String name() {
+        return "SGD(η=" + lr + (momentum == 0 ? "" : (nesterov ? ", Nesterov μ=" : ", μ=") + momentum)
+                + (weightDecay == 0 ? "" : ", λ=" + weightDecay) + ")";
+    }
 }

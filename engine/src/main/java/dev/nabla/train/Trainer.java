@@ -82,12 +82,16 @@ public final class Trainer {
     public List<EpochStats> fit(Sequential model, Loss loss, Optimizer optimizer, Dataset data) {
         if (data.size() == 0) throw new IllegalArgumentException("cannot train on an empty data set");
         Backend ops = model.backend();
+        checkFits(model, loss, data);
         SplittableRandom rng = new SplittableRandom(seed);
         int[] order = permutation(data.size(), rng);
         int nVal = Math.round(data.size() * validationFraction);
         Dataset val = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, 0, nVal)) : null;
         Dataset train = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, nVal, order.length)) : data;
         if (train.size() == 0) throw new IllegalArgumentException("validation split " + validationFraction + " leaves no training samples");
+        if (patience > 0 && val == null) {
+            throw new IllegalArgumentException("patience " + patience + " watches the validation loss: set a validationSplit > 0 that holds out ≥ 1 sample");
+        }
         int bs = batchSize == 0 ? train.size() : Math.min(batchSize, train.size());
         List<Param> params = model.params();
         Batches batches = new Batches(ops, train, bs);
@@ -106,12 +110,14 @@ public final class Trainer {
                 for (Param p : params) p.zeroGrad();
                 Tensor y = model.forward(b.x(), true);                       // forward pass
                 Tensor dy = batches.gradientLike(y);
-                float e = loss.compute(y, b.target(), dy);                    // error E and δ = ∂E/∂y
                 step++;
-                if (!Float.isFinite(e)) {
-                    throw new ArithmeticException("loss became " + e + " at epoch " + epoch + ", step " + step
-                            + " (" + loss.name() + "); lower the learning rate or clip gradients");
+                float e;
+                try {
+                    e = loss.compute(y, b.target(), dy);                      // error E and δ = ∂E/∂y
+                } catch (ArithmeticException nonFinite) {                     // a loss may refuse NaN/Inf itself
+                    throw diverged(epoch, step, Float.NaN, loss, nonFinite);
                 }
+                if (!Float.isFinite(e)) throw diverged(epoch, step, e, loss, null);   // fail fast: never update with NaN
                 model.backward(dy);                                           // backward pass
                 if (clipNorm > 0) Clipping.clipGlobalNorm(params, clipNorm);
                 optimizer.step(params);                                       // weight update
@@ -139,6 +145,7 @@ public final class Trainer {
     public static Evaluation evaluate(Sequential model, Loss loss, Dataset data, int batchSize) {
         if (data.size() == 0) throw new IllegalArgumentException("cannot evaluate on an empty data set");
         Backend ops = model.backend();
+        checkFits(model, loss, data);
         int bs = Math.max(1, Math.min(batchSize, data.size()));
         Batches batches = new Batches(ops, data, bs);
         int[] idx = identity(data.size());
@@ -153,6 +160,57 @@ public final class Trainer {
         }
         return new Evaluation((float) (lossSum / data.size()),
                 loss.classification() ? (float) correct / data.size() : Float.NaN);
+    }
+
+    private static ArithmeticException diverged(int epoch, long step, float e, Loss loss, ArithmeticException cause) {
+        String what = cause == null ? "loss " + e + " (" + loss.name() + ")" : "loss NaN/Inf (" + cause.getMessage() + ")";
+        ArithmeticException ex = new ArithmeticException("training diverged at epoch " + epoch + ", step " + step + ": " + what
+                + "; lower the learning rate, clip gradients, or check the data for NaN/Inf");
+        if (cause != null) ex.initCause(cause);
+        return ex;
+    }
+
+    /**
+     * Checks, once and on the host, that the data fits the model and the loss, so that bad input fails before the
+     * first step with a message naming what does not fit: the per-sample shape (each layer checks its own); for a
+     * classification loss one label per row of the output (the last axis holds the classes; several rows per sample for
+     * sequence outputs), each an integer in [0, classes) or negative (= ignored row); otherwise the target width equal
+     * to the model's output size.
+     */
+    static void checkFits(Sequential model, Loss loss, Dataset data) {
+        int[] out = model.outputShape(data.sampleShape());
+        int outSize = Tensor.sizeOf(out);
+        float[] t = data.targets();
+        if (loss.classification()) {
+            int classes = out[out.length - 1], rows = outSize / Math.max(1, classes);   // rows > 1: e.g. one label per time step
+            if (data.targetWidth() != rows) {
+                throw new IllegalArgumentException(loss.name() + " needs " + rows + " class label(s) per sample for the model output "
+                        + java.util.Arrays.toString(out) + ", the data set has targets of width " + data.targetWidth());
+            }
+            for (int i = 0; i < t.length; i++) {
+                float l = t[i];
+                if (l != Math.rint(l) || l >= classes || Float.isNaN(l)) {
+                    throw new IllegalArgumentException("label " + l + " of sample " + i + " is not a class index in [0, " + classes
+                            + "): the model " + model.name() + " outputs " + java.util.Arrays.toString(out) + " per sample");
+                }
+            }
+        } else if (data.targetWidth() != outSize) {
+            throw new IllegalArgumentException(loss.name() + ": targets have width " + data.targetWidth() + " but the model "
+                    + model.name() + " outputs " + java.util.Arrays.toString(out) + " (" + outSize + " values) per sample");
+        }
+    }
+
+    /** A listener that prints "epoch   5  loss 0.1234  accuracy 0.975  val loss …" every {@code every} epochs (and the first). */
+    public static Listener printEvery(int every) {
+        if (every < 1) throw new IllegalArgumentException("print interval must be ≥ 1, got " + every);
+        return s -> {
+            if (s.epoch() != 1 && s.epoch() % every != 0) return;
+            StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "epoch %4d  loss %.4f", s.epoch(), s.trainLoss()));
+            if (!Float.isNaN(s.trainAccuracy())) sb.append(String.format(java.util.Locale.ROOT, "  accuracy %.3f", s.trainAccuracy()));
+            if (!Float.isNaN(s.valLoss())) sb.append(String.format(java.util.Locale.ROOT, "  val loss %.4f", s.valLoss()));
+            if (!Float.isNaN(s.valAccuracy())) sb.append(String.format(java.util.Locale.ROOT, "  val accuracy %.3f", s.valAccuracy()));
+            System.out.println(sb);
+        };
     }
 
     static int[] identity(int n) {

@@ -11,12 +11,16 @@ public final class Main {
             System.out.println("""
                     usage: nabla <command> [options]
                       xor        an MLP learns XOR, which a perceptron cannot (seed 002)   [--backend ref|cpu|opencl|auto]
+                      lenet      LeNet-5 on real digits or clothes (seeds 002-004)   [--data mnist|fashion --epochs N --batch N --limit N]
+                      spirals    two interleaved spirals: a perceptron fails, an MLP reaches ~100%   [--epochs N --every N]
                     common options: --backend NAME, --seed N, --epochs N""");
             return;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "xor" -> XorSample.main(rest);
+            case "lenet" -> LeNetSample.main(rest);
+            case "spirals" -> SpiralsSample.main(rest);
             default -> {
                 System.err.println("unknown command '" + args[0] + "' (try: nabla help)");
                 System.exit(2);

@@ -1,0 +1,117 @@
+package dev.nabla.cpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Sgemm against a naive triple loop in double precision. */
+class SgemmTest {
+
+    /** C ← α·op(A)·op(B) + β·C by the definition, accumulated in double. */
+    static void naive(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int ao, int lda,
+                      float[] b, int bo, int ldb, float beta, float[] c, int co, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    double x = ta ? a[ao + p * lda + i] : a[ao + i * lda + p];
+                    double y = tb ? b[bo + j * ldb + p] : b[bo + p * ldb + j];
+                    s += x * y;
+                }
+                int ci = co + i * ldc + j;
+                c[ci] = (float) (alpha * s + (beta == 0f ? 0.0 : (double) beta * c[ci]));
+            }
+        }
+    }
+
+    static float[] random(SplittableRandom r, int size) {
+        float[] x = new float[size];
+        for (int i = 0; i < size; i++) x[i] = (float) (r.nextDouble() * 2 - 1);
+        return x;
+    }
+
+    /** Runs one case with padding (offsets, leading dims larger than needed) and compares every element of C's storage. */
+    static void check(boolean ta, boolean tb, int m, int n, int k, float alpha, float beta, int pad, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int aRows = ta ? k : m, aCols = ta ? m : k;
+        int bRows = tb ? n : k, bCols = tb ? k : n;
+        int lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+        int ao = pad * 3, bo = pad * 5, co = pad * 7;
+        float[] a = random(r, ao + aRows * lda + pad);
+        float[] b = random(r, bo + bRows * ldb + pad);
+        float[] c0 = random(r, co + m * ldc + pad);
+        if (beta == 0f && n > 0) { // β = 0 must ignore NaN in C
+            for (int i = 0; i < m; i++) c0[co + i * ldc] = Float.NaN;
+        }
+        float[] expected = c0.clone();
+        float[] actual = c0.clone();
+        // padding of C outside the m×n block must stay untouched: naive leaves it as is
+        naive(ta, tb, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, expected, co, ldc);
+        Sgemm.sgemm(ta, tb, m, n, k, alpha, a, ao, lda, b, bo, ldb, beta, actual, co, ldc);
+        float tol = 1e-5f * Math.max(1, k) + 1e-5f;
+        for (int i = 0; i < expected.length; i++) {
+            float e = expected[i], g = actual[i];
+            if (!(Math.abs(e - g) <= tol * Math.max(1f, Math.abs(e)))) {
+                throw new AssertionError(String.format(
+                        "sgemm(ta=%b, tb=%b, m=%d, n=%d, k=%d, α=%s, β=%s, pad=%d): element %d expected %s got %s",
+                        ta, tb, m, n, k, alpha, beta, pad, i, e, g));
+            }
+        }
+    }
+
+    static final int[][] SHAPES = {
+            {1, 1, 1}, {1, 7, 1}, {7, 1, 7}, {7, 7, 7}, {1, 33, 7}, {33, 1, 33}, {33, 33, 33}, {17, 31, 5},
+            {257, 7, 33}, {7, 257, 33}, {33, 33, 257}, {64, 64, 64}, {100, 3, 200}, {3, 100, 200},
+            {257, 257, 257}, {48, 96, 16}, {31, 65, 129}, {130, 514, 70},
+    };
+
+    @Test
+    void allTransposesAndShapes() {
+        long seed = 1;
+        for (int[] s : SHAPES) {
+            for (int t = 0; t < 4; t++) {
+                check((t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 1f, 0f, 0, seed++);
+            }
+        }
+    }
+
+    @Test
+    void alphaBetaAndPadding() {
+        float[][] ab = {{1f, 1f}, {0.5f, -2f}, {-1.5f, 0f}, {0f, 0.25f}, {2f, 1f}};
+        long seed = 100;
+        for (float[] x : ab) {
+            for (int[] s : new int[][] {{7, 33, 7}, {33, 7, 257}, {65, 70, 33}, {1, 257, 7}}) {
+                for (int t = 0; t < 4; t++) {
+                    check((t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], x[0], x[1], 3, seed++);
+                }
+            }
+        }
+    }
+
+    @Test
+    void largeSquareRunsMultithreaded() {
+        for (int t = 0; t < 4; t++) check((t & 1) != 0, (t & 2) != 0, 520, 390, 300, 1f, 0.5f, 1, 7 + t);
+    }
+
+    @Test
+    void emptyDimensionsAreNoOps() {
+        check(false, false, 0, 5, 5, 1f, 0f, 0, 1);
+        check(false, false, 5, 0, 5, 1f, 0f, 0, 1);
+        // k = 0: C ← β·C
+        check(false, true, 5, 5, 0, 1f, 0.5f, 0, 1);
+        check(true, false, 5, 5, 0, 1f, 0f, 0, 1);
+    }
+
+    @Test
+    void naiveMatchesAHandExample() {
+        // [1 2; 3 4]·[5 6; 7 8] = [19 22; 43 50]
+        float[] c = new float[4];
+        Sgemm.sgemm(false, false, 2, 2, 2, 1f, new float[] {1, 2, 3, 4}, 0, 2, new float[] {5, 6, 7, 8}, 0, 2, 0f, c, 0, 2);
+        assertThat(c).containsExactly(19, 22, 43, 50);
+        Arrays.fill(c, 1f);
+        Sgemm.sgemm(true, true, 2, 2, 2, 2f, new float[] {1, 3, 2, 4}, 0, 2, new float[] {5, 7, 6, 8}, 0, 2, 1f, c, 0, 2);
+        assertThat(c).containsExactly(39, 45, 87, 101);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.nabla.loss;
+
+import dev.nabla.backend.Tensor;
+
+/** Checks shared by the losses: shapes that fit, a non-empty batch, a finite result. */
+final class Losses {
+    private Losses() {}
+
+    /** y and d hold the same number of elements (a regression target shaped like the output). */
+    static void requirePair(Loss loss, Tensor y, Tensor target, Tensor dy) {
+        if (y.size() == 0) throw new IllegalArgumentException(loss.name() + ": empty batch, output y is " + y.shapeString());
+        if (target.size() != y.size()) {
+            throw new IllegalArgumentException(loss.name() + ": target d " + target.shapeString() + " does not match output y "
+                    + y.shapeString());
+        }
+        requireGradient(loss, y, dy);
+    }
+
+    /** One class label per row of y [rows, classes]. */
+    static void requireLabels(Loss loss, Tensor y, Tensor labels, Tensor dy) {
+        if (y.rank() < 1 || y.size() == 0) throw new IllegalArgumentException(loss.name() + ": empty batch, scores are " + y.shapeString());
+        int classes = y.dim(-1);
+        if (labels.size() != y.size() / classes) {
+            throw new IllegalArgumentException(loss.name() + ": " + labels.size() + " labels " + labels.shapeString()
+                    + " for " + y.size() / classes + " rows of scores " + y.shapeString() + " (one class index per row)");
+        }
+        requireGradient(loss, y, dy);
+    }
+
+    private static void requireGradient(Loss loss, Tensor y, Tensor dy) {
+        if (dy != null && dy.size() != y.size()) {
+            throw new IllegalArgumentException(loss.name() + ": gradient buffer " + dy.shapeString() + " does not match output y "
+                    + y.shapeString());
+        }
+    }
+
+    /** Returns e, or throws naming the loss if it is NaN or infinite. */
+    static float finite(Loss loss, float e, Tensor y, String hint) {
+        if (!Float.isFinite(e)) {
+            throw new ArithmeticException(loss.name() + " is " + e + " for output " + y.shapeString() + (hint.isEmpty() ? "" : ": " + hint));
+        }
+        return e;
+    }
+}

@@ -1,0 +1,20 @@
+package dev.nabla.loss;
+
+import dev.nabla.backend.ElementwiseLoss;
+import dev.nabla.backend.Tensor;
+
+/** A loss computed element by element between y and a target d of the same size, by the backend's {@link ElementwiseLoss} op. */
+abstract sealed class PairwiseLoss implements Loss permits SquaredError, MeanSquaredError, L1Loss, BinaryCrossEntropy {
+    private final ElementwiseLoss kind;
+
+    PairwiseLoss(ElementwiseLoss kind) { this.kind = kind; }
+
+    @Override
+    public final float compute(Tensor y, Tensor target, Tensor dy) {
+        Losses.requirePair(this, y, target, dy);
+        return Losses.finite(this, y.backend().elementwiseLoss(kind, y, target, dy), y, hint());
+    }
+
+    /** What to say when the loss is not finite. */
+    String hint() { return "check the inputs and the learning rate"; }
+}

@@ -1,0 +1,203 @@
+package dev.nabla.nn;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.ConvGeometry;
+import dev.nabla.backend.Tensor;
+import dev.nabla.init.Initializer;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * 2-D convolution (seeds 002–004: cross-correlation of a kernel bank with the input, with stride, zero padding and
+ * depth), C_in → C_out channels, kernel kH×kW, stride and padding per axis, bias per output channel:
+ * <pre>
+ *   net[n, o, y, x] = b[o] + Σ_{c, i, j} W[o, c, i, j] · x[n, c, y·sH − pH + i, x·sW − pW + j]
+ * </pre>
+ * computed as one matrix product: im2col unfolds every receptive field of the batch into a column of
+ * X_col [C_in·kH·kW, N·outH·outW], and the kernel bank read as a matrix W [C_out, C_in·kH·kW] multiplies it.
+ * The backward pass is two more products against the same matrices; col2im folds the input gradient back.
+ *
+ * <p>Layout NCHW; W is [C_out, C_in, kH, kW] as in PyTorch. Output size per axis (N − F + 2P)/S + 1: a configuration
+ * where this is not an integer is rejected with the arithmetic, unless {@link #floor()} asks for PyTorch's floor.
+ * <pre>
+ *   new Conv2d(1, 6, 5).padding(2)             // LeNet's first layer: 1×28×28 → 6×28×28
+ *   new Conv2d(3, 8, 3, 5).stride(2, 1).same()  // configuration is fluent, before the layer is bound
+ * </pre>
+ */
+public final class Conv2d implements Layer {
+    private final int cin, cout, kH, kW;
+    private int sH = 1, sW = 1, pH = 0, pW = 0;
+    private boolean same, floor, hasBias = true;
+    private Initializer weightInit = Initializer.KAIMING_UNIFORM, biasInit = Initializer.ZEROS;
+
+    private Backend ops;
+    private Param w, b;
+    private ConvGeometry g;
+    // workspaces, allocated once per input shape and reused for every batch of that shape
+    private Tensor x, cols, netCols, net, dnetCols, dcols, dx;
+
+    /** A square kernel k×k, stride 1, no padding. */
+    public Conv2d(int inChannels, int outChannels, int kernel) {
+        this(inChannels, outChannels, kernel, kernel);
+    }
+
+    /** A kernel kH×kW (non-square allowed), stride 1, no padding. */
+    public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW) {
+        if (inChannels < 1 || outChannels < 1 || kernelH < 1 || kernelW < 1) {
+            throw new IllegalArgumentException("Conv2d needs channels ≥ 1 and a kernel ≥ 1x1, got " + inChannels + "→"
+                    + outChannels + ", " + kernelH + "x" + kernelW);
+        }
+        this.cin = inChannels;
+        this.cout = outChannels;
+        this.kH = kernelH;
+        this.kW = kernelW;
+    }
+
+    private Conv2d config() {
+        if (ops != null) throw new IllegalStateException(name() + " is already bound: configure it before bind()");
+        return this;
+    }
+
+    /** The same stride on both axes. */
+    public Conv2d stride(int s) { return stride(s, s); }
+
+    public Conv2d stride(int strideH, int strideW) {
+        if (strideH < 1 || strideW < 1) throw new IllegalArgumentException("Conv2d stride must be ≥ 1, got " + strideH + "x" + strideW);
+        config().sH = strideH;
+        sW = strideW;
+        return this;
+    }
+
+    /** The same zero padding on both axes. */
+    public Conv2d padding(int p) { return padding(p, p); }
+
+    public Conv2d padding(int padH, int padW) {
+        if (padH < 0 || padW < 0) throw new IllegalArgumentException("Conv2d padding must be ≥ 0, got " + padH + "x" + padW);
+        config().pH = padH;
+        pW = padW;
+        same = false;
+        return this;
+    }
+
+    /**
+     * "Same" padding: P = (F − 1)/2 per axis, so that a stride-1 convolution keeps the spatial size (seed 002:
+     * "zero-padding with (F−1)/2 will preserve size spatially"). Needs stride 1 and odd kernel sizes (an even kernel
+     * would need uneven padding).
+     */
+    public Conv2d same() {
+        if (kH % 2 == 0 || kW % 2 == 0) {
+            throw new IllegalArgumentException(name() + ": 'same' padding needs odd kernel sizes, (F − 1)/2 is not an integer for "
+                    + kH + "x" + kW);
+        }
+        config().same = true;
+        pH = (kH - 1) / 2;
+        pW = (kW - 1) / 2;
+        return this;
+    }
+
+    /** Floor semantics: accept configurations where (N − F + 2P)/S + 1 is not an integer, dropping the incomplete windows. */
+    public Conv2d floor() { config().floor = true; return this; }
+
+    /** Without a bias (e.g. when a normalisation layer follows). */
+    public Conv2d withoutBias() { config().hasBias = false; return this; }
+
+    public Conv2d init(Initializer weights, Initializer biases) {
+        config().weightInit = weights;
+        biasInit = biases;
+        return this;
+    }
+
+    @Override
+    public void bind(Backend ops, RandomGenerator rng) {
+        if (same && (sH != 1 || sW != 1)) {
+            throw new IllegalArgumentException(name() + ": 'same' padding keeps the size only with stride 1");
+        }
+        this.ops = ops;
+        int fanIn = cin * kH * kW, fanOut = cout * kH * kW;
+        float[] wv = new float[cout * fanIn];
+        weightInit.fill(wv, fanIn, fanOut, rng);
+        w = new Param(name() + ".W", ops.upload(wv, cout, cin, kH, kW));
+        if (hasBias) {
+            float[] bv = new float[cout];
+            biasInit.fill(bv, fanIn, fanOut, rng);
+            b = new Param(name() + ".b", ops.upload(bv, cout));
+        }
+    }
+
+    public Param weight() { return w; }
+
+    /** The bias, or null for {@link #withoutBias()}. */
+    public Param bias() { return b; }
+
+    @Override
+    public List<Param> params() { return hasBias ? List.of(w, b) : List.of(w); }
+
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        SpatialSize.requireChw(name(), inputShape, cin);
+        return new int[] {cout, outH(inputShape[1], inputShape[2]), outW(inputShape[1], inputShape[2])};
+    }
+
+    private int outH(int h, int wd) { return SpatialSize.of(name(), "a " + h + "x" + wd + " input", "height", h, kH, pH, sH, floor); }
+
+    private int outW(int h, int wd) { return SpatialSize.of(name(), "a " + h + "x" + wd + " input", "width", wd, kW, pW, sW, floor); }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend");
+        SpatialSize.requireNchw(name(), x.shape(), cin);
+        int n = x.dim(0), h = x.dim(2), wd = x.dim(3);
+        if (g == null || g.batch() != n || g.height() != h || g.width() != wd) allocate(n, h, wd);
+        this.x = x;
+        int k = g.colRows(), p = g.outH() * g.outW();
+        ops.im2col(x, g, cols);                                          // X_col = im2col(x)          [C_in·kH·kW, N·P]
+        ops.gemm(false, false, 1f, w.value().reshape(cout, k), cols,     // net_col = W · X_col         [C_out, N·P]
+                0f, netCols);
+        ops.swapAxes01(netCols, net, cout, n, p);                        // net = net_col as NCHW       [N, C_out, outH, outW]
+        if (hasBias) ops.addBias(net, b.value(), p);                     //     + b[o] on channel o
+        return net;
+    }
+
+    @Override
+    public Tensor backward(Tensor delta) {                               // δ = ∂E/∂net               [N, C_out, outH, outW]
+        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+        if (delta.size() != net.size()) {
+            throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " for output " + net.shapeString());
+        }
+        int n = g.batch(), k = g.colRows(), p = g.outH() * g.outW();
+        if (hasBias) ops.sumBias(delta, b.grad(), p, 1f);                // ∂E/∂b[o] += Σ_{n,y,x} δ[n, o, y, x]
+        ops.swapAxes01(delta, dnetCols, n, cout, p);                     // δ_col = δ as [C_out, N·P]
+        ops.gemm(false, true, 1f, dnetCols, cols, 1f,                    // ∂E/∂W += δ_col · X_colᵀ     [C_out, C_in·kH·kW]
+                w.grad().reshape(cout, k));
+        ops.gemm(true, false, 1f, w.value().reshape(cout, k), dnetCols,  // ∂E/∂X_col = Wᵀ · δ_col      [C_in·kH·kW, N·P]
+                0f, dcols);
+        ops.col2im(dcols, g, dx);                                        // ∂E/∂x = col2im(∂E/∂X_col): each pixel sums
+        return dx;                                                       //   the gradients of every window that saw it
+    }
+
+    private void allocate(int n, int h, int wd) {
+        int oh = outH(h, wd), ow = outW(h, wd);
+        g = new ConvGeometry(n, cin, h, wd, kH, kW, sH, sW, pH, pW);
+        if (g.outH() != oh || g.outW() != ow) throw new AssertionError(g + " disagrees with " + oh + "x" + ow);
+        for (Tensor t : new Tensor[] {cols, netCols, net, dnetCols, dcols, dx}) if (t != null) t.close();
+        cols = ops.zeros(g.colRows(), g.colCols());
+        dcols = ops.zeros(g.colRows(), g.colCols());
+        netCols = ops.zeros(cout, g.colCols());
+        dnetCols = ops.zeros(cout, g.colCols());
+        net = ops.zeros(n, cout, oh, ow);
+        dx = ops.zeros(n, cin, h, wd);
+    }
+
+    /** The geometry of the last batch (null before the first forward). */
+    public ConvGeometry geometry() { return g; }
+
+    @Override
+    public String name() {
+        StringBuilder sb = new StringBuilder("Conv2d(").append(cin).append("→").append(cout).append(", ").append(kH).append('x').append(kW);
+        if (sH != 1 || sW != 1) sb.append(", stride ").append(sH == sW ? String.valueOf(sH) : sH + "x" + sW);
+        if (same) sb.append(", same");
+        else if (pH != 0 || pW != 0) sb.append(", pad ").append(pH == pW ? String.valueOf(pH) : pH + "x" + pW);
+        if (floor) sb.append(", floor");
+        return sb.append(')').toString();
+    }
+}

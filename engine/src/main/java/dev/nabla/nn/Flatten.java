@@ -1,0 +1,37 @@
+package dev.nabla.nn;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+import java.util.Arrays;
+import java.util.random.RandomGenerator;
+
+/**
+ * [N, d1, d2, …] → [N, d1·d2·…]: the feature maps of the last pooling layer become the input vector of a dense layer
+ * (seed 004: "flatten out the square feature maps into a traditional flat fully connected layer"). No copy: the output
+ * is a view, and the backward pass only gives ∂E/∂y back its input's shape.
+ */
+public final class Flatten implements Layer {
+    private int[] inShape;
+
+    @Override
+    public void bind(Backend ops, RandomGenerator rng) {}
+
+    @Override
+    public int[] outputShape(int[] inputShape) { return new int[] {Tensor.sizeOf(inputShape)}; }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        if (x.rank() < 1) throw new IllegalArgumentException(name() + " needs a batch axis, got a scalar");
+        inShape = x.shape();
+        return x.reshape(x.dim(0), x.size() / Math.max(1, x.dim(0)));   // y[n, :] = x[n, …] read row-major
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        if (inShape == null) throw new IllegalStateException(name() + ": backward before forward");
+        if (dy.size() != Tensor.sizeOf(inShape)) {
+            throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for input " + Arrays.toString(inShape));
+        }
+        return dy.reshape(inShape);                                       // ∂E/∂x = ∂E/∂y in x's shape
+    }
+}

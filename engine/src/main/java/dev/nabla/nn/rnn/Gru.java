@@ -1,0 +1,145 @@
+package dev.nabla.nn.rnn;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+import dev.nabla.nn.Param;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Gated recurrent unit in PyTorch's formulation, gates in order (r, z, n):
+ * <pre>
+ *   gx_t = W_i·x_t + b_i      gh_t = W_h·h_{t−1} + b_h                      ([B, 3H] each)
+ *   r = σ(gx_r + gh_r)   z = σ(gx_z + gh_z)   n = tanh(gx_n + r⊙gh_n)
+ *   h_t = (1 − z)⊙n + z⊙h_{t−1}
+ * </pre>
+ * W_i·x_t for all steps is one GEMM; only W_h·h_{t−1} is per step; the gates are one fused pass ({@link Backend#gruCell}).
+ */
+public final class Gru implements Recurrent {
+    private final int in, hid;
+    private final States states;
+    private Backend ops;
+    private Param wi, bi, wh, bh;
+    private Tensor x, h, gx, gh, acts, dgx, dgh, dx, dh, dhNext;
+    private int steps, batch;
+
+    public Gru(int inputSize, int hiddenSize) {
+        if (inputSize < 1 || hiddenSize < 1) throw new IllegalArgumentException("GRU needs input ≥ 1 and hidden ≥ 1, got " + inputSize + "→" + hiddenSize);
+        this.in = inputSize;
+        this.hid = hiddenSize;
+        this.states = new States(name(), 1, hiddenSize);
+    }
+
+    /** PyTorch's initialisation: every weight and bias U(−1/√H, 1/√H). */
+    @Override
+    public void bind(Backend ops, RandomGenerator rng) {
+        this.ops = ops;
+        states.bind(ops);
+        double a = 1 / Math.sqrt(hid);
+        wi = new Param(name() + ".Wi", ops.upload(Lstm.uniform(3 * hid * in, a, rng), 3 * hid, in));
+        wh = new Param(name() + ".Wh", ops.upload(Lstm.uniform(3 * hid * hid, a, rng), 3 * hid, hid));
+        bi = new Param(name() + ".bi", ops.upload(Lstm.uniform(3 * hid, a, rng), 3 * hid));
+        bh = new Param(name() + ".bh", ops.upload(Lstm.uniform(3 * hid, a, rng), 3 * hid));
+    }
+
+    public Param inputWeight() { return wi; }
+
+    public Param inputBias() { return bi; }
+
+    public Param recurrentWeight() { return wh; }
+
+    public Param recurrentBias() { return bh; }
+
+    @Override public int inputSize() { return in; }
+
+    @Override public int outputSize() { return hid; }
+
+    @Override public int stateCount() { return 1; }
+
+    @Override
+    public Gru initialState(InitialState mode) { states.mode(mode); return this; }
+
+    @Override
+    public void givenState(Tensor... s) { states.given(s); }
+
+    @Override
+    public Gru carryState(boolean on) { states.carry = on; if (!on) states.reset(); return this; }
+
+    @Override
+    public void resetState() { states.reset(); }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        States.requireSequence(name(), x, in);
+        int T = x.dim(0), B = x.dim(1), bhid = B * hid, g3 = B * 3 * hid;
+        allocate(T, B);
+        this.x = x;
+        states.load(B, h.view(0, B, hid));
+        Tensor gx2 = gx.reshape(T * B, 3 * hid);
+        ops.gemm(false, true, 1f, x.reshape(T * B, in), wi.value(), 0f, gx2);  // gx = W_i·x_t for all t  [T·B, 3H]
+        ops.addBias(gx2, bi.value(), 1);                                         //    + b_i
+        for (int t = 0; t < T; t++) {
+            Tensor hPrev = h.view(t * bhid, B, hid), ght = gh.view(t * g3, B, 3 * hid);
+            ops.gemm(false, true, 1f, hPrev, wh.value(), 0f, ght);              // gh_t = W_h·h_{t−1}
+            ops.addBias(ght, bh.value(), 1);                                    //      + b_h
+            ops.gruCell(gx.view(t * g3, B, 3 * hid), ght, hPrev,                // r, z, n; h_t = (1−z)⊙n + z⊙h_{t−1}
+                    h.view((t + 1) * bhid, B, hid), acts.view(t * g3, B, 3 * hid));
+        }
+        states.store(B, finalState(0));
+        return h.view(bhid, T, B, hid);
+    }
+
+    private void allocate(int T, int B) {
+        if (T == steps && B == batch) return;
+        steps = T;
+        batch = B;
+        h = ops.zeros(T + 1, B, hid);
+        gx = ops.zeros(T, B, 3 * hid);
+        gh = ops.zeros(T, B, 3 * hid);
+        acts = ops.zeros(T, B, 3 * hid);
+        dgx = ops.zeros(T, B, 3 * hid);
+        dgh = ops.zeros(T, B, 3 * hid);
+        dx = ops.zeros(T, B, in);
+        dh = ops.zeros(B, hid);
+        dhNext = ops.zeros(B, hid);
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+        int T = steps, B = batch, bhid = B * hid, g3 = B * 3 * hid;
+        States.requireShape(name(), "output gradient", dy, T, B, hid);
+        ops.fill(dhNext, 0f);                                                   // nothing flows back from h_{T+1}
+        for (int t = T - 1; t >= 0; t--) {
+            Tensor dght = dgh.view(t * g3, B, 3 * hid);
+            ops.copy(dy.view(t * bhid, B, hid), dh);                            // ∂L/∂h_t = ∂L^{(t)}/∂h_t
+            ops.axpy(1f, dhNext, dh);                                           //         + from h_{t+1}
+            ops.gruCellBackward(acts.view(t * g3, B, 3 * hid), gh.view(t * g3, B, 3 * hid), h.view(t * bhid, B, hid),
+                    dh, dgx.view(t * g3, B, 3 * hid), dght, dhNext);            // ∂L/∂gx_t, ∂L/∂gh_t; dhNext = ∂L/∂h_t ⊙ z
+            ops.gemm(false, false, 1f, dght, wh.value(), 1f, dhNext);          // ∂L/∂h_{t−1} += ∂L/∂gh_t·W_h (through the gates)
+        }
+        Tensor dgx2 = dgx.reshape(T * B, 3 * hid), dgh2 = dgh.reshape(T * B, 3 * hid);
+        ops.gemm(true, false, 1f, dgh2, h.view(0, T * B, hid), 1f, wh.grad()); // ∂L/∂W_h += Σ_t ∂L/∂gh_tᵀ·h_{t−1}
+        ops.sumBias(dgh2, bh.grad(), 1, 1f);                                    // ∂L/∂b_h += Σ_t ∂L/∂gh_t
+        ops.gemm(true, false, 1f, dgx2, x.reshape(T * B, in), 1f, wi.grad());  // ∂L/∂W_i += Σ_t ∂L/∂gx_tᵀ·x_t
+        ops.sumBias(dgx2, bi.grad(), 1, 1f);                                    // ∂L/∂b_i += Σ_t ∂L/∂gx_t
+        ops.gemm(false, false, 1f, dgx2, wi.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = ∂L/∂gx_t·W_i
+        states.backward(B, dhNext);                                             // ∂L/∂h_0
+        return dx;
+    }
+
+    @Override
+    public Tensor stateGradient(int k) { return states.gradient(k); }
+
+    @Override
+    public Tensor finalState(int k) {
+        if (k != 0) throw new IndexOutOfBoundsException(name() + " has one state (h), not " + k);
+        return h.view(steps * batch * hid, batch, hid);
+    }
+
+    @Override
+    public List<Param> params() { return States.concat(List.of(wi, wh, bi, bh), states.params()); }
+
+    @Override
+    public String name() { return "GRU(" + in + "→" + hid + ")"; }
+}

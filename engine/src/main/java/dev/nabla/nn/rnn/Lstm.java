@@ -1,0 +1,185 @@
+package dev.nabla.nn.rnn;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+import dev.nabla.nn.Param;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Long short-term memory (seeds 000, 002, 003), gates in PyTorch's order (i, f, g, o):
+ * <pre>
+ *   a_t = W_x·x_t + W_h·h_{t−1} + b                      (pre-activations [B, 4H])
+ *   i = σ(a_i + p_i⊙c_{t−1})   f = σ(a_f + p_f⊙c_{t−1})   g = tanh(a_g)   o = σ(a_o + p_o⊙c_t)
+ *   c_t = f⊙c_{t−1} + i⊙g       h_t = o⊙tanh(c_t)
+ * </pre>
+ * The peepholes p_i, p_f, p_o (seed 003) are optional. W_x·x_t for all time steps is one GEMM before the loop; only
+ * W_h·h_{t−1} is per step, and the gates are one fused backend pass ({@link Backend#lstmCell}). The forget-gate bias
+ * starts at {@code forgetBias} (1 by default) so that f ≈ σ(1) ≈ 0.73 and the cell path carries gradient from the start.
+ */
+public final class Lstm implements Recurrent {
+    private final int in, hid;
+    private final boolean peepholes;
+    private final float forgetBias;
+    private final States states;
+    private Backend ops;
+    private Param wx, wh, b, peep;
+    // per forward pass: x, h[0..T], c[0..T], tanh(c)[1..T], gate activations [T, B, 4H]
+    private Tensor x, h, c, tanhC, acts, dgates, dx, dh, dhNext, dc;
+    private int steps, batch;
+    private float[] hiddenGradNorms, cellGradNorms;
+    private boolean recordNorms;
+
+    public Lstm(int inputSize, int hiddenSize) { this(inputSize, hiddenSize, false, 1f); }
+
+    public Lstm(int inputSize, int hiddenSize, boolean peepholes, float forgetBias) {
+        if (inputSize < 1 || hiddenSize < 1) throw new IllegalArgumentException("LSTM needs input ≥ 1 and hidden ≥ 1, got " + inputSize + "→" + hiddenSize);
+        this.in = inputSize;
+        this.hid = hiddenSize;
+        this.peepholes = peepholes;
+        this.forgetBias = forgetBias;
+        this.states = new States(name(), 2, hiddenSize);
+    }
+
+    /** PyTorch's initialisation: every weight and bias U(−1/√H, 1/√H); then the forget-gate bias set to forgetBias. */
+    @Override
+    public void bind(Backend ops, RandomGenerator rng) {
+        this.ops = ops;
+        states.bind(ops);
+        double a = 1 / Math.sqrt(hid);
+        wx = new Param(name() + ".Wx", ops.upload(uniform(4 * hid * in, a, rng), 4 * hid, in));
+        wh = new Param(name() + ".Wh", ops.upload(uniform(4 * hid * hid, a, rng), 4 * hid, hid));
+        float[] bv = uniform(4 * hid, a, rng);
+        for (int j = 0; j < hid; j++) bv[hid + j] = forgetBias;                 // b_f = forget bias
+        b = new Param(name() + ".b", ops.upload(bv, 4 * hid));
+        if (peepholes) peep = new Param(name() + ".p", ops.upload(uniform(3 * hid, a, rng), 3, hid));
+    }
+
+    static float[] uniform(int n, double a, RandomGenerator rng) {
+        float[] w = new float[n];
+        for (int k = 0; k < n; k++) w[k] = (float) rng.nextDouble(-a, a);
+        return w;
+    }
+
+    public Param inputWeight() { return wx; }
+
+    public Param recurrentWeight() { return wh; }
+
+    public Param bias() { return b; }
+
+    /** The peepholes [3, H] (rows p_i, p_f, p_o), or null. */
+    public Param peepholes() { return peep; }
+
+    @Override public int inputSize() { return in; }
+
+    @Override public int outputSize() { return hid; }
+
+    @Override public int stateCount() { return 2; }
+
+    @Override
+    public Lstm initialState(InitialState mode) { states.mode(mode); return this; }
+
+    @Override
+    public void givenState(Tensor... s) { states.given(s); }
+
+    @Override
+    public Lstm carryState(boolean on) { states.carry = on; if (!on) states.reset(); return this; }
+
+    @Override
+    public void resetState() { states.reset(); }
+
+    /** Makes backward record ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ per step (for the gradient-flow demonstration; costs a sync per step). */
+    public Lstm recordGradientNorms(boolean on) { recordNorms = on; return this; }
+
+    /** ‖∂L/∂h_t‖ for t = 1..T (index t−1) from the last backward, if recorded. */
+    public float[] hiddenGradientNorms() { return hiddenGradNorms; }
+
+    /** ‖∂L/∂c_t‖ for t = 1..T (index t−1), the gradient on the cell path, if recorded. */
+    public float[] cellGradientNorms() { return cellGradNorms; }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        States.requireSequence(name(), x, in);
+        int T = x.dim(0), B = x.dim(1);
+        allocate(T, B);
+        this.x = x;
+        int bh = B * hid, g4 = B * 4 * hid;
+        states.load(B, h.view(0, B, hid), c.view(0, B, hid));
+        Tensor x2 = x.reshape(T * B, in), a2 = acts.reshape(T * B, 4 * hid);
+        ops.gemm(false, true, 1f, x2, wx.value(), 0f, a2);                     // a = W_x·x_t for all t at once  [T·B, 4H]
+        ops.addBias(a2, b.value(), 1);                                          //   + b
+        for (int t = 0; t < T; t++) {
+            Tensor hPrev = h.view(t * bh, B, hid), cPrev = c.view(t * bh, B, hid);
+            Tensor at = acts.view(t * g4, B, 4 * hid);
+            ops.gemm(false, true, 1f, hPrev, wh.value(), 1f, at);             // a_t += W_h·h_{t−1}
+            ops.lstmCell(at, cPrev, peep == null ? null : peep.value(),        // gates, c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t)
+                    c.view((t + 1) * bh, B, hid), tanhC.view(t * bh, B, hid), h.view((t + 1) * bh, B, hid));
+        }
+        states.store(B, finalState(0), finalState(1));
+        return h.view(bh, T, B, hid);                                           // y_t = h_t, t = 1..T
+    }
+
+    private void allocate(int T, int B) {
+        if (T == steps && B == batch) return;
+        steps = T;
+        batch = B;
+        h = ops.zeros(T + 1, B, hid);
+        c = ops.zeros(T + 1, B, hid);
+        tanhC = ops.zeros(T, B, hid);
+        acts = ops.zeros(T, B, 4 * hid);
+        dgates = ops.zeros(T, B, 4 * hid);
+        dx = ops.zeros(T, B, in);
+        dh = ops.zeros(B, hid);
+        dhNext = ops.zeros(B, hid);
+        dc = ops.zeros(B, hid);
+    }
+
+    @Override
+    public Tensor backward(Tensor dy) {
+        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+        int T = steps, B = batch, bh = B * hid, g4 = B * 4 * hid;
+        States.requireShape(name(), "output gradient", dy, T, B, hid);
+        if (recordNorms) { hiddenGradNorms = new float[T]; cellGradNorms = new float[T]; }
+        ops.fill(dhNext, 0f);                                                   // nothing flows back from h_{T+1}
+        ops.fill(dc, 0f);                                                       //   nor from c_{T+1}
+        for (int t = T - 1; t >= 0; t--) {
+            Tensor at = acts.view(t * g4, B, 4 * hid), dgt = dgates.view(t * g4, B, 4 * hid);
+            ops.copy(dy.view(t * bh, B, hid), dh);                              // ∂L/∂h_t = ∂L^{(t)}/∂h_t (this step's output)
+            ops.axpy(1f, dhNext, dh);                                           //         + (∂h_{t+1}/∂h_t)ᵀ·∂L/∂h_{t+1}
+            if (recordNorms) hiddenGradNorms[t] = (float) Math.sqrt(ops.sumSquares(dh));
+            ops.lstmCellBackward(at, c.view(t * bh, B, hid), c.view((t + 1) * bh, B, hid), tanhC.view(t * bh, B, hid),
+                    peep == null ? null : peep.value(), dh, dc, dgt,            // ∂L/∂a_t (all four gates);
+                    peep == null ? null : peep.grad());                         // dc ← ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f  (no matrix product)
+            if (recordNorms) cellGradNorms[t] = (float) Math.sqrt(ops.sumSquares(dc));
+            ops.gemm(false, false, 1f, dgt, wh.value(), 0f, dhNext);           // ∂L/∂h_{t−1} via the gates = ∂L/∂a_t·W_h
+        }
+        Tensor dg2 = dgates.reshape(T * B, 4 * hid);
+        ops.gemm(true, false, 1f, dg2, h.view(0, T * B, hid), 1f, wh.grad());  // ∂L/∂W_h += Σ_t ∂L/∂a_tᵀ·h_{t−1}  (one GEMM)
+        ops.gemm(true, false, 1f, dg2, x.reshape(T * B, in), 1f, wx.grad());   // ∂L/∂W_x += Σ_t ∂L/∂a_tᵀ·x_t      (one GEMM)
+        ops.sumBias(dg2, b.grad(), 1, 1f);                                      // ∂L/∂b   += Σ_t ∂L/∂a_t
+        ops.gemm(false, false, 1f, dg2, wx.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = ∂L/∂a_t·W_x            (one GEMM)
+        states.backward(B, dhNext, dc);                                         // ∂L/∂h_0, ∂L/∂c_0
+        return dx;
+    }
+
+    @Override
+    public Tensor stateGradient(int k) { return states.gradient(k); }
+
+    @Override
+    public Tensor finalState(int k) {
+        if (k < 0 || k > 1) throw new IndexOutOfBoundsException(name() + " has states 0 (h) and 1 (c), not " + k);
+        return (k == 0 ? h : c).view(steps * batch * hid, batch, hid);
+    }
+
+    @Override
+    public List<Param> params() {
+        List<Param> p = new ArrayList<>(List.of(wx, wh, b));
+        if (peep != null) p.add(peep);
+        p.addAll(states.params());
+        return p;
+    }
+
+    @Override
+    public String name() { return "LSTM(" + in + "→" + hid + (peepholes ? ", peepholes" : "") + ")"; }
+}

@@ -1,0 +1,197 @@
+package dev.nabla.nn.rnn;
+
+import dev.nabla.backend.Activation;
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+import dev.nabla.nn.Param;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * The lecture's vanilla RNN as one model (seed 003), with its output layer and backpropagation through time written
+ * out in a single reverse loop:
+ * <pre>
+ *   hidden recurrence:  h_t = tanh(U·x_t + W·h_{t−1} + b)        o_t = V·h_t + c        ŷ_t = softmax(o_t)
+ *   output recurrence:  h_t = tanh(U·x_t + W·ŷ_{t−1} + b)        (W is [H, K]; ŷ_0 is the initial state)
+ * </pre>
+ * {@link Output#MANY_TO_MANY} emits o_t at every step; {@link Output#MANY_TO_ONE} only o_T ("a single output for the
+ * entire input sequence"). {@link #forward} returns the logits o (the softmax lives in the loss, e.g.
+ * {@link Backend#softmaxCrossEntropy}, which also ignores steps labelled −1); {@link #backward} takes ∂L/∂o.
+ *
+ * <p>Teacher forcing (output recurrence): training feeds the true previous output y_{t−1} in place of ŷ_{t−1}
+ * ({@link #forward(Tensor, Tensor)}); prediction feeds back the model's own ŷ_{t−1} ({@link #forward(Tensor, boolean)}).
+ */
+public final class VanillaRnn {
+    /** Which signal the recurrence carries (seed 003, figures 6-1 and 6-2). */
+    public enum Recurrence { HIDDEN, OUTPUT }
+
+    /** One output per step, or one for the whole sequence (seed 003, figure 6-3). */
+    public enum Output { MANY_TO_MANY, MANY_TO_ONE }
+
+    private final int in, hid, out, stateSize;
+    private final Recurrence recurrence;
+    private final Output output;
+    private final States states;
+    private Backend ops;
+    private Param u, w, b, v, c;
+    // s[t] is what step t+1 reads: h_t (hidden recurrence) or ŷ_t / y_t (output recurrence); s[0] = the initial state
+    private Tensor x, a, h, s, o, da, dx, dot, dsm, dh, dsNext;
+    private boolean teacherForced;
+    private int steps, batch;
+    private float[] gradNorms;
+    private boolean recordNorms;
+
+    public VanillaRnn(int inputSize, int hiddenSize, int outputSize) {
+        this(inputSize, hiddenSize, outputSize, Recurrence.HIDDEN, Output.MANY_TO_MANY);
+    }
+
+    public VanillaRnn(int inputSize, int hiddenSize, int outputSize, Recurrence recurrence, Output output) {
+        if (inputSize < 1 || hiddenSize < 1 || outputSize < 1) {
+            throw new IllegalArgumentException("VanillaRnn needs sizes ≥ 1, got " + inputSize + "→" + hiddenSize + "→" + outputSize);
+        }
+        this.in = inputSize;
+        this.hid = hiddenSize;
+        this.out = outputSize;
+        this.recurrence = recurrence;
+        this.output = output;
+        this.stateSize = recurrence == Recurrence.HIDDEN ? hiddenSize : outputSize;
+        this.states = new States(name(), 1, stateSize);
+    }
+
+    /** U, W, b ~ U(−1/√H, 1/√H) (PyTorch's nn.RNN); V, c ~ U(−1/√H, 1/√H) (nn.Linear with H inputs). */
+    public VanillaRnn bind(Backend ops, RandomGenerator rng) {
+        this.ops = ops;
+        states.bind(ops);
+        double r = 1 / Math.sqrt(hid);
+        u = new Param(name() + ".U", ops.upload(Lstm.uniform(hid * in, r, rng), hid, in));
+        w = new Param(name() + ".W", ops.upload(Lstm.uniform(hid * stateSize, r, rng), hid, stateSize));
+        b = new Param(name() + ".b", ops.upload(Lstm.uniform(hid, r, rng), hid));
+        v = new Param(name() + ".V", ops.upload(Lstm.uniform(out * hid, r, rng), out, hid));
+        c = new Param(name() + ".c", ops.upload(Lstm.uniform(out, r, rng), out));
+        return this;
+    }
+
+    public Param u() { return u; }
+    public Param w() { return w; }
+    public Param b() { return b; }
+    public Param v() { return v; }
+    public Param c() { return c; }
+
+    public VanillaRnn initialState(InitialState mode) { states.mode(mode); return this; }
+
+    /** For {@link InitialState#GIVEN}: h_0 [B, H] (hidden recurrence) or ŷ_0 [B, K] (output recurrence). */
+    public void givenState(Tensor s0) { states.given(s0); }
+
+    /** Truncated BPTT: start each forward pass from the last state of the previous one (no gradient across). */
+    public VanillaRnn carryState(boolean on) { states.carry = on; if (!on) states.reset(); return this; }
+
+    public void resetState() { states.reset(); }
+
+    /** After backward: ∂L/∂h_0 (or ∂L/∂ŷ_0), [B, S]. */
+    public Tensor stateGradient() { return states.gradient(0); }
+
+    /** Makes backward record ‖∂L/∂h_t‖ per step (costs a sync per step). */
+    public VanillaRnn recordGradientNorms(boolean on) { recordNorms = on; return this; }
+
+    /** ‖∂L/∂h_t‖ for t = 1..T (index t−1), if recorded. */
+    public float[] hiddenGradientNorms() { return gradNorms; }
+
+    public List<Param> params() { return States.concat(List.of(u, w, b, v, c), states.params()); }
+
+    /** Free-running forward pass (hidden recurrence, or output recurrence feeding back ŷ_{t−1}): x [T, B, D] → logits. */
+    public Tensor forward(Tensor x, boolean training) { return run(x, null); }
+
+    /**
+     * Teacher-forced forward pass of the output-recurrence model: step t+1 reads {@code targets[t]} (the one-hot y_t,
+     * [T, B, K]) instead of ŷ_t.
+     */
+    public Tensor forward(Tensor x, Tensor targets) {
+        if (recurrence != Recurrence.OUTPUT) throw new IllegalStateException(name() + ": teacher forcing feeds outputs back, it needs Recurrence.OUTPUT");
+        return run(x, targets);
+    }
+
+    private Tensor run(Tensor x, Tensor targets) {
+        States.requireSequence(name(), x, in);
+        int T = x.dim(0), B = x.dim(1);
+        if (targets != null) States.requireShape(name(), "teacher-forcing targets", targets, T, B, out);
+        allocate(T, B);
+        this.x = x;
+        this.teacherForced = targets != null;
+        int bh = B * hid, bs = B * stateSize, bo = B * out;
+        states.load(B, s.view(0, B, stateSize));                                   // s_0 = h_0 or ŷ_0
+        Tensor a2 = a.reshape(T * B, hid);
+        ops.gemm(false, true, 1f, x.reshape(T * B, in), u.value(), 0f, a2);       // a_t = U·x_t for every t (one GEMM)
+        ops.addBias(a2, b.value(), 1);                                             //     + b
+        for (int t = 0; t < T; t++) {
+            Tensor at = a.view(t * bh, B, hid), ht = h.view(t * bh, B, hid), ot = o.view(t * bo, B, out);
+            ops.gemm(false, true, 1f, s.view(t * bs, B, stateSize), w.value(), 1f, at); // a_t += W·h_{t−1}  (or W·ŷ_{t−1})
+            ops.activation(Activation.TANH, at, ht);                               // h_t = tanh(a_t)
+            ops.gemm(false, true, 1f, ht, v.value(), 0f, ot);                     // o_t = V·h_t
+            ops.addBias(ot, c.value(), 1);                                         //     + c
+            Tensor next = s.view((t + 1) * bs, B, stateSize);
+            if (recurrence == Recurrence.HIDDEN) ops.copy(ht, next);               // step t+1 reads h_t
+            else if (targets != null) ops.copy(targets.view(t * bo, B, out), next); // teacher forcing: reads y_t
+            else ops.softmax(ot, next);                                            // free running: reads ŷ_t = softmax(o_t)
+        }
+        states.store(B, s.view(T * bs, B, stateSize));
+        return output == Output.MANY_TO_MANY ? o : o.view((T - 1) * bo, B, out);
+    }
+
+    private void allocate(int T, int B) {
+        if (T == steps && B == batch) return;
+        steps = T;
+        batch = B;
+        a = ops.zeros(T, B, hid);
+        h = ops.zeros(T, B, hid);
+        s = ops.zeros(T + 1, B, stateSize);
+        o = ops.zeros(T, B, out);
+        da = ops.zeros(T, B, hid);
+        dx = ops.zeros(T, B, in);
+        dot = ops.zeros(B, out);
+        dsm = ops.zeros(B, out);
+        dh = ops.zeros(B, hid);
+        dsNext = ops.zeros(B, stateSize);
+    }
+
+    /**
+     * Backpropagation through time. {@code dlogits} = ∂L/∂o: [T, B, K] (many-to-many) or [B, K] (many-to-one).
+     * Adds the parameter gradients and returns ∂L/∂x [T, B, D].
+     */
+    public Tensor backward(Tensor dlogits) {
+        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+        int T = steps, B = batch, bh = B * hid, bs = B * stateSize, bo = B * out;
+        if (output == Output.MANY_TO_MANY) States.requireShape(name(), "∂L/∂o", dlogits, T, B, out);
+        else States.requireShape(name(), "∂L/∂o", dlogits, B, out);
+        if (recordNorms) gradNorms = new float[T];
+        ops.fill(dsNext, 0f);                                                      // nothing flows back from step T+1
+        for (int t = T - 1; t >= 0; t--) {
+            Tensor ht = h.view(t * bh, B, hid), dat = da.view(t * bh, B, hid);
+            if (output == Output.MANY_TO_MANY) ops.copy(dlogits.view(t * bo, B, out), dot); // ∂L/∂o_t = ∂L^{(t)}/∂o_t (ŷ_t − y_t)
+            else if (t == T - 1) ops.copy(dlogits, dot);                           //   many-to-one: only the last step has a loss
+            else ops.fill(dot, 0f);
+            if (recurrence == Recurrence.OUTPUT && !teacherForced) {               // output recurrence: ŷ_t also fed step t+1,
+                ops.softmaxBackward(s.view((t + 1) * bs, B, out), dsNext, dsm);   //   so ∂L/∂o_t += J_softmaxᵀ·∂L/∂ŷ_t
+                ops.axpy(1f, dsm, dot);
+            }
+            ops.gemm(true, false, 1f, dot, ht, 1f, v.grad());                      // ∂L/∂V += ∂L/∂o_t·h_tᵀ
+            ops.sumBias(dot, c.grad(), 1, 1f);                                     // ∂L/∂c += ∂L/∂o_t
+            ops.gemm(false, false, 1f, dot, v.value(), 0f, dh);                    // ∂L/∂h_t = Vᵀ·∂L/∂o_t           (the output's gradient)
+            if (recurrence == Recurrence.HIDDEN) ops.axpy(1f, dsNext, dh);         //         + Wᵀ·∂L/∂a_{t+1}        (the one from h_{t+1})
+            if (recordNorms) gradNorms[t] = (float) Math.sqrt(ops.sumSquares(dh));
+            ops.activationBackward(Activation.TANH, a.view(t * bh, B, hid), ht, dh, dat); // ∂L/∂a_t = ∂L/∂h_t ⊙ (1 − h_t²)
+            ops.gemm(false, false, 1f, dat, w.value(), 0f, dsNext);               // ∂L/∂s_{t−1} = Wᵀ·∂L/∂a_t  (s = h, or ŷ)
+        }
+        Tensor da2 = da.reshape(T * B, hid);
+        ops.gemm(true, false, 1f, da2, s.view(0, T * B, stateSize), 1f, w.grad()); // ∂L/∂W = Σ_t ∂L/∂a_t·s_{t−1}ᵀ  (one GEMM)
+        ops.gemm(true, false, 1f, da2, x.reshape(T * B, in), 1f, u.grad());       // ∂L/∂U = Σ_t ∂L/∂a_t·x_tᵀ
+        ops.sumBias(da2, b.grad(), 1, 1f);                                         // ∂L/∂b = Σ_t ∂L/∂a_t
+        ops.gemm(false, false, 1f, da2, u.value(), 0f, dx.reshape(T * B, in));    // ∂L/∂x_t = Uᵀ·∂L/∂a_t
+        states.backward(B, dsNext);                                                // ∂L/∂s_0
+        return dx;
+    }
+
+    public String name() {
+        return "VanillaRnn(" + in + "→" + hid + "→" + out + ", " + recurrence.name().toLowerCase(java.util.Locale.ROOT)
+                + " recurrence, " + output.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")";
+    }
+}

@@ -1,0 +1,48 @@
+package dev.nabla.optim;
+
+import dev.nabla.nn.Param;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam (seed 001's menu), as torch.optim.Adam with L2 weight decay (not AdamW): at step t = 1, 2, …
+ * g' = g + λw; m ← β₁m + (1 − β₁)g'; v ← β₂v + (1 − β₂)g'²; w ← w − (η/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε).
+ * m lives in {@link Param#slot(int) slot 0}, v in slot 1; t is counted per parameter, as PyTorch does.
+ */
+public final class Adam implements Optimizer {
+    private final float lr, beta1, beta2, eps, weightDecay;
+    private final Map<Param, Integer> steps = new IdentityHashMap<>();
+
+    /** PyTorch's defaults: η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8. */
+    public Adam() { this(1e-3f); }
+
+    public Adam(float lr) { this(lr, 0.9f, 0.999f, 1e-8f, 0f); }
+
+    public Adam(float lr, float beta1, float beta2, float eps, float weightDecay) {
+        this.lr = Hyper.learningRate("Adam", lr);
+        this.beta1 = Hyper.rate("Adam", "β₁", beta1);
+        this.beta2 = Hyper.rate("Adam", "β₂", beta2);
+        this.eps = Hyper.epsilon("Adam", eps);
+        this.weightDecay = Hyper.weightDecay("Adam", weightDecay);
+    }
+
+    @Override
+    public void step(List<Param> params) {
+        for (Param p : params) {
+            int t = steps.merge(p, 1, Integer::sum);
+            p.backend().adamStep(p.value(), p.grad(), p.slot(0), p.slot(1), lr, beta1, beta2, eps, p.decay() ? weightDecay : 0f, t);
+        }
+    }
+
+    /** The step count t of a parameter (0 before its first update). */
+    public int stepCount(Param p) { return steps.getOrDefault(p, 0); }
+
+    @Override
+    public float learningRate() { return lr; }
+
+    @Override
+    public String name() {
+        return "Adam(η=" + lr + ", β₁=" + beta1 + ", β₂=" + beta2 + ", ε=" + eps + (weightDecay == 0 ? "" : ", λ=" + weightDecay) + ")";
+    }
+}

@@ -1,0 +1,82 @@
+package dev.nabla.samples;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.init.Initializer;
+import dev.nabla.loss.SoftmaxCrossEntropy;
+import dev.nabla.nn.ActivationLayer;
+import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.Dense;
+import dev.nabla.nn.Flatten;
+import dev.nabla.nn.MaxPool2d;
+import dev.nabla.nn.Sequential;
+import dev.nabla.optim.Sgd;
+import dev.nabla.train.Dataset;
+import dev.nabla.train.Trainer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * LeNet-5 (LeCun et al. 1998, with ReLU and max pooling as is usual today) on real 28×28 images (seeds 002–004:
+ * convolution, ReLU, pooling, fully connected layers, softmax cross-entropy):
+ * <pre>
+ *   1×28×28 → conv 6@5×5 pad 2 → ReLU → max-pool 2 → 6×14×14
+ *           → conv 16@5×5      → ReLU → max-pool 2 → 16×5×5 → flatten 400
+ *           → dense 120 → ReLU → dense 84 → ReLU → dense 10 → softmax cross-entropy
+ * </pre>
+ * Options: --data mnist|fashion, --data-dir DIR (Fashion-MNIST), --epochs N, --batch N, --lr η, --momentum μ,
+ * --limit N (train on the first N training images only), --backend NAME, --seed N.
+ */
+public final class LeNetSample {
+    private LeNetSample() {}
+
+    /** The LeNet-5 layers for 1×28×28 inputs and 10 classes. */
+    public static Sequential model() {
+        return new Sequential(
+                new Conv2d(1, 6, 5).padding(2), ActivationLayer.relu(), new MaxPool2d(2),
+                new Conv2d(6, 16, 5), ActivationLayer.relu(), new MaxPool2d(2),
+                new Flatten(),
+                new Dense(16 * 5 * 5, 120, Initializer.KAIMING_UNIFORM, Initializer.ZEROS), ActivationLayer.relu(),
+                new Dense(120, 84, Initializer.KAIMING_UNIFORM, Initializer.ZEROS), ActivationLayer.relu(),
+                new Dense(84, 10));
+    }
+
+    /** What a run measured. */
+    public record Result(List<Trainer.EpochStats> history, float testLoss, float testAccuracy) {}
+
+    /** Trains a fresh LeNet-5 on {@code train} and evaluates it on {@code test}; {@code log} prints the progress (or is null). */
+    public static Result train(Backend ops, Dataset train, Dataset test, int epochs, int batch, float lr, float momentum,
+                               long seed, java.io.PrintStream log) {
+        Sequential net = model().bind(ops, seed);
+        if (log != null) log.print(net.summary(train.sampleShape()));
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+        var history = new Trainer().epochs(epochs).batchSize(batch).seed(seed)
+                .listener(s -> {
+                    if (log == null) return;
+                    Trainer.Evaluation t = Trainer.evaluate(net, loss, test, 500);
+                    log.printf("epoch %2d  loss %.4f  train accuracy %.2f%%  test accuracy %.2f%%  %,.0f samples/s%n",
+                            s.epoch(), s.trainLoss(), 100 * s.trainAccuracy(), 100 * t.accuracy(), s.samplesPerSecond());
+                })
+                .fit(net, loss, Sgd.momentum(lr, momentum), train);
+        Trainer.Evaluation t = Trainer.evaluate(net, loss, test, 500);
+        return new Result(history, t.loss(), t.accuracy());
+    }
+
+    public static void main(String[] args) {
+        Options o = new Options(args);
+        String data = o.get("data", "mnist");
+        DigitData d = DigitData.load(data, o.has("data-dir") ? Path.of(o.get("data-dir", null)) : null);
+        Dataset train = d.train();
+        int limit = o.getInt("limit", 0);
+        if (limit > 0 && limit < train.size()) train = train.range(0, limit);
+        int epochs = o.getInt("epochs", data.equals("mnist") ? 8 : 5);
+        int batch = o.getInt("batch", 32);
+        float lr = o.getFloat("lr", 0.03f), momentum = o.getFloat("momentum", 0.9f);
+        Backend ops = o.backend();
+        System.out.printf("LeNet-5 on %s: %,d training images, %,d test images never trained on; %d epochs, batch %d, "
+                        + "SGD η = %s, momentum %s%n", d.name(), train.size(), d.test().size(), epochs, batch, lr, momentum);
+        long t0 = System.nanoTime();
+        Result r = train(ops, train, d.test(), epochs, batch, lr, momentum, o.getInt("seed", 1), System.out);
+        System.out.printf("test accuracy %.2f%% (loss %.4f) on %,d images; %.0f s in all%n", 100 * r.testAccuracy(), r.testLoss(),
+                d.test().size(), (System.nanoTime() - t0) / 1e9);
+    }
+}
