@@ -338,40 +338,53 @@ public final class OpenClBackend implements Backend {
     /**
      * Per-row loss kernels write [loss_r …, counted_r …] into a scratch of 2·rows floats and the unscaled gradient;
      * the two sums land in result[0] and result[1], the gradient is divided by the count there (on the device),
-     * and the host reads the two numbers back.
+     * and the host reads the two numbers back — with result[3], where a kernel leaves the row of an invalid label.
      */
-    private float meanOverCountedRows(String kernel, Tensor scores, Tensor labels, Tensor grad, Object... extra) {
+    private float meanOverCountedRows(String op, String kernel, Tensor scores, Tensor labels, Tensor grad, Object... extra) {
         int rows = rows(scores), n = cols(scores);
-        if (grad != null) requireSameSize(kernel, scores, grad);
+        if (grad != null) requireSameSize(op, scores, grad);
         BufferPool.Storage perRow = pool.take(2L * rows);
-        Object[] args = new Object[10 + extra.length];
+        run("fill", 1, result.mem, 3, 1, Float.NaN);
+        Object[] args = new Object[12 + extra.length];
         int i = 0;
         args[i++] = mem(scores); args[i++] = scores.offset(); args[i++] = mem(labels); args[i++] = labels.offset();
         args[i++] = rows; args[i++] = n;
         args[i++] = grad == null ? 0 : 1; args[i++] = grad == null ? result.mem : mem(grad); args[i++] = grad == null ? 0 : grad.offset();
-        args[i++] = perRow.mem;
+        args[i++] = perRow.mem; args[i++] = result.mem; args[i++] = 3;
         System.arraycopy(extra, 0, args, i, extra.length);
         run(kernel, rows, args);
         sumInto(perRow.mem, 0, rows, 0);
         sumInto(perRow.mem, rows, rows, 1);
         if (grad != null) run("scale_by_count", grad.size(), mem(grad), grad.offset(), grad.size(), result.mem, 1);
         perRow.release();
-        float[] r = readResults(2);
+        float[] r = readResults(4);
+        checkLabelFlag(op, r[3], labels, n);
         return r[1] == 0 ? 0f : r[0] / r[1];
+    }
+
+    /** Throws the reference's error if a kernel flagged a label that is not a class index (reads that one label). */
+    private void checkLabelFlag(String op, float flaggedRow, Tensor labels, int classes) {
+        if (Float.isNaN(flaggedRow)) return;
+        int row = (int) flaggedRow;
+        float[] v = new float[1];
+        clEnqueueReadBuffer(cl.queue, mem(labels), CL_TRUE, (long) (labels.offset() + row) * Float.BYTES, Float.BYTES,
+                Pointer.to(v), 0, null, null);
+        throw new IllegalArgumentException(op + ": label " + v[0] + " in row " + row + " is not a class index in [0, " + classes
+                + ") (negative labels mean \"ignore this row\")");
     }
 
     @Override
     public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
         checkLabels("softmaxCrossEntropy", logits, labels);
         if (rows(logits) == 0) return 0f;
-        return meanOverCountedRows("softmax_xent_rows", logits, labels, dlogits);
+        return meanOverCountedRows("softmaxCrossEntropy", "softmax_xent_rows", logits, labels, dlogits);
     }
 
     @Override
     public float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
         checkLabels("hinge", scores, labels);
         if (rows(scores) == 0) return 0f;
-        return meanOverCountedRows("hinge_rows", scores, labels, dscores, margin);
+        return meanOverCountedRows("hinge", "hinge_rows", scores, labels, dscores, margin);
     }
 
     @Override
@@ -395,10 +408,14 @@ public final class OpenClBackend implements Backend {
         int rows = rows(scores);
         if (rows == 0) return 0;
         BufferPool.Storage hits = pool.take(rows);
-        run("count_correct_rows", rows, mem(scores), scores.offset(), mem(labels), labels.offset(), rows, cols(scores), hits.mem);
+        run("fill", 1, result.mem, 3, 1, Float.NaN);
+        run("count_correct_rows", rows, mem(scores), scores.offset(), mem(labels), labels.offset(), rows, cols(scores), hits.mem,
+                result.mem, 3);
         sumInto(hits.mem, 0, rows, 0);
         hits.release();
-        return Math.round(readResults(1)[0]);
+        float[] r = readResults(4);
+        checkLabelFlag("countCorrect", r[3], labels, cols(scores));
+        return Math.round(r[0]);
     }
 
     // ---------------------------------------------------------------- convolution and pooling (conv.cl, pool.cl)

@@ -240,6 +240,31 @@ class OpenClParityTest {
         check("countCorrect all ignored", 0, (b, t) -> b.countCorrect(t[0].reshape(4, 5), t[1]), z, lab);
     }
 
+    @ParameterizedTest(name = "a bad label ({0}) is the reference's error")
+    @ValueSource(floats = {3.5f, Float.NaN, 5f, 1e9f})
+    void badLabelsAreRefusedWithTheReferenceMessage(float bad) {
+        float[] z = random(1, 4 * 5), lab = {0, -1, bad, 1};
+        for (String op : new String[] {"softmaxCrossEntropy", "hinge", "countCorrect"}) {
+            String[] messages = new String[2];
+            Backend[] bs = {ref, cl};
+            for (int i = 0; i < 2; i++) {
+                Backend b = bs[i];
+                Tensor zt = b.upload(z, 4, 5), lt = b.upload(lab, 4), g = b.zeros(4, 5);
+                try {
+                    switch (op) {
+                        case "softmaxCrossEntropy" -> b.softmaxCrossEntropy(zt, lt, g);
+                        case "hinge" -> b.hinge(zt, lt, 1f, g);
+                        default -> b.countCorrect(zt, lt);
+                    }
+                } catch (IllegalArgumentException e) {
+                    messages[i] = e.getMessage();
+                }
+            }
+            assertThat(messages[0]).as(op + " on the reference").contains("label " + bad + " in row 2");
+            assertThat(messages[1]).as(op + " on OpenCL").isEqualTo(messages[0]);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(ElementwiseLoss.class)
     void elementwiseLosses(ElementwiseLoss kind) {
