@@ -77,7 +77,7 @@ public final class ClRuntime {
         if (shared != null) return shared;
         if (sharedFailure != null) throw new IllegalStateException(sharedFailure);
         try {
-            shared = new ClRuntime(choose(devices(), selector()));
+            shared = new ClRuntime(probe());
             return shared;
         } catch (IllegalStateException e) {
             sharedFailure = e.getMessage();
@@ -88,10 +88,33 @@ public final class ClRuntime {
         }
     }
 
-    /** Null if an OpenCL device can be opened here, else why not (never throws). */
+    private static DeviceInfo probed;
+    private static String probeFailure;
+
+    /**
+     * The device that {@link #get()} would open, found by listing platforms only (no context is created, so ranking
+     * backends for {@code auto} stays cheap); throws {@link IllegalStateException} with the reason if there is none.
+     */
+    public static synchronized DeviceInfo probe() {
+        if (shared != null) return shared.info;
+        if (probed != null) return probed;
+        if (probeFailure != null) throw new IllegalStateException(probeFailure);
+        try {
+            probed = choose(devices(), selector());
+            return probed;
+        } catch (IllegalStateException e) {
+            probeFailure = e.getMessage();
+            throw e;
+        } catch (CLException | LinkageError e) {
+            probeFailure = "OpenCL is not usable here: " + e;
+            throw new IllegalStateException(probeFailure, e);
+        }
+    }
+
+    /** Null if an OpenCL device is present here, else why not (never throws; does not open the device). */
     public static String unavailableReason() {
         try {
-            get();
+            probe();
             return null;
         } catch (RuntimeException | LinkageError e) {
             return e.getMessage();

@@ -15,7 +15,7 @@ public final class OpenClProvider implements BackendProvider {
     @Override
     public int priority() {
         if (ClRuntime.unavailableReason() != null) return -1;
-        return priorityFor(ClRuntime.get().device().gpu());
+        return priorityFor(ClRuntime.probe().gpu());
     }
 
     /** 20 on a GPU (above cpu's 10), 5 on a CPU device (below cpu, above ref's 0). */
