@@ -58,6 +58,27 @@ class MemoryAndRuntimeTest {
     }
 
     @Test
+    void overThePoolLimitFreeBuffersOfOtherSizesAreReleasedAndALargeLiveSetRaisesTheLimit() {
+        OpenClSupport.requirePlatform();
+        System.setProperty("nabla.opencl.poolLimitMiB", "8");
+        try (OpenClBackend cl = new OpenClBackend()) {
+            long base = cl.allocatedBytes();                      // the backend's own result buffer
+            for (int i = 0; i < 3; i++) cl.zeros(256 * 1024 * (i + 1)).close();   // 1, 2, 3 MiB, now free
+            assertThat(cl.allocatedBytes()).isEqualTo(base + (6L << 20));
+            Tensor big = cl.zeros(256 * 1024 * 4);                // 4 MiB: over the limit, no free buffer that size
+            assertThat(cl.allocatedBytes()).as("the free 1/2/3 MiB buffers went back to the driver").isEqualTo(base + (4L << 20));
+            List<Tensor> live = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) live.add(cl.zeros(256 * 1024));   // a live set past the limit: allocations still succeed
+            assertThat(cl.allocatedBytes()).isEqualTo(base + (10L << 20));
+            assertThat(cl.download(live.getLast()).length).isEqualTo(256 * 1024);
+            big.close();
+            live.forEach(Tensor::close);
+        } finally {
+            System.clearProperty("nabla.opencl.poolLimitMiB");
+        }
+    }
+
+    @Test
     void releasingTwiceIsHarmless() {
         try (OpenClBackend cl = OpenClSupport.open()) {
             Tensor t = cl.zeros(5);
