@@ -59,6 +59,7 @@ public final class ClRuntime {
 
     // ---- statistics, process-wide (tests check that every kernel was built and launched)
     private static final Map<String, LongAdder> LAUNCHES = new ConcurrentHashMap<>();
+    private static final Map<String, LongAdder> VARIANT_LAUNCHES = new ConcurrentHashMap<>();
     private static final Map<String, Boolean> BUILT_FILES = new ConcurrentHashMap<>();
     private static final Map<String, Boolean> CREATED_KERNELS = new ConcurrentHashMap<>();
 
@@ -197,32 +198,39 @@ public final class ClRuntime {
 
     // ---------------------------------------------------------------- programs and kernels
 
-    /** The kernel of that name, building its file's program on first use (the build log is in the exception on failure). */
-    cl_kernel kernel(String name) {
-        cl_kernel k = kernels.get(name);
+    /**
+     * The kernel of that name from its file built with the given extra build options ("" for none; e.g. gemm.cl's
+     * tile size), building the program on first use — once per (file, options) — with the build log in the
+     * exception on failure.
+     */
+    cl_kernel kernel(String name, String options) {
+        String key = options.isEmpty() ? name : name + " " + options;
+        cl_kernel k = kernels.get(key);
         if (k != null) return k;
         String file = KernelSources.fileOf(name);
-        cl_program program = programs.get(file);
+        String programKey = options.isEmpty() ? file : file + " " + options;
+        cl_program program = programs.get(programKey);
         if (program == null) {
-            program = build(file);
-            programs.put(file, program);
+            program = build(file, options);
+            programs.put(programKey, program);
         }
         k = clCreateKernel(program, name, null);
-        kernels.put(name, k);
+        kernels.put(key, k);
         CREATED_KERNELS.put(name, true);
         return k;
     }
 
-    private cl_program build(String file) {
+    private cl_program build(String file, String options) {
         // Comments carry the lectures' symbols (σ, ⊙, ←); an OpenCL compiler needs only ASCII, so we hand it that.
         String src = KernelSources.source(file).replaceAll("[^\\x00-\\x7F]", "?");
         cl_program program = clCreateProgramWithSource(context, 1, new String[] {src}, null, null);
         try {
-            clBuildProgram(program, 1, new cl_device_id[] {info.device()}, "-cl-std=CL1.2", null, null);
+            clBuildProgram(program, 1, new cl_device_id[] {info.device()}, ("-cl-std=CL1.2 " + options).trim(), null, null);
         } catch (CLException e) {
             String log = buildLog(program);
             clReleaseProgram(program);
-            throw new IllegalStateException("OpenCL build of " + file + ".cl failed on " + info + " (" + e.getMessage() + "):\n" + log, e);
+            throw new IllegalStateException("OpenCL build of " + file + ".cl" + (options.isEmpty() ? "" : " with " + options)
+                    + " failed on " + info + " (" + e.getMessage() + "):\n" + log, e);
         }
         BUILT_FILES.put(file, true);
         return program;
@@ -257,7 +265,12 @@ public final class ClRuntime {
      * {@link Float}, {@link Local}. {@code local} may be null (the implementation picks the work-group size).
      */
     void launch(String name, long[] global, long[] local, Object... args) {
-        cl_kernel k = kernel(name);
+        launchVariant(name, "", global, local, args);
+    }
+
+    /** As {@link #launch}, from the kernel's file built with extra build options (a variant, e.g. a GEMM tile size). */
+    void launchVariant(String name, String options, long[] global, long[] local, Object... args) {
+        cl_kernel k = kernel(name, options);
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
             switch (a) {
@@ -270,6 +283,7 @@ public final class ClRuntime {
         }
         clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null);
         LAUNCHES.computeIfAbsent(name, x -> new LongAdder()).increment();
+        if (!options.isEmpty()) VARIANT_LAUNCHES.computeIfAbsent(name + " " + options, x -> new LongAdder()).increment();
     }
 
     void finish() { clFinish(queue); }
@@ -280,6 +294,13 @@ public final class ClRuntime {
     public static Map<String, Long> launchCounts() {
         Map<String, Long> m = new java.util.TreeMap<>();
         LAUNCHES.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
+
+    /** Launches of kernels built with extra options, by "name options". */
+    public static Map<String, Long> variantLaunchCounts() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        VARIANT_LAUNCHES.forEach((k, v) -> m.put(k, v.sum()));
         return m;
     }
 

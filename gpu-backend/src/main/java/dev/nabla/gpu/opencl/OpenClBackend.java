@@ -30,6 +30,9 @@ public final class OpenClBackend implements Backend {
     private final int reduceLocal;
     /** Work-group size of the one-work-item-per-element kernels (128: four NVIDIA warps, two AMD wavefronts). */
     private final int elementLocal;
+    /** GEMM tile (TS_M, TS_N, TS_K) and the build options that give it to gemm.cl ("" for the default). */
+    private final int[] gemmTile;
+    private final String gemmOptions;
     private boolean closed;
 
     /** A backend on the device chosen by {@code -Dnabla.opencl.device} / {@code NABLA_OPENCL_DEVICE} (default: first GPU, else first device). */
@@ -46,6 +49,9 @@ public final class OpenClBackend implements Backend {
         while (l * 2 <= Math.min(256, cl.maxWorkGroupSize)) l *= 2;
         this.reduceLocal = l;
         this.elementLocal = Math.min(128, l);
+        this.gemmTile = gemmTile(System.getProperty("nabla.opencl.gemmTile"));
+        this.gemmOptions = Arrays.equals(gemmTile, new int[] {64, 64, 16}) ? ""
+                : "-D TS_M=" + gemmTile[0] + " -D TS_N=" + gemmTile[1] + " -D TS_K=" + gemmTile[2];
     }
 
     @Override
@@ -227,8 +233,29 @@ public final class OpenClBackend implements Backend {
 
     // ---------------------------------------------------------------- gemm (gemm.cl)
 
-    /** Tile of C per work-group and work-items per tile: see gemm.cl. */
-    private static final int GEMM_TILE = 64, GEMM_THREADS = 16;
+    /** Work-items per side of a GEMM work-group (gemm.cl's RTS_M = RTS_N). */
+    private static final int GEMM_THREADS = 16;
+
+    /**
+     * The GEMM tile TS_M×TS_N×TS_K from {@code -Dnabla.opencl.gemmTile=MxNxK} (default 64x64x16, see gemm.cl),
+     * checked against gemm.cl's constraints.
+     */
+    static int[] gemmTile(String spec) {
+        String s = spec == null || spec.isBlank() ? "64x64x16" : spec.trim();
+        String[] p = s.split("x");
+        int[] t;
+        try {
+            if (p.length != 3) throw new NumberFormatException();
+            t = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("nabla.opencl.gemmTile=" + spec + ": expected MxNxK, e.g. 64x64x16");
+        }
+        if (t[0] < 16 || t[0] % 16 != 0 || t[1] < 16 || t[1] % 16 != 0 || t[2] < 4 || t[2] % 4 != 0) {
+            throw new IllegalArgumentException("nabla.opencl.gemmTile=" + spec + ": TS_M and TS_N must be multiples of 16 "
+                    + "(the 16×16 work-group) and TS_K a multiple of 4 (float4 staging)");
+        }
+        return t;
+    }
 
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
@@ -242,8 +269,8 @@ public final class OpenClBackend implements Backend {
                     + ", B " + b.shapeString() + (transB ? "ᵀ" : "") + ")");
         }
         if (m == 0 || n == 0) return;
-        long gx = (long) (n + GEMM_TILE - 1) / GEMM_TILE * GEMM_THREADS, gy = (long) (m + GEMM_TILE - 1) / GEMM_TILE * GEMM_THREADS;
-        cl.launch("sgemm", new long[] {gx, gy}, new long[] {GEMM_THREADS, GEMM_THREADS},
+        long gx = (long) (n + gemmTile[1] - 1) / gemmTile[1] * GEMM_THREADS, gy = (long) (m + gemmTile[0] - 1) / gemmTile[0] * GEMM_THREADS;
+        cl.launchVariant("sgemm", gemmOptions, new long[] {gx, gy}, new long[] {GEMM_THREADS, GEMM_THREADS},
                 m, n, k, alpha, beta, transA ? 1 : 0, transB ? 1 : 0, mem(a), a.offset(), mem(b), b.offset(), mem(c), c.offset());
     }
 

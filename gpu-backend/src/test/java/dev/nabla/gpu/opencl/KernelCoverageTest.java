@@ -49,6 +49,7 @@ class KernelCoverageTest {
         System.out.printf("[opencl] device %s%n[opencl] kernel files built: %d of %d; kernels built: %d of %d; kernels run: %d of %d; launches: %d%n%s",
                 ClRuntime.get().device(), built.size(), KernelSources.FILES.size(), created.size(), all.size(),
                 launchedKinds, all.size(), total, report);
+        ClRuntime.variantLaunchCounts().forEach((k, v) -> System.out.printf("[opencl]     variant %-40s %8d launches%n", k, v));
         if (!neverLaunched.isEmpty()) fail("kernels never built and launched by the suite: " + neverLaunched);
     }
 }

@@ -145,6 +145,34 @@ class OpenClParityTest {
         }, a, bb, nan);
     }
 
+    @ParameterizedTest(name = "gemm with tile {0}")
+    @ValueSource(strings = {"128x128x8", "32x64x4", "16x16x12"})
+    void gemmWithOtherTileSizes(String tile) {
+        System.setProperty("nabla.opencl.gemmTile", tile);
+        OpenClBackend saved = cl;
+        try (OpenClBackend tuned = new OpenClBackend()) {
+            cl = tuned;
+            for (boolean ta : new boolean[] {false, true})
+                for (boolean tb : new boolean[] {false, true}) {
+                    gemm(1, 1, 1, ta, tb);
+                    gemm(257, 130, 33, ta, tb);
+                    gemm(7, 300, 129, ta, tb);
+                }
+        } finally {
+            cl = saved;
+            System.clearProperty("nabla.opencl.gemmTile");
+        }
+    }
+
+    @Test
+    void badGemmTilesAreRefused() {
+        assertThat(OpenClBackend.gemmTile(null)).containsExactly(64, 64, 16);
+        assertThat(OpenClBackend.gemmTile("128x128x8")).containsExactly(128, 128, 8);
+        assertThatThrownBy(() -> OpenClBackend.gemmTile("100x64x16")).hasMessageContaining("multiples of 16");
+        assertThatThrownBy(() -> OpenClBackend.gemmTile("64x64x6")).hasMessageContaining("multiple of 4");
+        assertThatThrownBy(() -> OpenClBackend.gemmTile("64x64")).hasMessageContaining("expected MxNxK");
+    }
+
     // ---------------------------------------------------------------- bias
 
     @ParameterizedTest(name = "bias ops [{0}, {1}, {2}]")
