@@ -11,12 +11,16 @@ public final class Main {
             System.out.println("""
                     usage: nabla <command> [options]
                       xor        an MLP learns XOR, which a perceptron cannot (seed 002)   [--backend ref|cpu|opencl|auto]
+                      gradient-flow  ‖∂L/∂h_k‖ back through time: vanilla RNN (small/large W) vs LSTM (forget bias 1/3)   [--steps 60]
+                      char-lstm  a character-level LSTM language model on Debian's fortunes, then sampled text   [--steps 1500 --hidden 128 --temperature T]
                     common options: --backend NAME, --seed N, --epochs N""");
             return;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "xor" -> XorSample.main(rest);
+            case "gradient-flow" -> GradientFlowSample.main(rest);
+            case "char-lstm" -> CharLstmSample.main(rest);
             default -> {
                 System.err.println("unknown command '" + args[0] + "' (try: nabla help)");
                 System.exit(2);
