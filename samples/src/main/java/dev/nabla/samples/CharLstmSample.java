@@ -32,7 +32,7 @@ public final class CharLstmSample {
     public record Config(int steps, int hidden, int embed, int batch, int seqLen, float lr, float clip,
                          int evalEvery, int evalChars, int sampleLength, long seed) {
         static Config from(Options o) {
-            return new Config(o.getInt("steps", 1500), o.getInt("hidden", 128), o.getInt("embed", 32), o.getInt("batch", 32),
+            return new Config(o.getInt("steps", 600), o.getInt("hidden", 64), o.getInt("embed", 32), o.getInt("batch", 32),
                     o.getInt("seq", 64), o.getFloat("lr", 3e-3f), o.getFloat("clip", 5f), o.getInt("eval-every", 100),
                     o.getInt("eval-chars", 20_000), o.getInt("sample-length", 400), o.getInt("seed", 1));
         }

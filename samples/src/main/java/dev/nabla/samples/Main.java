@@ -12,7 +12,7 @@ public final class Main {
                     usage: nabla <command> [options]
                       xor        an MLP learns XOR, which a perceptron cannot (seed 002)   [--backend ref|cpu|opencl|auto]
                       gradient-flow  ‖∂L/∂h_k‖ back through time: vanilla RNN (small/large W) vs LSTM (forget bias 1/3)   [--steps 60]
-                      char-lstm  a character-level LSTM language model on Debian's fortunes, then sampled text   [--steps 1500 --hidden 128 --temperature T]
+                      char-lstm  a character-level LSTM language model on Debian's fortunes, then sampled text   [--steps 600 --hidden 64 --temperature T]
                     common options: --backend NAME, --seed N, --epochs N""");
             return;
         }
