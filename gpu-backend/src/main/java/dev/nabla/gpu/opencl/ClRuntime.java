@@ -53,6 +53,8 @@ public final class ClRuntime {
     final long maxWorkGroupSize;
     /** Device global memory in bytes. */
     final long globalMemBytes;
+    /** Compute units (NVIDIA: SMs; PoCL: cores). */
+    final int computeUnits;
 
     private final Map<String, cl_program> programs = new HashMap<>();
     private final Map<String, cl_kernel> kernels = new HashMap<>();
@@ -71,6 +73,9 @@ public final class ClRuntime {
         this.queue = clCreateCommandQueue(context, info.device(), 0, null);   // in order, no profiling
         this.maxWorkGroupSize = deviceLong(info.device(), CL_DEVICE_MAX_WORK_GROUP_SIZE);
         this.globalMemBytes = deviceLong(info.device(), CL_DEVICE_GLOBAL_MEM_SIZE);
+        int[] cu = new int[1];
+        clGetDeviceInfo(info.device(), CL_DEVICE_MAX_COMPUTE_UNITS, Sizeof.cl_uint, Pointer.to(cu), null);
+        this.computeUnits = Math.max(1, cu[0]);
     }
 
     /** The process-wide runtime for the chosen device; throws {@link IllegalStateException} with the reason if there is none. */

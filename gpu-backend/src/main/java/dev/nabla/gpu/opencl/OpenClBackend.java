@@ -269,9 +269,34 @@ public final class OpenClBackend implements Backend {
                     + ", B " + b.shapeString() + (transB ? "ᵀ" : "") + ")");
         }
         if (m == 0 || n == 0) return;
-        long gx = (long) (n + gemmTile[1] - 1) / gemmTile[1] * GEMM_THREADS, gy = (long) (m + gemmTile[0] - 1) / gemmTile[0] * GEMM_THREADS;
-        cl.launchVariant("sgemm", gemmOptions, new long[] {gx, gy}, new long[] {GEMM_THREADS, GEMM_THREADS},
-                m, n, k, alpha, beta, transA ? 1 : 0, transB ? 1 : 0, mem(a), a.offset(), mem(b), b.offset(), mem(c), c.offset());
+        int tilesN = (n + gemmTile[1] - 1) / gemmTile[1], tilesM = (m + gemmTile[0] - 1) / gemmTile[0];
+        int splits = gemmSplits(tilesM * tilesN, k, gemmTile[2], 2 * cl.computeUnits);
+        int kChunk = splits == 1 ? Math.max(k, 1) : (k + splits - 1) / splits;
+        if (splits > 1) {
+            kChunk = (kChunk + gemmTile[2] - 1) / gemmTile[2] * gemmTile[2];   // whole tiles per slice
+            splits = (k + kChunk - 1) / kChunk;
+        }
+        long[] global = {(long) tilesN * GEMM_THREADS, (long) tilesM * GEMM_THREADS, splits};
+        long[] local = {GEMM_THREADS, GEMM_THREADS, 1};
+        if (splits == 1) {
+            cl.launchVariant("sgemm", gemmOptions, global, local, m, n, k, alpha, beta, transA ? 1 : 0, transB ? 1 : 0,
+                    mem(a), a.offset(), mem(b), b.offset(), mem(c), c.offset(), kChunk, mem(c));
+            return;
+        }
+        BufferPool.Storage partial = pool.take((long) splits * m * n);
+        cl.launchVariant("sgemm", gemmOptions, global, local, m, n, k, alpha, beta, transA ? 1 : 0, transB ? 1 : 0,
+                mem(a), a.offset(), mem(b), b.offset(), mem(c), c.offset(), kChunk, partial.mem);
+        run("sgemm_reduce_splits", m * n, partial.mem, splits, m * n, mem(c), c.offset(), alpha, beta);
+        partial.release();
+    }
+
+    /**
+     * How many K-slices to run: 1 unless C has fewer tiles than the device wants work-groups ({@code wanted}) and K is
+     * long (at least 256 per slice), e.g. a convolution's weight gradient [Cout, C·k·k] summed over N·H·W.
+     */
+    static int gemmSplits(int tiles, int k, int tileK, int wanted) {
+        if (tiles >= wanted || k < 512) return 1;
+        return Math.max(1, Math.min((wanted + tiles - 1) / tiles, k / 256));
     }
 
     // ---------------------------------------------------------------- bias (bias.cl)

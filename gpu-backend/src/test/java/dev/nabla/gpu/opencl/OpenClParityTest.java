@@ -125,6 +125,8 @@ class OpenClParityTest {
         "1,1,1,false,false", "1,1,1,true,true", "7,33,1,false,true", "33,7,257,true,false", "257,33,7,true,true",
         "257,257,33,false,false", "1,257,33,false,true", "33,1,7,true,false", "65,63,17,false,false", "65,63,17,true,false",
         "65,63,17,false,true", "65,63,17,true,true", "128,64,64,false,false", "3,5,300,true,true",
+        // split-K: one tile of C, long K (a convolution's weight gradient)
+        "6,25,5000,false,true", "16,150,3001,false,true", "7,9,1031,true,false", "1,1,4096,true,true",
     })
     void gemm(int m, int n, int k, boolean ta, boolean tb) {
         float[] a = random(m * 31L + k, m * k), bb = random(n * 17L + k, k * n), c = random(m * 7L + n, m * n);
@@ -162,6 +164,14 @@ class OpenClParityTest {
             cl = saved;
             System.clearProperty("nabla.opencl.gemmTile");
         }
+    }
+
+    @Test
+    void splitKOnlyWhenCHasFewTilesAndKIsLong() {
+        assertThat(OpenClBackend.gemmSplits(1, 25088, 16, 264)).isEqualTo(98);    // 6×25 weight gradient, H100-sized wish
+        assertThat(OpenClBackend.gemmSplits(1, 25088, 16, 4)).isEqualTo(4);       // 2 compute units: 4 slices
+        assertThat(OpenClBackend.gemmSplits(300, 25088, 16, 264)).isEqualTo(1);   // enough tiles already
+        assertThat(OpenClBackend.gemmSplits(1, 300, 16, 264)).isEqualTo(1);       // K too short to be worth it
     }
 
     @Test
