@@ -37,7 +37,7 @@ public final class Sgemm {
     static final int MC = roundUp(Integer.getInteger("nabla.sgemm.mc", 128), MR);
     static final int NC = roundUp(Integer.getInteger("nabla.sgemm.nc", 1024), NR);
     /** Below this many multiply-adds (m·n·k) a call runs on the calling thread alone. */
-    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 48L * 48 * 48);
+    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 96L * 96 * 96);
     /** Threads used by one call (the caller plus a fixed pool): the cores, or -Dnabla.threads. */
     public static final int THREADS = Math.max(1, Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors()));
 
@@ -93,11 +93,27 @@ public final class Sgemm {
         return 64 / g;
     }
 
+    static final int DIRECT_A_MAX_N = Integer.getInteger("nabla.sgemm.directAMaxN", 4 * NR);
+    static final int DIRECT_B_MAX_M = Integer.getInteger("nabla.sgemm.directBMaxM", 64);
+
+    /**
+     * Whether op(A) is read in place rather than packed: packing pays when each A panel meets many B panels (wide C)
+     * and costs more than it saves on a narrow C. A transposed A with an L1-hostile row stride is always packed.
+     */
+    static boolean directA(boolean ta, int n, int k, int lda) {
+        return DIRECT_A && n <= DIRECT_A_MAX_N && (!ta || Math.min(k, KC) <= 9 * l1Sets(lda));
+    }
+
+    /** Whether op(B) is read in place: only untransposed, for a short C (each B panel meets few A panels), L1-friendly stride. */
+    static boolean directB(boolean tb, int m, int k, int ldb) {
+        return DIRECT_B && !tb && m <= DIRECT_B_MAX_M && 2 * Math.min(k, KC) <= 9 * l1Sets(ldb);
+    }
+
     static void blocked(Buffers buf, boolean ta, boolean tb, int m, int n, int k, float alpha,
                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                         float beta, float[] c, int cOff, int ldc) {
         float[] ap = buf.ap, bp = buf.bp, tile = buf.tile;
-        boolean directB = DIRECT_B && !tb && m <= 2 * MC && 2 * Math.min(k, KC) <= 9 * l1Sets(ldb), directA = DIRECT_A && (!ta || Math.min(k, KC) <= 9 * l1Sets(lda));
+        boolean directA = directA(ta, n, k, lda), directB = directB(tb, m, k, ldb);
         int ars = directA ? (ta ? 1 : lda) : 1, acs = directA ? (ta ? lda : 1) : MR;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
@@ -126,9 +142,11 @@ public final class Sgemm {
                             else { as = ap; ao = 0; rs = 1; cs = MR; }
                             int ci = cOff + (ic + ir) * ldc + jc + jr;
                             if (mr == MR && nr == NR) {
-                                kernelS(kc, as, ao, rs, cs, bs, bo, brs, c, ci, ldc, alpha, bet);
+                                if (cs == MR && brs == NR) kernelP(kc, as, ao, bs, bo, c, ci, ldc, alpha, bet);
+                                else kernelS(kc, as, ao, rs, cs, bs, bo, brs, c, ci, ldc, alpha, bet);
                             } else {
-                                kernelS(kc, as, ao, rs, cs, bs, bo, brs, tile, 0, NR, alpha, 0f);
+                                if (cs == MR && brs == NR) kernelP(kc, as, ao, bs, bo, tile, 0, NR, alpha, 0f);
+                                else kernelS(kc, as, ao, rs, cs, bs, bo, brs, tile, 0, NR, alpha, 0f);
                                 for (int i = 0; i < mr; i++) {
                                     int row = ci + i * ldc, t = i * NR;
                                     if (bet == 0f) {
@@ -213,57 +231,10 @@ public final class Sgemm {
     }
 
     /**
-     * The micro-kernel: tile ← Σ_p A_panel[:, p] ⊗ B_panel[p, :] over kc steps, then
-     * C[ci + i·ldc + j] ← α·tile[i, j] + β·C[…] (β = 0: C is not read) for the full MR×NR tile.
+     * The micro-kernel on A and B read in place (strides: A element (r, p) at ao + r·ars + p·acs, B row p at
+     * bo + p·brs): tile ← Σ_p A[:, p] ⊗ B[p, :] over kc steps (2·MR vector accumulators, per p two vector loads of B,
+     * MR broadcasts of A, 2·MR FMAs), then C[ci + i·ldc + j] ← α·tile[i, j] + β·C[…] (β = 0: C is not read).
      */
-    static void kernel(int kc, float[] ap, int ao, float[] bp, int bo, float[] c, int ci, int ldc, float alpha, float beta) {
-        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
-            FloatVector b1 = FloatVector.fromArray(S, bp, bo + V);
-            FloatVector x;
-            x = FloatVector.broadcast(S, ap[ao + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(S, ap[ao + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(S, ap[ao + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(S, ap[ao + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(S, ap[ao + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(S, ap[ao + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
-            x = FloatVector.broadcast(S, ap[ao + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
-            x = FloatVector.broadcast(S, ap[ao + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
-            ao += 8;
-            bo += NR;
-        }
-        FloatVector va = FloatVector.broadcast(S, alpha);
-        if (beta == 0f) {
-            c00.mul(va).intoArray(c, ci + 0 * ldc); c01.mul(va).intoArray(c, ci + 0 * ldc + V);
-            c10.mul(va).intoArray(c, ci + 1 * ldc); c11.mul(va).intoArray(c, ci + 1 * ldc + V);
-            c20.mul(va).intoArray(c, ci + 2 * ldc); c21.mul(va).intoArray(c, ci + 2 * ldc + V);
-            c30.mul(va).intoArray(c, ci + 3 * ldc); c31.mul(va).intoArray(c, ci + 3 * ldc + V);
-            c40.mul(va).intoArray(c, ci + 4 * ldc); c41.mul(va).intoArray(c, ci + 4 * ldc + V);
-            c50.mul(va).intoArray(c, ci + 5 * ldc); c51.mul(va).intoArray(c, ci + 5 * ldc + V);
-            c60.mul(va).intoArray(c, ci + 6 * ldc); c61.mul(va).intoArray(c, ci + 6 * ldc + V);
-            c70.mul(va).intoArray(c, ci + 7 * ldc); c71.mul(va).intoArray(c, ci + 7 * ldc + V);
-        } else {
-            FloatVector vb = FloatVector.broadcast(S, beta);
-            c00.mul(va).add(FloatVector.fromArray(S, c, ci + 0 * ldc).mul(vb)).intoArray(c, ci + 0 * ldc);
-            c01.mul(va).add(FloatVector.fromArray(S, c, ci + 0 * ldc + V).mul(vb)).intoArray(c, ci + 0 * ldc + V);
-            c10.mul(va).add(FloatVector.fromArray(S, c, ci + 1 * ldc).mul(vb)).intoArray(c, ci + 1 * ldc);
-            c11.mul(va).add(FloatVector.fromArray(S, c, ci + 1 * ldc + V).mul(vb)).intoArray(c, ci + 1 * ldc + V);
-            c20.mul(va).add(FloatVector.fromArray(S, c, ci + 2 * ldc).mul(vb)).intoArray(c, ci + 2 * ldc);
-            c21.mul(va).add(FloatVector.fromArray(S, c, ci + 2 * ldc + V).mul(vb)).intoArray(c, ci + 2 * ldc + V);
-            c30.mul(va).add(FloatVector.fromArray(S, c, ci + 3 * ldc).mul(vb)).intoArray(c, ci + 3 * ldc);
-            c31.mul(va).add(FloatVector.fromArray(S, c, ci + 3 * ldc + V).mul(vb)).intoArray(c, ci + 3 * ldc + V);
-            c40.mul(va).add(FloatVector.fromArray(S, c, ci + 4 * ldc).mul(vb)).intoArray(c, ci + 4 * ldc);
-            c41.mul(va).add(FloatVector.fromArray(S, c, ci + 4 * ldc + V).mul(vb)).intoArray(c, ci + 4 * ldc + V);
-            c50.mul(va).add(FloatVector.fromArray(S, c, ci + 5 * ldc).mul(vb)).intoArray(c, ci + 5 * ldc);
-            c51.mul(va).add(FloatVector.fromArray(S, c, ci + 5 * ldc + V).mul(vb)).intoArray(c, ci + 5 * ldc + V);
-            c60.mul(va).add(FloatVector.fromArray(S, c, ci + 6 * ldc).mul(vb)).intoArray(c, ci + 6 * ldc);
-            c61.mul(va).add(FloatVector.fromArray(S, c, ci + 6 * ldc + V).mul(vb)).intoArray(c, ci + 6 * ldc + V);
-            c70.mul(va).add(FloatVector.fromArray(S, c, ci + 7 * ldc).mul(vb)).intoArray(c, ci + 7 * ldc);
-            c71.mul(va).add(FloatVector.fromArray(S, c, ci + 7 * ldc + V).mul(vb)).intoArray(c, ci + 7 * ldc + V);
-        }
-    }
-
     static void kernelS(int kc, float[] a, int ao, int ars, int acs, float[] b, int bo, int brs, float[] c, int ci, int ldc, float alpha, float beta) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
         final int o1 = 1 * ars;
@@ -329,9 +300,70 @@ public final class Sgemm {
         }
     }
 
+    /** The micro-kernel on packed panels (constant strides MR and NR, so the JIT can hoist the bounds checks). */
+    static void kernelP(int kc, float[] a, int ao, float[] b, int bo, float[] c, int ci, int ldc, float alpha, float beta) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bi = bo + p * NR, ai = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            FloatVector b1 = FloatVector.fromArray(S, b, bi + V);
+            FloatVector x;
+            x = FloatVector.broadcast(S, a[ai + 0]); c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ai + 1]); c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ai + 2]); c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ai + 3]); c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[ai + 4]); c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[ai + 5]); c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[ai + 6]); c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[ai + 7]); c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        if (alpha != 1f) {
+            FloatVector va = FloatVector.broadcast(S, alpha);
+            c00 = c00.mul(va); c01 = c01.mul(va);
+            c10 = c10.mul(va); c11 = c11.mul(va);
+            c20 = c20.mul(va); c21 = c21.mul(va);
+            c30 = c30.mul(va); c31 = c31.mul(va);
+            c40 = c40.mul(va); c41 = c41.mul(va);
+            c50 = c50.mul(va); c51 = c51.mul(va);
+            c60 = c60.mul(va); c61 = c61.mul(va);
+            c70 = c70.mul(va); c71 = c71.mul(va);
+        }
+        if (beta == 0f) {
+            c00.intoArray(c, ci + 0 * ldc); c01.intoArray(c, ci + 0 * ldc + V);
+            c10.intoArray(c, ci + 1 * ldc); c11.intoArray(c, ci + 1 * ldc + V);
+            c20.intoArray(c, ci + 2 * ldc); c21.intoArray(c, ci + 2 * ldc + V);
+            c30.intoArray(c, ci + 3 * ldc); c31.intoArray(c, ci + 3 * ldc + V);
+            c40.intoArray(c, ci + 4 * ldc); c41.intoArray(c, ci + 4 * ldc + V);
+            c50.intoArray(c, ci + 5 * ldc); c51.intoArray(c, ci + 5 * ldc + V);
+            c60.intoArray(c, ci + 6 * ldc); c61.intoArray(c, ci + 6 * ldc + V);
+            c70.intoArray(c, ci + 7 * ldc); c71.intoArray(c, ci + 7 * ldc + V);
+        } else {
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            FloatVector.fromArray(S, c, ci + 0 * ldc).fma(vb, c00).intoArray(c, ci + 0 * ldc);
+            FloatVector.fromArray(S, c, ci + 0 * ldc + V).fma(vb, c01).intoArray(c, ci + 0 * ldc + V);
+            FloatVector.fromArray(S, c, ci + 1 * ldc).fma(vb, c10).intoArray(c, ci + 1 * ldc);
+            FloatVector.fromArray(S, c, ci + 1 * ldc + V).fma(vb, c11).intoArray(c, ci + 1 * ldc + V);
+            FloatVector.fromArray(S, c, ci + 2 * ldc).fma(vb, c20).intoArray(c, ci + 2 * ldc);
+            FloatVector.fromArray(S, c, ci + 2 * ldc + V).fma(vb, c21).intoArray(c, ci + 2 * ldc + V);
+            FloatVector.fromArray(S, c, ci + 3 * ldc).fma(vb, c30).intoArray(c, ci + 3 * ldc);
+            FloatVector.fromArray(S, c, ci + 3 * ldc + V).fma(vb, c31).intoArray(c, ci + 3 * ldc + V);
+            FloatVector.fromArray(S, c, ci + 4 * ldc).fma(vb, c40).intoArray(c, ci + 4 * ldc);
+            FloatVector.fromArray(S, c, ci + 4 * ldc + V).fma(vb, c41).intoArray(c, ci + 4 * ldc + V);
+            FloatVector.fromArray(S, c, ci + 5 * ldc).fma(vb, c50).intoArray(c, ci + 5 * ldc);
+            FloatVector.fromArray(S, c, ci + 5 * ldc + V).fma(vb, c51).intoArray(c, ci + 5 * ldc + V);
+            FloatVector.fromArray(S, c, ci + 6 * ldc).fma(vb, c60).intoArray(c, ci + 6 * ldc);
+            FloatVector.fromArray(S, c, ci + 6 * ldc + V).fma(vb, c61).intoArray(c, ci + 6 * ldc + V);
+            FloatVector.fromArray(S, c, ci + 7 * ldc).fma(vb, c70).intoArray(c, ci + 7 * ldc);
+            FloatVector.fromArray(S, c, ci + 7 * ldc + V).fma(vb, c71).intoArray(c, ci + 7 * ldc + V);
+        }
+    }
+
+
     // ------------------------------------------------------------------ the thread pool
 
     private static final Pool POOL = new Pool(THREADS);
+    /** Busy-wait this many pause instructions (≈ 10 µs) for the next job before parking: GEMMs of a training step come back to back. */
+    static final int SPINS = Integer.getInteger("nabla.sgemm.spins", 200);
 
     /**
      * A fixed set of THREADS − 1 daemon workers; the calling thread runs part 0 itself. One call at a time uses the
@@ -341,6 +373,7 @@ public final class Sgemm {
         private final Worker[] workers;
         private final ReentrantLock lock = new ReentrantLock();
         private final AtomicInteger pending = new AtomicInteger();
+        private final AtomicInteger next = new AtomicInteger();
         private volatile Thread caller;
         private volatile Throwable failure;
         // the job (written before the volatile ticket bump of each worker, read after it)
@@ -368,27 +401,35 @@ public final class Sgemm {
                 this.ta = ta; this.tb = tb; this.m = m; this.n = n; this.k = k; this.alpha = alpha; this.beta = beta;
                 this.a = a; this.aOff = aOff; this.lda = lda; this.b = b; this.bOff = bOff; this.ldb = ldb;
                 this.c = c; this.cOff = cOff; this.ldc = ldc;
-                // split the longer side of C (each thread then packs all of the other operand's panel)
+                // split the longer side of C into chunks that the threads claim one by one (a thread the OS has not
+                // scheduled yet leaves its share to the others). Several chunks per thread where the split costs no
+                // extra packing (the other operand is read in place), else one chunk per thread.
                 splitRows = m / MR >= n / NR;
+                int threads = workers.length + 1;
+                boolean inPlace = splitRows ? directB(tb, Math.min(m, DIRECT_B_MAX_M), k, ldb) : directA(ta, Math.min(n, DIRECT_A_MAX_N), k, lda);
                 int units = splitRows ? (m + MR - 1) / MR : (n + NR - 1) / NR;
-                parts = Math.min(workers.length + 1, units);
-                chunk = (units + parts - 1) / parts * (splitRows ? MR : NR);
+                int want = Math.min(units, inPlace ? 4 * threads : threads);
+                chunk = (units + want - 1) / want * (splitRows ? MR : NR);
+                if (inPlace) chunk = Math.min(chunk, splitRows ? DIRECT_B_MAX_M / MR * MR : DIRECT_A_MAX_N / NR * NR); // stay in place
                 parts = splitRows ? (m + chunk - 1) / chunk : (n + chunk - 1) / chunk;
+                next.set(0);
+                int helpers = Math.min(workers.length, parts - 1);
                 failure = null;
                 caller = Thread.currentThread();
-                pending.set(parts - 1);
-                for (int w = 0; w < parts - 1; w++) {
+                pending.set(helpers);
+                for (int w = 0; w < helpers; w++) {
                     workers[w].assigned++; // volatile write: publishes the job fields above
                     LockSupport.unpark(workers[w]);
                 }
                 Throwable mine = null;
                 try {
-                    part(LOCAL.get(), 0);
+                    claimParts(LOCAL.get());
                 } catch (Throwable e) {
                     mine = e;
+                    next.set(parts); // the others stop claiming
                 }
                 for (int spin = 0; pending.get() != 0; spin++) {
-                    if (spin < 20_000) Thread.onSpinWait(); else LockSupport.park(this);
+                    if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
                 }
                 this.a = null; this.b = null; this.c = null;
                 if (mine == null) mine = failure;
@@ -397,6 +438,10 @@ public final class Sgemm {
             } finally {
                 lock.unlock();
             }
+        }
+
+        private void claimParts(Buffers buf) {
+            for (int p; (p = next.getAndIncrement()) < parts; ) part(buf, p);
         }
 
         private void part(Buffers buf, int part) {
@@ -412,14 +457,12 @@ public final class Sgemm {
             }
         }
 
-        /** A worker runs part {@code part} of every job whose ticket it is handed ({@code assigned} bumped). */
+        /** A worker claims chunks of every job whose ticket it is handed ({@code assigned} bumped). */
         private final class Worker extends Thread {
-            final int part;
             volatile long assigned;
 
-            Worker(int part) {
-                super("nabla-sgemm-" + part);
-                this.part = part;
+            Worker(int index) {
+                super("nabla-sgemm-" + index);
             }
 
             @Override
@@ -428,13 +471,14 @@ public final class Sgemm {
                 long done = 0;
                 while (true) {
                     for (int spin = 0; assigned == done; spin++) {
-                        if (spin < 20_000) Thread.onSpinWait(); else LockSupport.park(this);
+                        if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
                     }
                     done++;
                     try {
-                        part(buf, part);
+                        claimParts(buf);
                     } catch (Throwable e) {
                         failure = e;
+                        next.set(parts);
                     }
                     if (pending.decrementAndGet() == 0) LockSupport.unpark(caller);
                 }

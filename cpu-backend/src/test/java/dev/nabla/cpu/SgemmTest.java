@@ -65,6 +65,9 @@ class SgemmTest {
             {1, 1, 1}, {1, 7, 1}, {7, 1, 7}, {7, 7, 7}, {1, 33, 7}, {33, 1, 33}, {33, 33, 33}, {17, 31, 5},
             {257, 7, 33}, {7, 257, 33}, {33, 33, 257}, {64, 64, 64}, {100, 3, 200}, {3, 100, 200},
             {257, 257, 257}, {48, 96, 16}, {31, 65, 129}, {130, 514, 70},
+            // B read in place vs packed (an L1-hostile row stride of 1024 or 64 floats), n beyond one NC strip,
+            // a transposed A with a hostile stride, columns split between threads
+            {9, 1024, 20}, {40, 64, 300}, {9, 1100, 5}, {64, 40, 300}, {20, 1100, 30},
     };
 
     @Test

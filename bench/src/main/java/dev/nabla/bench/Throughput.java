@@ -1,0 +1,91 @@
+package dev.nabla.bench;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Backends;
+import dev.nabla.bench.Workloads.Workload;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * End-to-end training throughput: one line per backend per workload, e.g.
+ * {@code nabla-cpu  mlp784-256-128-10 b64  41234.5 samples/s}. Same line format as {@code bench/torch_throughput.py}.
+ *
+ * <p>Usage: {@code bench/throughput.sh [--backend ref,cpu,opencl (default: all on the class path)] [--workload mlp,lenet5,rnn,lstm] [--seconds 3]}.
+ * Each workload warms up (3 steps or 1 s), then runs whole steps until the time is up (at least 2 steps).
+ */
+public final class Throughput {
+    private Throughput() {}
+
+    public static void main(String[] args) {
+        // default: every backend on the class path (usable or not: an unusable one prints why)
+        List<String> backends = Backends.providers().stream().map(p -> p.name()).toList();
+        List<String> workloads = Workloads.ALL;
+        double seconds = 3;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--backend" -> backends = split(args[++i]);
+                case "--workload" -> workloads = split(args[++i]);
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
+                case "-h", "--help" -> {
+                    System.out.println("usage: throughput.sh [--backend ref,cpu,opencl] [--workload mlp,lenet5,rnn,lstm] [--seconds 3]");
+                    return;
+                }
+                default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (try --help)");
+            }
+        }
+        System.out.printf(Locale.ROOT, "# nabla training throughput, %d cores, %s, Java %s%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"), Runtime.version());
+        for (String b : backends) {
+            Backend be;
+            try {
+                be = Backends.create(b);
+            } catch (RuntimeException | LinkageError e) {
+                for (String w : workloads) System.out.printf(Locale.ROOT, "nabla-%-7s %-24s not available: %s%n", b, label(w), e.getMessage());
+                continue;
+            }
+            try (be) {
+                for (String w : workloads) System.out.println(measure(b, be, w, seconds));
+            }
+        }
+    }
+
+    static String label(String w) {
+        return switch (w) {
+            case "mlp" -> "mlp784-256-128-10 b64";
+            case "lenet5" -> "lenet5 b64";
+            case "rnn" -> "rnn-tanh h256 T64 b32";
+            case "lstm" -> "lstm h256 T64 b32";
+            default -> w;
+        };
+    }
+
+    static String measure(String backendName, Backend be, String name, double seconds) {
+        Workload w;
+        try {
+            w = Workloads.create(name, be);
+        } catch (UnsupportedOperationException | IllegalStateException e) {
+            return String.format(Locale.ROOT, "nabla-%-7s %-24s not available: %s", backendName, label(name), e.getMessage());
+        }
+        long warmEnd = System.nanoTime() + 1_000_000_000L;
+        float loss = 0;
+        for (int i = 0; i < 3 && System.nanoTime() < warmEnd; i++) loss = w.step();
+        be.synchronize();
+        long budget = (long) (seconds * 1e9), t0 = System.nanoTime(), t;
+        int steps = 0;
+        do {
+            loss = w.step();
+            steps++;
+            t = System.nanoTime() - t0;
+        } while (t < budget || steps < 2);
+        be.synchronize();
+        t = System.nanoTime() - t0;
+        double rate = (double) steps * w.unitsPerStep() / (t / 1e9);
+        if (!Float.isFinite(loss)) throw new IllegalStateException(w.name() + " on " + backendName + ": loss " + loss);
+        return String.format(Locale.ROOT, "nabla-%-7s %-24s %12.1f %-9s (%d steps, %.2f ms/step, loss %.4f)",
+                backendName, w.name(), rate, w.unit(), steps, t / 1e6 / steps, loss);
+    }
+
+    private static List<String> split(String s) { return new ArrayList<>(Arrays.asList(s.split(","))); }
+}
