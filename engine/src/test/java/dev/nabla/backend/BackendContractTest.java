@@ -1,18 +1,49 @@
 package dev.nabla.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nabla.loss.SoftmaxCrossEntropy;
+import dev.nabla.nn.ActivationLayer;
+import dev.nabla.nn.AvgPool2d;
+import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.Dense;
+import dev.nabla.nn.Flatten;
+import dev.nabla.nn.MaxPool2d;
+import dev.nabla.nn.Param;
+import dev.nabla.nn.Sequential;
+import dev.nabla.nn.rnn.Gru;
+import dev.nabla.nn.rnn.Lstm;
+import dev.nabla.nn.rnn.Recurrent;
+import dev.nabla.optim.Sgd;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The backend contract: every op of {@link Backend}, run on the backend under test and on the {@link ReferenceBackend}
  * with the same random inputs, must agree within the stated tolerance. Shapes include the awkward ones (1, 7, 33, 257,
  * non-square, transposed). Each backend module subclasses this with its {@link #backend()}.
+ *
+ * <p>Every tensor handed to an op is a view at an odd offset into a larger storage whose margins hold a sentinel, and
+ * the margins are checked after each op: an op that writes outside its tensor (a vector tail, a wrong offset) fails.
+ *
+ * <p>Tolerances, |actual − reference| ≤ tol·(1 + |reference|) elementwise, come in four {@link Precision} classes;
+ * a subclass may override {@link #tolerance(Precision)} (a bit-exact CPU backend tightens ARITHMETIC to 0; a GPU's
+ * fast math may loosen TRANSCENDENTAL). Whole training steps must agree as well: an MLP, LeNet-5 (two variants) and a
+ * strided CNN, LSTM (with and without peepholes) and GRU sequence models, several steps of SGD with momentum each.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class BackendContractTest {
@@ -31,11 +62,42 @@ public abstract class BackendContractTest {
     @AfterAll
     void shut() { be.close(); }
 
+    /** How closely a class of ops must match the reference. */
+    protected enum Precision {
+        /** Data movement, comparisons and single IEEE operations (copy, im2col, max pooling, dropout masks, mul): bit-exact. */
+        EXACT,
+        /** Elementwise arithmetic without transcendental functions (optimizer steps, cell backward passes, col2im sums). */
+        ARITHMETIC,
+        /** Anything with exp, log or tanh (activations, softmax, cell forward passes, losses). */
+        TRANSCENDENTAL,
+        /** Sums of many terms (gemm, bias sums, norms): multiplied by √terms where used. */
+        REDUCTION,
+        /** Losses and parameters after several whole training steps of a model on both backends. */
+        TRAINING
+    }
+
+    /** The tolerance of a precision class; override to tighten or loosen. */
+    protected float tolerance(Precision p) {
+        return switch (p) {
+            case EXACT -> 0f;
+            case ARITHMETIC -> 1e-6f;
+            case TRANSCENDENTAL -> 1e-5f;
+            case REDUCTION -> TOL;
+            case TRAINING -> 1e-4f;
+        };
+    }
+
     // ---------------------------------------------------------------- helpers for subclasses and additions
 
     protected static float[] random(SplittableRandom rng, int n) {
         float[] a = new float[n];
         for (int k = 0; k < n; k++) a[k] = (float) rng.nextDouble(-1, 1);
+        return a;
+    }
+
+    protected static float[] random(SplittableRandom rng, int n, double lo, double hi) {
+        float[] a = new float[n];
+        for (int k = 0; k < n; k++) a[k] = (float) rng.nextDouble(lo, hi);
         return a;
     }
 
@@ -50,12 +112,114 @@ public abstract class BackendContractTest {
         }
     }
 
+    /** Storage margin on each side of every test tensor (odd, so vectors start misaligned). */
+    protected static final int MARGIN = 5;
+    private static final float SENTINEL = -1234.5f;
+    private final Map<Tensor, Tensor> parents = new IdentityHashMap<>();
+
+    @BeforeEach
+    void forgetParents() { parents.clear(); }
+
+    /** A tensor of backend {@code b} holding {@code data}: a view at offset {@link #MARGIN} into a sentinel-filled storage. */
+    protected Tensor put(Backend b, float[] data, int... shape) {
+        float[] all = new float[data.length + 2 * MARGIN];
+        Arrays.fill(all, SENTINEL);
+        System.arraycopy(data, 0, all, MARGIN, data.length);
+        Tensor whole = b.upload(all, all.length);
+        Tensor view = whole.view(MARGIN, shape);
+        parents.put(view, whole);
+        return view;
+    }
+
+    /** The contents of a tensor made by {@link #put}, after checking that nothing was written into its margins. */
+    protected float[] get(String op, Tensor t) {
+        Tensor whole = parents.get(t);
+        float[] all = t.backend().download(whole);
+        for (int k = 0; k < all.length; k++) {
+            if ((k < MARGIN || k >= all.length - MARGIN) && Float.floatToRawIntBits(all[k]) != Float.floatToRawIntBits(SENTINEL)) {
+                throw new AssertionError(op + " on " + t.backend().name() + " wrote " + all[k] + " outside its tensor "
+                        + t.shapeString() + " (storage index " + k + ")");
+            }
+        }
+        return Arrays.copyOfRange(all, MARGIN, all.length - MARGIN);
+    }
+
+    /** An op run on one backend, given its tensors; returns the op's number (or 0). */
+    @FunctionalInterface
+    protected interface Op {
+        float run(Backend b, Tensor[] t);
+    }
+
+    /**
+     * Runs {@code op} on both backends with the same inputs (data[i] shaped shapes[i], null data = a null tensor),
+     * then compares every tensor (inputs included: many ops write in place) at {@code tol}; returns {reference, actual}
+     * of the op's number.
+     */
+    protected float[] compare(String name, float tol, Op op, float[][] data, int[]... shapes) {
+        Tensor[] rt = new Tensor[data.length], bt = new Tensor[data.length];
+        for (int i = 0; i < data.length; i++) {
+            if (data[i] == null) continue;
+            rt[i] = put(ref, data[i], shapes[i]);
+            bt[i] = put(be, data[i], shapes[i]);
+        }
+        float r = op.run(ref, rt), a = op.run(be, bt);
+        for (int i = 0; i < data.length; i++) {
+            if (data[i] != null) assertClose(name + " tensor " + i, get(name, bt[i]), get(name, rt[i]), tol);
+        }
+        return new float[] {r, a};
+    }
+
+    /** Both backends reject the same bad call with the same exception type. */
+    protected void bothThrow(Class<? extends Throwable> type, String messagePart, Op op, float[][] data, int[]... shapes) {
+        for (Backend b : List.of(ref, be)) {
+            Tensor[] t = new Tensor[data.length];
+            for (int i = 0; i < data.length; i++) if (data[i] != null) t[i] = put(b, data[i], shapes[i]);
+            assertThatThrownBy(() -> op.run(b, t)).as(b.name()).isInstanceOf(type).hasMessageContaining(messagePart);
+        }
+    }
+
+    private static void assertScalarClose(String op, float[] refAndActual, float tol) {
+        assertClose(op + " (returned value)", new float[] {refAndActual[1]}, new float[] {refAndActual[0]}, tol);
+    }
+
+    private static int[] s(int... shape) { return shape; }
+
+    private static float[][] d(float[]... data) { return data; }
+
+    // ---------------------------------------------------------------- vector ops
+
+    @ParameterizedTest(name = "vector ops n={0}")
+    @ValueSource(ints = {1, 7, 16, 33, 257, 70_003})
+    void vectorOpsMatchReference(int n) {
+        SplittableRandom rng = new SplittableRandom(n);
+        float[] x = random(rng, n), y = random(rng, n);
+        float exact = tolerance(Precision.EXACT), arith = tolerance(Precision.ARITHMETIC);
+        compare("fill", exact, (b, t) -> { b.fill(t[0], 0.25f); return 0; }, d(x), s(n));
+        compare("copy", exact, (b, t) -> { b.copy(t[0], t[1]); return 0; }, d(x, y), s(n), s(1, n));
+        compare("axpy", arith, (b, t) -> { b.axpy(-0.7f, t[0], t[1]); return 0; }, d(x, y), s(n), s(n));
+        compare("scale", exact, (b, t) -> { b.scale(t[0], 1.3f); return 0; }, d(x), s(n));
+        compare("mul", exact, (b, t) -> { b.mul(t[0], t[1], t[2]); return 0; }, d(x, y, new float[n]), s(n), s(n), s(n));
+        compare("mul in place", exact, (b, t) -> { b.mul(t[0], t[1], t[0]); return 0; }, d(x, y), s(n), s(n));
+        assertScalarClose("sumSquares", compare("sumSquares", exact, (b, t) -> b.sumSquares(t[0]), d(x), s(n)),
+                tolerance(Precision.REDUCTION) * (float) Math.sqrt(n));
+    }
+
+    @Test
+    void vectorOpsRejectMismatchedSizes() {
+        bothThrow(IllegalArgumentException.class, "axpy", (b, t) -> { b.axpy(1f, t[0], t[1]); return 0; },
+                d(new float[7], new float[8]), s(7), s(8));
+        bothThrow(IllegalArgumentException.class, "copy", (b, t) -> { b.copy(t[0], t[1]); return 0; },
+                d(new float[7], new float[6]), s(7), s(6));
+    }
+
     // ---------------------------------------------------------------- gemm
 
     @ParameterizedTest(name = "gemm {0}x{1}x{2} transA={3} transB={4}")
     @CsvSource({
         "1,1,1,false,false", "7,33,1,false,true", "33,7,257,true,false", "257,33,7,true,true",
         "64,64,64,false,false", "1,257,33,false,true", "33,1,7,true,false", "100,30,70,false,false",
+        "257,257,33,false,false", "33,257,257,false,true", "7,7,257,true,true", "64,256,784,false,true",
+        "256,784,64,true,false", "17,1,1,true,true", "1,1,257,false,false", "129,65,31,true,false",
     })
     void gemmMatchesReference(int m, int n, int k, boolean ta, boolean tb) {
         SplittableRandom rng = new SplittableRandom(m * 31L + n * 7L + k);
@@ -68,6 +232,536 @@ public abstract class BackendContractTest {
             Tensor bc = be.upload(c, m, n);
             be.gemm(ta, tb, 0.75f, be.upload(a, sa), be.upload(b, sb), beta, bc);
             assertClose("gemm beta=" + beta, be.download(bc), ref.download(rc), TOL * (float) Math.sqrt(k));
+            // the same product on views at odd offsets, A read as a rank-3 tensor
+            int[] sa3 = ta ? new int[] {1, k, m} : new int[] {m, 1, k};
+            if (!ta && m > 1) sa3 = new int[] {1, m, k};
+            final int[] sa3f = sa3;
+            compare("gemm at offsets beta=" + beta, tolerance(Precision.REDUCTION) * (float) Math.sqrt(k),
+                    (bk, t) -> { bk.gemm(ta, tb, -1.25f, t[0], t[1], beta, t[2]); return 0; }, d(a, b, c), sa3f, sb, s(m, n));
         }
+    }
+
+    @Test
+    void gemmWithBetaZeroIgnoresNaNInC() {
+        SplittableRandom rng = new SplittableRandom(5);
+        float[] a = random(rng, 7 * 33), b = random(rng, 33 * 9), c = new float[7 * 9];
+        Arrays.fill(c, Float.NaN);
+        compare("gemm beta=0 over NaN", TOL * 6, (bk, t) -> { bk.gemm(false, false, 1f, t[0], t[1], 0f, t[2]); return 0; },
+                d(a, b, c), s(7, 33), s(33, 9), s(7, 9));
+        Tensor bc = be.upload(c, 7, 9);
+        be.gemm(false, false, 1f, be.upload(a, 7, 33), be.upload(b, 33, 9), 0f, bc);
+        for (float v : be.download(bc)) assertThat(v).isFinite();
+    }
+
+    @Test
+    void gemmRejectsMismatchedShapes() {
+        bothThrow(IllegalArgumentException.class, "gemm", (bk, t) -> { bk.gemm(false, false, 1f, t[0], t[1], 0f, t[2]); return 0; },
+                d(new float[6], new float[12], new float[8]), s(2, 3), s(4, 3), s(2, 4));
+    }
+
+    // ---------------------------------------------------------------- bias and axes
+
+    @ParameterizedTest(name = "bias outer={0} C={1} inner={2}")
+    @CsvSource({"1,1,1", "7,33,1", "3,7,33", "2,257,7", "33,1,257", "64,10,1", "300,257,1", "2,6,784"})
+    void biasOpsMatchReference(int outer, int channels, int inner) {
+        SplittableRandom rng = new SplittableRandom(outer * 1000 + channels * 10 + inner);
+        int n = outer * channels * inner;
+        float[] x = random(rng, n), bias = random(rng, channels), db = random(rng, channels);
+        compare("addBias", tolerance(Precision.EXACT), (b, t) -> { b.addBias(t[0], t[1], inner); return 0; },
+                d(x, bias), s(outer, channels * inner), s(channels));
+        float sumTol = tolerance(Precision.REDUCTION) * (float) Math.sqrt(outer * inner);
+        for (float beta : new float[] {0f, 1f, 0.5f}) {
+            compare("sumBias beta=" + beta, sumTol, (b, t) -> { b.sumBias(t[0], t[1], inner, beta); return 0; },
+                    d(x, db), s(outer, channels, inner), s(channels));
+        }
+        float[] nan = new float[channels];
+        Arrays.fill(nan, Float.NaN);
+        compare("sumBias beta=0 over NaN", sumTol, (b, t) -> { b.sumBias(t[0], t[1], inner, 0f); return 0; },
+                d(x, nan), s(outer, channels, inner), s(channels));
+        compare("swapAxes01", tolerance(Precision.EXACT), (b, t) -> { b.swapAxes01(t[0], t[1], outer, channels, inner); return 0; },
+                d(x, new float[n]), s(outer, channels, inner), s(channels, outer, inner));
+    }
+
+    @Test
+    void biasOpsRejectMismatchedLayouts() {
+        bothThrow(IllegalArgumentException.class, "addBias", (b, t) -> { b.addBias(t[0], t[1], 1); return 0; },
+                d(new float[10], new float[3]), s(2, 5), s(3));
+        bothThrow(IllegalArgumentException.class, "sumBias", (b, t) -> { b.sumBias(t[0], t[1], 2, 0f); return 0; },
+                d(new float[10], new float[2]), s(10), s(2));
+    }
+
+    // ---------------------------------------------------------------- activations
+
+    /** Random inputs in [−6, 6] led by the special values every backend must treat as the reference does. */
+    private static float[] activationInputs(SplittableRandom rng, int n) {
+        float[] x = random(rng, n, -6, 6);
+        float[] special = {0f, -0f, 0.5f, -0.5f, 1e-8f, -1e-8f, 30f, -30f, 100f, -100f, Float.POSITIVE_INFINITY,
+                           Float.NEGATIVE_INFINITY, Float.NaN};
+        System.arraycopy(special, 0, x, 0, Math.min(n, special.length));
+        return x;
+    }
+
+    private float activationTolerance(Activation f) {
+        return switch (f) {
+            case SIGMOID, TANH, SOFTPLUS -> tolerance(Precision.TRANSCENDENTAL);
+            default -> tolerance(Precision.EXACT);
+        };
+    }
+
+    @ParameterizedTest(name = "activation {0}")
+    @EnumSource(Activation.class)
+    void activationsMatchReference(Activation f) {
+        for (int n : new int[] {1, 7, 13, 33, 257, 40_000}) {
+            SplittableRandom rng = new SplittableRandom(n + f.ordinal());
+            float[] x = activationInputs(rng, n), dy = random(rng, n);
+            compare(f + " n=" + n, activationTolerance(f), (b, t) -> { b.activation(f, t[0], t[1]); return 0; },
+                    d(x, new float[n]), s(n), s(n));
+            compare(f + " in place n=" + n, activationTolerance(f), (b, t) -> { b.activation(f, t[0], t[0]); return 0; }, d(x), s(n));
+            // the backward pass from the reference's y, so the derivative alone is compared
+            Tensor ry = ref.upload(x, n);
+            ref.activation(f, ry, ry);
+            float[] yRef = ref.download(ry);
+            float backTol = f == Activation.SOFTPLUS ? tolerance(Precision.TRANSCENDENTAL) : tolerance(Precision.ARITHMETIC);
+            compare(f + "' n=" + n, backTol, (b, t) -> { b.activationBackward(f, t[0], t[1], t[2], t[3]); return 0; },
+                    d(x, yRef, dy, new float[n]), s(n), s(n), s(n), s(n));
+            compare(f + "' in place n=" + n, backTol, (b, t) -> { b.activationBackward(f, t[0], t[1], t[2], t[2]); return 0; },
+                    d(x, yRef, dy), s(n), s(n), s(n));
+        }
+    }
+
+    @ParameterizedTest(name = "prelu outer={0} C={1} inner={2}")
+    @CsvSource({"1,1,1", "7,33,1", "3,7,33", "2,1,257", "300,65,1", "2,6,784"})
+    void preluMatchesReference(int outer, int channels, int inner) {
+        SplittableRandom rng = new SplittableRandom(outer + 17L * channels + inner);
+        int n = outer * channels * inner;
+        float[] x = random(rng, n), alpha = random(rng, channels, 0, 0.5), dy = random(rng, n), dalpha = random(rng, channels);
+        compare("prelu", tolerance(Precision.EXACT), (b, t) -> { b.prelu(t[0], t[1], t[2], inner); return 0; },
+                d(x, alpha, new float[n]), s(outer, channels, inner), s(channels), s(n));
+        compare("preluBackward", tolerance(Precision.REDUCTION) * (float) Math.sqrt(outer * inner),
+                (b, t) -> { b.preluBackward(t[0], t[1], t[2], t[3], t[4], inner); return 0; },
+                d(x, alpha, dy, new float[n], dalpha), s(outer, channels, inner), s(channels), s(n), s(n), s(channels));
+    }
+
+    @ParameterizedTest(name = "softmax {0}x{1}")
+    @CsvSource({"1,1", "1,7", "7,33", "33,257", "257,7", "2,1000", "64,10", "300,65"})
+    void softmaxMatchesReference(int rows, int cols) {
+        SplittableRandom rng = new SplittableRandom(rows * 1000L + cols);
+        int n = rows * cols;
+        float[] x = random(rng, n, -20, 20), dy = random(rng, n);
+        compare("softmax", tolerance(Precision.TRANSCENDENTAL), (b, t) -> { b.softmax(t[0], t[1]); return 0; },
+                d(x, new float[n]), s(rows, cols), s(rows, cols));
+        Tensor ry = ref.zeros(rows, cols);
+        ref.softmax(ref.upload(x, rows, cols), ry);
+        compare("softmaxBackward", tolerance(Precision.REDUCTION) * (float) Math.sqrt(cols),
+                (b, t) -> { b.softmaxBackward(t[0], t[1], t[2]); return 0; },
+                d(ref.download(ry), dy, new float[n]), s(rows, cols), s(rows, cols), s(rows, cols));
+    }
+
+    // ---------------------------------------------------------------- losses and metrics
+
+    /** Labels in [0, classes), every fifth row ignored (−1). */
+    private static float[] labels(SplittableRandom rng, int rows, int classes) {
+        float[] l = new float[rows];
+        for (int r = 0; r < rows; r++) l[r] = r % 5 == 3 ? -1 : rng.nextInt(classes);
+        return l;
+    }
+
+    @ParameterizedTest(name = "classification losses {0}x{1}")
+    @CsvSource({"1,1", "1,7", "7,33", "33,257", "257,7", "64,10", "4,2"})
+    void classificationLossesMatchReference(int rows, int classes) {
+        SplittableRandom rng = new SplittableRandom(rows * 7919L + classes);
+        int n = rows * classes;
+        float[] z = random(rng, n, -8, 8), lab = labels(rng, rows, classes);
+        float trans = tolerance(Precision.TRANSCENDENTAL), red = tolerance(Precision.REDUCTION) * (float) Math.sqrt(rows);
+        assertScalarClose("softmaxCrossEntropy", compare("softmaxCrossEntropy", trans,
+                (b, t) -> b.softmaxCrossEntropy(t[0], t[1], t[2]), d(z, lab, new float[n]), s(rows, classes), s(rows), s(n)), red);
+        assertScalarClose("softmaxCrossEntropy without gradient", compare("softmaxCrossEntropy", trans,
+                (b, t) -> b.softmaxCrossEntropy(t[0], t[1], null), d(z, lab, null), s(rows, classes), s(rows), null), red);
+        for (float margin : new float[] {1f, 0.3f}) {
+            assertScalarClose("hinge", compare("hinge margin " + margin, trans,
+                    (b, t) -> b.hinge(t[0], t[1], margin, t[2]), d(z, lab, new float[n]), s(rows, classes), s(rows), s(n)), red);
+            assertScalarClose("hinge without gradient", compare("hinge", trans,
+                    (b, t) -> b.hinge(t[0], t[1], margin, null), d(z, lab, null), s(rows, classes), s(rows), null), red);
+        }
+        assertScalarClose("countCorrect", compare("countCorrect", 0f, (b, t) -> b.countCorrect(t[0], t[1]),
+                d(z, lab), s(rows, classes), s(rows)), 0f);
+        float[] ignored = new float[rows];
+        Arrays.fill(ignored, -1f);
+        float[] none = compare("softmaxCrossEntropy, every row ignored", 0f, (b, t) -> b.softmaxCrossEntropy(t[0], t[1], t[2]),
+                d(z, ignored, random(rng, n)), s(rows, classes), s(rows), s(n));
+        assertThat(none).containsExactly(0f, 0f);
+        assertThat(compare("hinge, every row ignored", 0f, (b, t) -> b.hinge(t[0], t[1], 1f, t[2]),
+                d(z, ignored, random(rng, n)), s(rows, classes), s(rows), s(n))).containsExactly(0f, 0f);
+    }
+
+    @Test
+    void countCorrectTakesTheFirstMaximumOnTies() {
+        SplittableRandom rng = new SplittableRandom(11);
+        int rows = 200, classes = 7;
+        float[] z = new float[rows * classes], lab = new float[rows];
+        for (int i = 0; i < z.length; i++) z[i] = rng.nextInt(3);           // many ties
+        for (int r = 0; r < rows; r++) lab[r] = rng.nextInt(classes);
+        z[5 * classes] = Float.NaN;                                         // a NaN never wins (unless first)
+        z[6 * classes + 2] = Float.NaN;
+        float[] both = compare("countCorrect with ties", 0f, (b, t) -> b.countCorrect(t[0], t[1]), d(z, lab), s(rows, classes), s(rows));
+        assertThat(both[1]).isEqualTo(both[0]);
+        assertThat(both[0]).isGreaterThan(0f);
+    }
+
+    @Test
+    void labelsOutsideTheClassesAreRejected() {
+        float[] z = new float[3 * 4];
+        for (float bad : new float[] {4f, 9f, 1.5f, Float.NaN}) {
+            float[] lab = {0, bad, 1};
+            bothThrow(IllegalArgumentException.class, "label", (b, t) -> b.softmaxCrossEntropy(t[0], t[1], t[2]),
+                    d(z, lab, new float[12]), s(3, 4), s(3), s(12));
+            bothThrow(IllegalArgumentException.class, "label", (b, t) -> b.hinge(t[0], t[1], 1f, null), d(z, lab), s(3, 4), s(3));
+            bothThrow(IllegalArgumentException.class, "label", (b, t) -> b.countCorrect(t[0], t[1]), d(z, lab), s(3, 4), s(3));
+        }
+        bothThrow(IllegalArgumentException.class, "labels", (b, t) -> b.softmaxCrossEntropy(t[0], t[1], null),
+                d(z, new float[4]), s(3, 4), s(4));
+    }
+
+    @ParameterizedTest(name = "elementwise loss {0}")
+    @EnumSource(ElementwiseLoss.class)
+    void elementwiseLossesMatchReference(ElementwiseLoss kind) {
+        for (int n : new int[] {1, 7, 33, 257, 5000}) {
+            SplittableRandom rng = new SplittableRandom(n * 3L + kind.ordinal());
+            boolean bce = kind == ElementwiseLoss.BINARY_CROSS_ENTROPY;
+            float[] y = bce ? random(rng, n, 0.001, 0.999) : random(rng, n, -3, 3);
+            float[] target = bce ? random(rng, n, 0, 1) : random(rng, n, -3, 3);
+            if (bce && n > 4) { y[0] = 0f; y[1] = 1f; target[0] = 0f; target[1] = 1f; target[2] = 1f; }
+            if (!bce && n > 2) target[1] = y[1];                            // L1's derivative at y = d is 0
+            float red = tolerance(Precision.REDUCTION) * (float) Math.sqrt(n);
+            assertScalarClose(kind.name(), compare(kind.name(), tolerance(Precision.TRANSCENDENTAL),
+                    (b, t) -> b.elementwiseLoss(kind, t[0], t[1], t[2]), d(y, target, new float[n]), s(n), s(n), s(n)), red);
+            assertScalarClose(kind.name(), compare(kind.name(), 0f,
+                    (b, t) -> b.elementwiseLoss(kind, t[0], t[1], null), d(y, target, null), s(n), s(n), null), red);
+        }
+    }
+
+    // ---------------------------------------------------------------- convolution and pooling
+
+    /**
+     * batch, channels, H, W, kH, kW, sH, sW, pH, pW: LeNet-5's layers, odd sizes, non-square, 1×1, overlapping windows,
+     * and rows wide enough for whole vectors of outputs (16 lanes) plus a tail, strided and tiled.
+     */
+    private static final String GEOMETRIES = """
+            2,1,28,28,5,5,1,1,2,2
+            2,6,14,14,5,5,1,1,0,0
+            1,3,7,7,3,3,2,2,1,1
+            3,2,9,5,2,3,1,2,0,1
+            2,4,6,6,1,1,1,1,0,0
+            1,1,1,1,1,1,1,1,0,0
+            2,3,33,17,3,3,1,1,1,1
+            1,2,8,8,4,4,4,4,0,0
+            2,2,11,13,3,2,3,1,2,1
+            2,3,40,70,2,2,2,2,0,0
+            1,2,9,50,3,3,2,2,1,1
+            1,1,10,101,3,3,3,3,0,0
+            3,2,28,28,2,2,2,2,0,0
+            2,3,9,45,2,2,2,2,0,0
+            """;
+
+    private static List<ConvGeometry> geometries() {
+        return GEOMETRIES.lines().map(l -> Arrays.stream(l.trim().split(",")).mapToInt(Integer::parseInt).toArray())
+                .map(v -> new ConvGeometry(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9])).toList();
+    }
+
+    @Test
+    void im2colAndCol2imMatchReference() {
+        for (ConvGeometry g : geometries()) {
+            SplittableRandom rng = new SplittableRandom(g.hashCode());
+            int in = g.batch() * g.channels() * g.height() * g.width(), cols = g.colRows() * g.colCols();
+            compare("im2col " + g, tolerance(Precision.EXACT), (b, t) -> { b.im2col(t[0], g, t[1]); return 0; },
+                    d(random(rng, in), random(rng, cols)), s(g.batch(), g.channels(), g.height(), g.width()), s(g.colRows(), g.colCols()));
+            compare("col2im " + g, tolerance(Precision.ARITHMETIC), (b, t) -> { b.col2im(t[0], g, t[1]); return 0; },
+                    d(random(rng, cols), random(rng, in)), s(g.colRows(), g.colCols()), s(g.batch(), g.channels(), g.height(), g.width()));
+        }
+    }
+
+    @Test
+    void poolingMatchesReference() {
+        for (ConvGeometry g : geometries()) {
+            if (g.padH() * 2 > g.kernelH() || g.padW() * 2 > g.kernelW()) continue;   // a window wholly in the padding has no maximum
+            SplittableRandom rng = new SplittableRandom(g.hashCode() + 1);
+            int in = g.batch() * g.channels() * g.height() * g.width(), out = g.batch() * g.channels() * g.outH() * g.outW();
+            float[] x = random(rng, in);
+            for (int i = 0; i < in; i += 3) x[i] = Math.round(x[i] * 2) / 2f;     // ties: the first maximum must win
+            int[] xs = s(g.batch(), g.channels(), g.height(), g.width()), ys = s(g.batch(), g.channels(), g.outH(), g.outW());
+            compare("maxPool " + g, tolerance(Precision.EXACT), (b, t) -> { b.maxPool(t[0], g, t[1], t[2]); return 0; },
+                    d(x, new float[out], new float[out]), xs, ys, ys);
+            Tensor ry = ref.zeros(ys), ra = ref.zeros(ys);
+            ref.maxPool(ref.upload(x, xs), g, ry, ra);
+            compare("maxPoolBackward " + g, tolerance(Precision.ARITHMETIC),
+                    (b, t) -> { b.maxPoolBackward(t[0], t[1], g, t[2]); return 0; },
+                    d(random(rng, out), ref.download(ra), random(rng, in)), ys, ys, xs);
+            compare("avgPool " + g, tolerance(Precision.REDUCTION) * (float) Math.sqrt(g.kernelH() * g.kernelW()), (b, t) -> { b.avgPool(t[0], g, t[1]); return 0; },
+                    d(x, new float[out]), xs, ys);
+            compare("avgPoolBackward " + g, tolerance(Precision.ARITHMETIC), (b, t) -> { b.avgPoolBackward(t[0], g, t[1]); return 0; },
+                    d(random(rng, out), random(rng, in)), ys, xs);
+        }
+    }
+
+    @Test
+    void convolutionOpsRejectWrongSizes() {
+        ConvGeometry g = new ConvGeometry(1, 1, 4, 4, 2, 2, 2, 2, 0, 0);
+        bothThrow(IllegalArgumentException.class, "im2col", (b, t) -> { b.im2col(t[0], g, t[1]); return 0; },
+                d(new float[16], new float[15]), s(16), s(15));
+        bothThrow(IllegalArgumentException.class, "maxPool", (b, t) -> { b.maxPool(t[0], g, t[1], t[2]); return 0; },
+                d(new float[16], new float[5], new float[4]), s(16), s(5), s(4));
+    }
+
+    // ---------------------------------------------------------------- dropout and embeddings
+
+    @Test
+    void dropoutMasksAreIdentical() {
+        for (int n : new int[] {1, 7, 33, 257, 70_003})
+            for (float p : new float[] {0f, 0.1f, 0.5f, 0.9f})
+                for (long seed : new long[] {0L, 42L, -7L, 0x1234_5678_9ABC_DEF0L}) {
+                    compare("dropoutMask n=" + n + " p=" + p + " seed=" + seed, 0f,
+                            (b, t) -> { b.dropoutMask(t[0], p, seed); return 0; }, d(new float[n]), s(n));
+                }
+        for (float bad : new float[] {1f, -0.1f, Float.NaN}) {
+            bothThrow(IllegalArgumentException.class, "dropout", (b, t) -> { b.dropoutMask(t[0], bad, 1L); return 0; },
+                    d(new float[4]), s(4));
+        }
+    }
+
+    @ParameterizedTest(name = "gather/scatter V={0} D={1} rows={2}")
+    @CsvSource({"1,1,1", "7,33,9", "65,257,33", "10,7,100"})
+    void gatherAndScatterMatchReference(int v, int dim, int rows) {
+        SplittableRandom rng = new SplittableRandom(v * 13L + dim + rows);
+        float[] idx = new float[rows];
+        for (int r = 0; r < rows; r++) idx[r] = rng.nextInt(v);            // repeats: scatter must add them all
+        compare("gatherRows", 0f, (b, t) -> { b.gatherRows(t[0], t[1], t[2]); return 0; },
+                d(random(rng, v * dim), idx, new float[rows * dim]), s(v, dim), s(rows), s(rows, dim));
+        if (rows > 2) idx[1] = -1;                                          // skipped by scatter
+        compare("scatterAddRows", tolerance(Precision.ARITHMETIC), (b, t) -> { b.scatterAddRows(t[0], t[1], t[2]); return 0; },
+                d(random(rng, rows * dim), idx, random(rng, v * dim)), s(rows, dim), s(rows), s(v, dim));
+        idx[0] = v;
+        bothThrow(IndexOutOfBoundsException.class, "index", (b, t) -> { b.gatherRows(t[0], t[1], t[2]); return 0; },
+                d(new float[v * dim], idx, new float[rows * dim]), s(v, dim), s(rows), s(rows, dim));
+        bothThrow(IndexOutOfBoundsException.class, "index", (b, t) -> { b.scatterAddRows(t[0], t[1], t[2]); return 0; },
+                d(new float[rows * dim], idx, new float[v * dim]), s(rows, dim), s(rows), s(v, dim));
+    }
+
+    // ---------------------------------------------------------------- recurrent cells
+
+    @ParameterizedTest(name = "lstm B={0} H={1} peepholes={2}")
+    @CsvSource({"1,1,false", "1,1,true", "7,33,false", "7,33,true", "3,257,true", "33,7,false", "32,256,false", "32,256,true"})
+    void lstmCellMatchesReference(int batch, int hid, boolean peepholes) {
+        SplittableRandom rng = new SplittableRandom(batch * 100L + hid + (peepholes ? 1 : 0));
+        int n = batch * hid;
+        float[] gates = random(rng, 4 * n, -3, 3), cPrev = random(rng, n, -2, 2), peep = peepholes ? random(rng, 3 * hid) : null;
+        float trans = tolerance(Precision.TRANSCENDENTAL);
+        compare("lstmCell", trans, (b, t) -> { b.lstmCell(t[0], t[1], t[2], t[3], t[4], t[5]); return 0; },
+                d(gates, cPrev, peep, new float[n], new float[n], new float[n]), s(batch, 4 * hid), s(batch, hid), s(3, hid),
+                s(batch, hid), s(batch, hid), s(batch, hid));
+        // backward from the reference's forward results, so only the backward arithmetic is compared
+        Tensor acts = ref.upload(gates, batch, 4 * hid), c = ref.zeros(batch, hid), tanhC = ref.zeros(batch, hid), h = ref.zeros(batch, hid);
+        ref.lstmCell(acts, ref.upload(cPrev, batch, hid), peep == null ? null : ref.upload(peep, 3, hid), c, tanhC, h);
+        compare("lstmCellBackward", tolerance(Precision.ARITHMETIC),
+                (b, t) -> { b.lstmCellBackward(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8]); return 0; },
+                d(ref.download(acts), cPrev, ref.download(c), ref.download(tanhC), peep, random(rng, n), random(rng, n),
+                        new float[4 * n], peepholes ? random(rng, 3 * hid) : null),
+                s(batch, 4 * hid), s(batch, hid), s(batch, hid), s(batch, hid), s(3, hid), s(batch, hid), s(batch, hid),
+                s(batch, 4 * hid), s(3, hid));
+    }
+
+    @ParameterizedTest(name = "gru B={0} H={1}")
+    @CsvSource({"1,1", "7,33", "3,257", "33,7", "32,256"})
+    void gruCellMatchesReference(int batch, int hid) {
+        SplittableRandom rng = new SplittableRandom(batch * 100L + hid + 7);
+        int n = batch * hid;
+        float[] gx = random(rng, 3 * n, -3, 3), gh = random(rng, 3 * n, -3, 3), hPrev = random(rng, n);
+        compare("gruCell", tolerance(Precision.TRANSCENDENTAL), (b, t) -> { b.gruCell(t[0], t[1], t[2], t[3], t[4]); return 0; },
+                d(gx, gh, hPrev, new float[n], new float[3 * n]), s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid), s(batch, hid),
+                s(batch, 3 * hid));
+        Tensor acts = ref.zeros(batch, 3 * hid);
+        ref.gruCell(ref.upload(gx, batch, 3 * hid), ref.upload(gh, batch, 3 * hid), ref.upload(hPrev, batch, hid), ref.zeros(batch, hid), acts);
+        compare("gruCellBackward", tolerance(Precision.ARITHMETIC),
+                (b, t) -> { b.gruCellBackward(t[0], t[1], t[2], t[3], t[4], t[5], t[6]); return 0; },
+                d(ref.download(acts), gh, hPrev, random(rng, n), new float[3 * n], new float[3 * n], new float[n]),
+                s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid), s(batch, hid), s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid));
+    }
+
+    @Test
+    void cellsRejectMismatchedGates() {
+        bothThrow(IllegalArgumentException.class, "lstmCell", (b, t) -> { b.lstmCell(t[0], t[1], null, t[2], t[3], t[4]); return 0; },
+                d(new float[12], new float[4], new float[4], new float[4], new float[4]), s(2, 6), s(2, 2), s(2, 2), s(2, 2), s(2, 2));
+        bothThrow(IllegalArgumentException.class, "gruCell", (b, t) -> { b.gruCell(t[0], t[1], t[2], t[3], t[4]); return 0; },
+                d(new float[12], new float[12], new float[6], new float[6], new float[12]), s(2, 6), s(2, 6), s(2, 3), s(2, 3), s(2, 6));
+    }
+
+    // ---------------------------------------------------------------- optimizers
+
+    /** One optimizer update on tensors {w, g, state…} at step t ≥ 1. */
+    @FunctionalInterface
+    protected interface StepOp {
+        void run(Backend b, Tensor[] t, int step);
+    }
+
+    /** Five steps of an update, with fresh gradients each step, comparing the weights and every state tensor. */
+    private void optimizerSteps(String name, int n, int states, StepOp step) {
+        SplittableRandom rng = new SplittableRandom(n * 31L + name.hashCode());
+        float[][] data = new float[2 + states][];
+        int[][] shapes = new int[2 + states][];
+        data[0] = random(rng, n);
+        for (int i = 0; i < shapes.length; i++) shapes[i] = s(n);
+        for (int i = 2; i < data.length; i++) data[i] = new float[n];
+        Tensor[] rt = new Tensor[data.length], bt = new Tensor[data.length];
+        for (int i = 0; i < data.length; i++) {
+            float[] init = i == 1 ? new float[n] : data[i];
+            rt[i] = put(ref, init, shapes[i]);
+            bt[i] = put(be, init, shapes[i]);
+        }
+        for (int t = 1; t <= 5; t++) {
+            float[] g = random(rng, n);
+            ref.upload(g, 0, rt[1]);
+            be.upload(g, 0, bt[1]);
+            step.run(ref, rt, t);
+            step.run(be, bt, t);
+            for (int i = 0; i < data.length; i++) {
+                if (i == 1) continue;
+                assertClose(name + " n=" + n + " step " + t + " tensor " + i, get(name, bt[i]), get(name, rt[i]), tolerance(Precision.ARITHMETIC));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "optimizers n={0}")
+    @ValueSource(ints = {1, 7, 33, 257, 70_003})
+    void optimizerStepsMatchReference(int n) {
+        optimizerSteps("sgd", n, 0, (b, t, step) -> b.sgdStep(t[0], t[1], null, 0.1f, 0f, false, 0f));
+        optimizerSteps("sgd+decay", n, 0, (b, t, step) -> b.sgdStep(t[0], t[1], null, 0.1f, 0f, false, 0.01f));
+        optimizerSteps("sgd momentum", n, 1, (b, t, step) -> b.sgdStep(t[0], t[1], t[2], 0.05f, 0.9f, false, 0f));
+        optimizerSteps("sgd nesterov+decay", n, 1, (b, t, step) -> b.sgdStep(t[0], t[1], t[2], 0.05f, 0.9f, true, 1e-3f));
+        optimizerSteps("adagrad", n, 1, (b, t, step) -> b.adagradStep(t[0], t[1], t[2], 0.1f, 1e-10f, 0.01f));
+        optimizerSteps("rmsprop", n, 1, (b, t, step) -> b.rmspropStep(t[0], t[1], t[2], 0.01f, 0.99f, 1e-8f, 0f));
+        optimizerSteps("adadelta", n, 2, (b, t, step) -> b.adadeltaStep(t[0], t[1], t[2], t[3], 1f, 0.9f, 1e-6f, 0.01f));
+        optimizerSteps("adam", n, 2, (b, t, step) -> b.adamStep(t[0], t[1], t[2], t[3], 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, step));
+    }
+
+    // ---------------------------------------------------------------- whole training steps
+
+    /** A model as the training-agreement tests drive it: logits from an input, backward from ∂L/∂logits, its parameters. */
+    protected interface Net {
+        Tensor forward(Tensor x);
+
+        void backward(Tensor dlogits);
+
+        List<Param> params();
+    }
+
+    /** A {@link Sequential} as a {@link Net}. */
+    protected static Net net(Sequential model) {
+        return new Net() {
+            public Tensor forward(Tensor x) { return model.forward(x, true); }
+            public void backward(Tensor dlogits) { model.backward(dlogits); }
+            public List<Param> params() { return model.params(); }
+        };
+    }
+
+    /**
+     * A sequence classifier: a recurrent layer over x [T, B, D], then a dense layer on every step's h_t, giving logits
+     * [T·B, classes] (one label per step, as a language model).
+     */
+    protected static Net sequenceNet(Backend b, Recurrent rnn, int classes, int steps, int batch) {
+        SplittableRandom rng = new SplittableRandom(99);
+        rnn.bind(b, rng);
+        Dense out = new Dense(rnn.outputSize(), classes);
+        out.bind(b, rng);
+        return new Net() {
+            public Tensor forward(Tensor x) {
+                Tensor h = rnn.forward(x, true);
+                return out.forward(h.reshape(steps * batch, rnn.outputSize()), true);
+            }
+            public void backward(Tensor dlogits) {
+                Tensor dh = out.backward(dlogits);
+                rnn.backward(dh.reshape(steps, batch, rnn.outputSize()));
+            }
+            public List<Param> params() {
+                List<Param> all = new java.util.ArrayList<>(rnn.params());
+                all.addAll(out.params());
+                return all;
+            }
+        };
+    }
+
+    /**
+     * Trains two copies of a model, one per backend, for {@code steps} steps of SGD with momentum 0.9 on the same random
+     * batches (x of shape {@code xShape}, {@code rows} labels), and asserts that the losses and every parameter agree
+     * (relative tolerance {@code tol}, see {@link Precision#TRAINING}) after every step.
+     */
+    protected void trainingAgrees(String name, Net onRef, Net onBe, int[] xShape, int rows, int classes, int steps, float tol) {
+        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
+        Sgd sgd = Sgd.momentum(0.05f, 0.9f);
+        SplittableRandom rng = new SplittableRandom(name.hashCode());
+        Tensor dyR = ref.zeros(rows, classes), dyB = be.zeros(rows, classes);
+        for (int step = 1; step <= steps; step++) {
+            float[] x = random(rng, Tensor.sizeOf(xShape)), lab = labels(rng, rows, classes);
+            for (Param p : onRef.params()) p.zeroGrad();
+            for (Param p : onBe.params()) p.zeroGrad();
+            float lr = loss.compute(onRef.forward(ref.upload(x, xShape)), ref.upload(lab, rows), dyR);
+            float lb = loss.compute(onBe.forward(be.upload(x, xShape)), be.upload(lab, rows), dyB);
+            assertClose(name + " loss at step " + step, new float[] {lb}, new float[] {lr}, tol);
+            onRef.backward(dyR);
+            onBe.backward(dyB);
+            sgd.step(onRef.params());
+            sgd.step(onBe.params());
+            List<Param> pr = onRef.params(), pb = onBe.params();
+            for (int i = 0; i < pr.size(); i++) {
+                assertClose(name + " " + pr.get(i).name() + " after step " + step, be.download(pb.get(i).value()),
+                        ref.download(pr.get(i).value()), tol);
+            }
+        }
+    }
+
+    /** Builds the same MLP (same seed) on a backend. */
+    private static Sequential mlp(Backend b, int in, int hidden1, int hidden2, int classes) {
+        return new Sequential(new Dense(in, hidden1), ActivationLayer.relu(), new Dense(hidden1, hidden2), ActivationLayer.tanh(),
+                new Dense(hidden2, classes)).bind(b, 1234);
+    }
+
+    @Test
+    void mlpTrainingStepsAgree() {
+        float tol = tolerance(Precision.TRAINING);
+        trainingAgrees("mlp 20-33-17-7 b16", net(mlp(ref, 20, 33, 17, 7)), net(mlp(be, 20, 33, 17, 7)), s(16, 20), 16, 7, 8, tol);
+        trainingAgrees("mlp 784-256-128-10 b64", net(mlp(ref, 784, 256, 128, 10)), net(mlp(be, 784, 256, 128, 10)),
+                s(64, 784), 64, 10, 3, tol);
+    }
+
+    /** LeNet-5 as in the lenet sample (ReLU, max pooling), and a variant with tanh, average pooling and a strided conv. */
+    private static Sequential lenet(Backend b, boolean classic) {
+        Sequential m = classic
+                ? new Sequential(new Conv2d(1, 6, 5).padding(2), ActivationLayer.tanh(), new AvgPool2d(2),
+                        new Conv2d(6, 16, 5), ActivationLayer.tanh(), new AvgPool2d(2), new Flatten(),
+                        new Dense(400, 120), ActivationLayer.tanh(), new Dense(120, 84), ActivationLayer.tanh(), new Dense(84, 10))
+                : new Sequential(new Conv2d(1, 6, 5).padding(2), ActivationLayer.relu(), new MaxPool2d(2),
+                        new Conv2d(6, 16, 5), ActivationLayer.relu(), new MaxPool2d(2), new Flatten(),
+                        new Dense(400, 120), ActivationLayer.relu(), new Dense(120, 84), ActivationLayer.relu(), new Dense(84, 10));
+        return m.bind(b, 5);
+    }
+
+    @Test
+    void lenet5TrainingStepsAgree() {
+        float tol = tolerance(Precision.TRAINING);
+        trainingAgrees("lenet5 relu/max b8", net(lenet(ref, false)), net(lenet(be, false)), s(8, 1, 28, 28), 8, 10, 4, tol);
+        trainingAgrees("lenet5 tanh/avg b8", net(lenet(ref, true)), net(lenet(be, true)), s(8, 1, 28, 28), 8, 10, 4, tol);
+        Supplier<Sequential> strided = () -> new Sequential(new Conv2d(3, 4, 3).stride(2).padding(1), ActivationLayer.relu(),
+                new Conv2d(4, 5, 3, 2), ActivationLayer.sigmoid(), new Flatten(), new Dense(5 * 7 * 9, 6));
+        trainingAgrees("strided conv b3", net(strided.get().bind(ref, 8)), net(strided.get().bind(be, 8)), s(3, 3, 17, 19), 3, 6, 4, tol);
+    }
+
+    @Test
+    void recurrentTrainingStepsAgree() {
+        float tol = tolerance(Precision.TRAINING);
+        int t = 9, batch = 5, d = 13, h = 33, classes = 7;
+        trainingAgrees("lstm h33 T9 b5", sequenceNet(ref, new Lstm(d, h), classes, t, batch),
+                sequenceNet(be, new Lstm(d, h), classes, t, batch), s(t, batch, d), t * batch, classes, 5, tol);
+        trainingAgrees("lstm peepholes", sequenceNet(ref, new Lstm(d, h, true, 1f), classes, t, batch),
+                sequenceNet(be, new Lstm(d, h, true, 1f), classes, t, batch), s(t, batch, d), t * batch, classes, 5, tol);
+        trainingAgrees("gru h33 T9 b5", sequenceNet(ref, new Gru(d, h), classes, t, batch),
+                sequenceNet(be, new Gru(d, h), classes, t, batch), s(t, batch, d), t * batch, classes, 5, tol);
     }
 }

@@ -43,9 +43,16 @@ public final class Options {
 
     public boolean has(String name) { return values.containsKey(name); }
 
-    /** The backend named by --backend (default auto), announced on stdout. */
+    /** The backend named by --backend (default auto), announced on stdout; an unknown or unusable name exits with the reason. */
     public Backend backend() {
-        Backend b = Backends.create(get("backend", "auto"));
+        Backend b;
+        try {
+            b = Backends.create(get("backend", "auto"));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("nabla: " + e.getMessage());   // e.g. unknown backend 'x'; on the class path: [cpu, ref] (or 'auto')
+            System.exit(2);
+            throw e;
+        }
         System.out.println("backend: " + b.name());
         return b;
     }
