@@ -78,7 +78,7 @@ public final class LeNetSample {
         Dataset train = d.train();
         int limit = o.getInt("limit", 0);
         if (limit > 0 && limit < train.size()) train = train.range(0, limit);
-        int epochs = o.getInt("epochs", data.equals("mnist") ? 8 : 5);
+        int epochs = o.getInt("epochs", data.equals("mnist") ? 8 : 10);
         int batch = o.getInt("batch", 32);
         float lr = o.getFloat("lr", 0.04f), decay = o.getFloat("decay", 0.75f), momentum = o.getFloat("momentum", 0.9f);
         Backend ops = o.backend();
