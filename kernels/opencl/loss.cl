@@ -84,18 +84,29 @@ __kernel void softmax_backward_rows(__global const float *y, int yo, __global co
 /* ------------------------------------------------------------------ losses over labelled rows */
 
 /*
+ * The class of a row from its label v: −1 for an ignored row (v < 0), −2 for a label that is not a class index in
+ * [0, n) (not whole, NaN, too large) — an error the kernel reports by writing the row to err[eo] — else (int) v.
+ */
+inline int class_index(float v, int n) {
+    if (v < 0.0f) return -1;
+    if (!(v < (float) n) || v != floor(v)) return -2;          /* NaN fails v < n */
+    return (int) v;
+}
+
+/*
  * Softmax cross-entropy of row r with label c (ignored if c < 0):
  *   loss_r = −ln softmax(z)_c = ln Σ_k e^{z_k − max} − (z_c − max)      (log-sum-exp, stable)
  *   ∂loss_r/∂z_j = softmax(z)_j − [j = c]                                (divided by the count later)
  * perRow[r] = loss_r, perRow[rows + r] = 1 if the row counts else 0.
  */
 __kernel void softmax_xent_rows(__global const float *z, int zo, __global const float *labels, int lo, int rows, int n,
-                                int hasGrad, __global float *g, int go, __global float *perRow) {
+                                int hasGrad, __global float *g, int go, __global float *perRow, __global float *err, int eo) {
     int r = get_global_id(0);
     if (r >= rows) return;
     __global const float *zr = z + zo + r * n;
-    int c = (int) labels[lo + r];
-    if (c < 0) {                                               /* padding row: no loss, no gradient */
+    int c = class_index(labels[lo + r], n);
+    if (c == -2) err[eo] = (float) r;
+    if (c < 0) {                                               /* padding row (or a bad label): no loss, no gradient */
         perRow[r] = 0.0f;
         perRow[rows + r] = 0.0f;
         if (hasGrad) for (int j = 0; j < n; j++) g[go + r * n + j] = 0.0f;
@@ -106,7 +117,7 @@ __kernel void softmax_xent_rows(__global const float *z, int zo, __global const 
     float sum = 0.0f;
     for (int j = 0; j < n; j++) sum += exp(zr[j] - max);
     float logSum = log(sum);
-    perRow[r] = c < n ? logSum - (zr[c] - max) : NAN;          /* a label past the classes poisons the loss, visibly */
+    perRow[r] = logSum - (zr[c] - max);
     perRow[rows + r] = 1.0f;
     if (hasGrad) {
         for (int j = 0; j < n; j++) g[go + r * n + j] = exp(zr[j] - max - logSum) - (j == c ? 1.0f : 0.0f);
@@ -118,20 +129,17 @@ __kernel void softmax_xent_rows(__global const float *z, int zo, __global const 
  * ∂/∂s_j = +1 and ∂/∂s_c = −1 (divided by the count later).
  */
 __kernel void hinge_rows(__global const float *s, int so, __global const float *labels, int lo, int rows, int n,
-                         int hasGrad, __global float *g, int go, __global float *perRow, float margin) {
+                         int hasGrad, __global float *g, int go, __global float *perRow, __global float *err, int eo,
+                         float margin) {
     int r = get_global_id(0);
     if (r >= rows) return;
     __global const float *sr = s + so + r * n;
-    int c = (int) labels[lo + r];
+    int c = class_index(labels[lo + r], n);
+    if (c == -2) err[eo] = (float) r;
     if (hasGrad) for (int j = 0; j < n; j++) g[go + r * n + j] = 0.0f;
     if (c < 0) {
         perRow[r] = 0.0f;
         perRow[rows + r] = 0.0f;
-        return;
-    }
-    if (c >= n) {
-        perRow[r] = NAN;
-        perRow[rows + r] = 1.0f;
         return;
     }
     float loss = 0.0f, violations = 0.0f;
@@ -151,11 +159,12 @@ __kernel void hinge_rows(__global const float *s, int so, __global const float *
 
 /* hits[r] = 1 if the row counts (label ≥ 0) and its arg-max (first on ties) is the label, else 0. */
 __kernel void count_correct_rows(__global const float *s, int so, __global const float *labels, int lo, int rows, int n,
-                                 __global float *hits) {
+                                 __global float *hits, __global float *err, int eo) {
     int r = get_global_id(0);
     if (r >= rows) return;
     __global const float *sr = s + so + r * n;
-    int c = (int) labels[lo + r], best = 0;
+    int c = class_index(labels[lo + r], n), best = 0;
+    if (c == -2) err[eo] = (float) r;
     for (int j = 1; j < n; j++) if (sr[j] > sr[best]) best = j;
     hits[r] = (c >= 0 && best == c) ? 1.0f : 0.0f;
 }

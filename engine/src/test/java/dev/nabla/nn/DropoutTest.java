@@ -68,6 +68,17 @@ class DropoutTest {
     }
 
     @Test
+    void aModelIsDeterministicInEvaluationModeAndNoisyInTraining() {
+        Sequential net = new Sequential(new Dense(4, 16), ActivationLayer.relu(), new Dropout(0.5f), new Dense(16, 3)).bind(ops, 2);
+        Tensor x = ops.upload(new float[] {1, -2, 3, 0.5f, 0, 1, -1, 2}, 2, 4);
+        float[] e1 = net.forward(x, false).toArray(), e2 = net.forward(x, false).toArray();
+        assertThat(e2).containsExactly(e1);
+        float[] t1 = net.forward(x, true).toArray(), t2 = net.forward(x, true).toArray();
+        assertThat(t1).isNotEqualTo(e1);
+        assertThat(t2).isNotEqualTo(t1);
+    }
+
+    @Test
     void theProbabilityMustBeBelowOne() {
         assertThatThrownBy(() -> new Dropout(1f)).hasMessageContaining("[0, 1)");
         assertThatThrownBy(() -> new Dropout(-0.1f)).hasMessageContaining("[0, 1)");

@@ -34,9 +34,14 @@ public record DigitData(String name, Dataset train, Dataset test, List<String> c
         };
     }
 
-    /** All 10,000 bundled MNIST digits, in file order. */
-    public static Dataset bundledMnist() {
-        return Idx.images(resource(MNIST_RESOURCE + "images-idx3-ubyte.gz"), resource(MNIST_RESOURCE + "labels-idx1-ubyte.gz"));
+    private static Dataset bundled;
+
+    /** All 10,000 bundled MNIST digits, in file order (read once, then shared: nobody writes into a Dataset's arrays). */
+    public static synchronized Dataset bundledMnist() {
+        if (bundled == null) {
+            bundled = Idx.images(resource(MNIST_RESOURCE + "images-idx3-ubyte.gz"), resource(MNIST_RESOURCE + "labels-idx1-ubyte.gz"));
+        }
+        return bundled;
     }
 
     /** The fixed split of the bundled digits: which indices train and which are held out. */

@@ -13,6 +13,7 @@ import dev.nabla.optim.Sgd;
 import dev.nabla.train.Dataset;
 import dev.nabla.train.Trainer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,7 +24,8 @@ import java.util.List;
  *           → conv 16@5×5      → ReLU → max-pool 2 → 16×5×5 → flatten 400
  *           → dense 120 → ReLU → dense 84 → ReLU → dense 10 → softmax cross-entropy
  * </pre>
- * Options: --data mnist|fashion, --data-dir DIR (Fashion-MNIST), --epochs N, --batch N, --lr η, --momentum μ,
+ * Options: --data mnist|fashion, --data-dir DIR (Fashion-MNIST), --epochs N, --batch N, --lr η, --decay d (η ← d·η
+ * after each epoch), --momentum μ,
  * --limit N (train on the first N training images only), --backend NAME, --seed N.
  */
 public final class LeNetSample {
@@ -43,20 +45,28 @@ public final class LeNetSample {
     /** What a run measured. */
     public record Result(List<Trainer.EpochStats> history, float testLoss, float testAccuracy) {}
 
-    /** Trains a fresh LeNet-5 on {@code train} and evaluates it on {@code test}; {@code log} prints the progress (or is null). */
-    public static Result train(Backend ops, Dataset train, Dataset test, int epochs, int batch, float lr, float momentum,
-                               long seed, java.io.PrintStream log) {
+    /**
+     * Trains a fresh LeNet-5 on {@code train} with SGD + momentum, the learning rate decayed per epoch
+     * (η_e = η·decay^(e−1)), and evaluates it on {@code test}; {@code log} prints the progress (or is null).
+     */
+    public static Result train(Backend ops, Dataset train, Dataset test, int epochs, int batch, float lr, float decay,
+                               float momentum, long seed, java.io.PrintStream log) {
         Sequential net = model().bind(ops, seed);
         if (log != null) log.print(net.summary(train.sampleShape()));
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
-        var history = new Trainer().epochs(epochs).batchSize(batch).seed(seed)
-                .listener(s -> {
-                    if (log == null) return;
-                    Trainer.Evaluation t = Trainer.evaluate(net, loss, test, 500);
-                    log.printf("epoch %2d  loss %.4f  train accuracy %.2f%%  test accuracy %.2f%%  %,.0f samples/s%n",
-                            s.epoch(), s.trainLoss(), 100 * s.trainAccuracy(), 100 * t.accuracy(), s.samplesPerSecond());
-                })
-                .fit(net, loss, Sgd.momentum(lr, momentum), train);
+        List<Trainer.EpochStats> history = new ArrayList<>();
+        for (int e = 1; e <= epochs; e++) {
+            float lrE = (float) (lr * Math.pow(decay, e - 1));
+            // one epoch per fit, each with its own shuffle; the momentum velocity lives in the Params and carries over
+            Trainer.EpochStats s = new Trainer().epochs(1).batchSize(batch).seed(seed * 1_000 + e)
+                    .fit(net, loss, Sgd.momentum(lrE, momentum), train).getFirst();
+            history.add(s);
+            if (log != null) {
+                Trainer.Evaluation t = Trainer.evaluate(net, loss, test, 500);
+                log.printf("epoch %2d  η %.4f  loss %.4f  train accuracy %.2f%%  test accuracy %.2f%%  %,.0f samples/s%n",
+                        e, lrE, s.trainLoss(), 100 * s.trainAccuracy(), 100 * t.accuracy(), s.samplesPerSecond());
+            }
+        }
         Trainer.Evaluation t = Trainer.evaluate(net, loss, test, 500);
         return new Result(history, t.loss(), t.accuracy());
     }
@@ -68,14 +78,15 @@ public final class LeNetSample {
         Dataset train = d.train();
         int limit = o.getInt("limit", 0);
         if (limit > 0 && limit < train.size()) train = train.range(0, limit);
-        int epochs = o.getInt("epochs", data.equals("mnist") ? 8 : 5);
+        int epochs = o.getInt("epochs", data.equals("mnist") ? 8 : 10);
         int batch = o.getInt("batch", 32);
-        float lr = o.getFloat("lr", 0.03f), momentum = o.getFloat("momentum", 0.9f);
+        float lr = o.getFloat("lr", 0.04f), decay = o.getFloat("decay", 0.75f), momentum = o.getFloat("momentum", 0.9f);
         Backend ops = o.backend();
         System.out.printf("LeNet-5 on %s: %,d training images, %,d test images never trained on; %d epochs, batch %d, "
-                        + "SGD η = %s, momentum %s%n", d.name(), train.size(), d.test().size(), epochs, batch, lr, momentum);
+                        + "SGD η = %s (×%s per epoch), momentum %s%n", d.name(), train.size(), d.test().size(), epochs, batch, lr,
+                decay, momentum);
         long t0 = System.nanoTime();
-        Result r = train(ops, train, d.test(), epochs, batch, lr, momentum, o.getInt("seed", 1), System.out);
+        Result r = train(ops, train, d.test(), epochs, batch, lr, decay, momentum, o.getInt("seed", 1), System.out);
         System.out.printf("test accuracy %.2f%% (loss %.4f) on %,d images; %.0f s in all%n", 100 * r.testAccuracy(), r.testLoss(),
                 d.test().size(), (System.nanoTime() - t0) / 1e9);
     }

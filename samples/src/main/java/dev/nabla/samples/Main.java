@@ -13,6 +13,8 @@ public final class Main {
                       xor        an MLP learns XOR, which a perceptron cannot (seed 002)   [--backend ref|cpu|opencl|auto]
                       lenet      LeNet-5 on real digits or clothes (seeds 002-004)   [--data mnist|fashion --epochs N --batch N --limit N]
                       spirals    two interleaved spirals: a perceptron fails, an MLP reaches ~100%   [--epochs N --every N]
+                      gradient-flow  ‖∂L/∂h_k‖ back through time: vanilla RNN (small/large W) vs LSTM (forget bias 1/3)   [--steps 60]
+                      char-lstm  a character-level LSTM language model on Debian's fortunes, then sampled text   [--steps 600 --hidden 64 --temperature T]
                     common options: --backend NAME, --seed N, --epochs N""");
             return;
         }
@@ -21,6 +23,8 @@ public final class Main {
             case "xor" -> XorSample.main(rest);
             case "lenet" -> LeNetSample.main(rest);
             case "spirals" -> SpiralsSample.main(rest);
+            case "gradient-flow" -> GradientFlowSample.main(rest);
+            case "char-lstm" -> CharLstmSample.main(rest);
             default -> {
                 System.err.println("unknown command '" + args[0] + "' (try: nabla help)");
                 System.exit(2);

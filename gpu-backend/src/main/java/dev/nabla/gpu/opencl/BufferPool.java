@@ -19,6 +19,11 @@ import org.jocl.cl_mem;
  * for tensors a layer never closes, when the garbage collector finds their {@link Storage} unreachable (a
  * {@link Cleaner}). Reuse is safe without waiting: the queue is in order, so work enqueued on a recycled buffer runs
  * after everything enqueued on it before. Sizes are rounded up to {@value #GRANULE} floats.
+ *
+ * <p>The GC knows nothing of device memory, so when the pool would grow past a soft limit (¾ of the device's memory
+ * unless {@code -Dnabla.opencl.poolLimitMiB} says otherwise) it asks for a collection first and reuses what comes
+ * back; if nothing of the right size does, it releases the free buffers of other sizes, and if the live set alone is
+ * that large the limit moves up.
  */
 final class BufferPool {
     /** Allocation granule in floats (1 KiB): rounds odd sizes into shared buckets. */
@@ -26,7 +31,7 @@ final class BufferPool {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final cl_context context;
-    private final long softLimitBytes;
+    private long softLimitBytes;
     private final Map<Long, ArrayDeque<cl_mem>> free = new HashMap<>();
     private long allocatedBytes, inUseBytes, created;
     private boolean closed;
@@ -62,17 +67,26 @@ final class BufferPool {
         long capacity = Math.max(GRANULE, (floats + GRANULE - 1) / GRANULE * GRANULE);
         long bytes = capacity * Float.BYTES;
         cl_mem mem = takeFree(bytes);
-        if (mem == null) {
-            if (allocatedBytes() + bytes > softLimitBytes) reclaimGarbage();
+        if (mem == null && allocatedBytes() + bytes > softLimitBytes) {
+            reclaimGarbage();
             mem = takeFree(bytes);
+            if (mem == null) {
+                synchronized (this) {
+                    releaseFree();                                   // free buffers of other sizes make room
+                    // still over: the live set itself is this large; raise the limit rather than collect on every call
+                    if (allocatedBytes + bytes > softLimitBytes) softLimitBytes = (allocatedBytes + bytes) / 4 * 5;
+                }
+            }
         }
         if (mem == null) {
             try {
                 mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
-            } catch (CLException e) {       // out of device memory: collect unreachable tensors and try once more
+            } catch (CLException e) {       // out of device memory: collect unreachable tensors, free the pool, try once more
                 reclaimGarbage();
-                mem = takeFree(bytes);
-                if (mem == null) mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
+                cl_mem reused = takeFree(bytes);
+                if (reused != null) return new Storage(this, reused, capacity);
+                releaseFree();
+                mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
             }
             synchronized (this) {
                 allocatedBytes += bytes;
@@ -110,14 +124,19 @@ final class BufferPool {
         }
     }
 
-    /** Releases the free buffers; buffers still in use are released when they come back. */
-    synchronized void close() {
-        closed = true;
+    /** Releases every free buffer to the driver. */
+    private synchronized void releaseFree() {
         for (ArrayDeque<cl_mem> list : free.values()) {
             for (cl_mem m : list) clReleaseMemObject(m);
         }
         free.clear();
         allocatedBytes = inUseBytes;
+    }
+
+    /** Releases the free buffers; buffers still in use are released when they come back. */
+    synchronized void close() {
+        closed = true;
+        releaseFree();
     }
 
     /** Device memory held by this pool: in use plus free. */

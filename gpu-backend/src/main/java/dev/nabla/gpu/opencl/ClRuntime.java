@@ -53,12 +53,15 @@ public final class ClRuntime {
     final long maxWorkGroupSize;
     /** Device global memory in bytes. */
     final long globalMemBytes;
+    /** Compute units (NVIDIA: SMs; PoCL: cores). */
+    final int computeUnits;
 
     private final Map<String, cl_program> programs = new HashMap<>();
     private final Map<String, cl_kernel> kernels = new HashMap<>();
 
     // ---- statistics, process-wide (tests check that every kernel was built and launched)
     private static final Map<String, LongAdder> LAUNCHES = new ConcurrentHashMap<>();
+    private static final Map<String, LongAdder> VARIANT_LAUNCHES = new ConcurrentHashMap<>();
     private static final Map<String, Boolean> BUILT_FILES = new ConcurrentHashMap<>();
     private static final Map<String, Boolean> CREATED_KERNELS = new ConcurrentHashMap<>();
 
@@ -70,6 +73,9 @@ public final class ClRuntime {
         this.queue = clCreateCommandQueue(context, info.device(), 0, null);   // in order, no profiling
         this.maxWorkGroupSize = deviceLong(info.device(), CL_DEVICE_MAX_WORK_GROUP_SIZE);
         this.globalMemBytes = deviceLong(info.device(), CL_DEVICE_GLOBAL_MEM_SIZE);
+        int[] cu = new int[1];
+        clGetDeviceInfo(info.device(), CL_DEVICE_MAX_COMPUTE_UNITS, Sizeof.cl_uint, Pointer.to(cu), null);
+        this.computeUnits = Math.max(1, cu[0]);
     }
 
     /** The process-wide runtime for the chosen device; throws {@link IllegalStateException} with the reason if there is none. */
@@ -77,7 +83,7 @@ public final class ClRuntime {
         if (shared != null) return shared;
         if (sharedFailure != null) throw new IllegalStateException(sharedFailure);
         try {
-            shared = new ClRuntime(choose(devices(), selector()));
+            shared = new ClRuntime(probe());
             return shared;
         } catch (IllegalStateException e) {
             sharedFailure = e.getMessage();
@@ -88,10 +94,33 @@ public final class ClRuntime {
         }
     }
 
-    /** Null if an OpenCL device can be opened here, else why not (never throws). */
+    private static DeviceInfo probed;
+    private static String probeFailure;
+
+    /**
+     * The device that {@link #get()} would open, found by listing platforms only (no context is created, so ranking
+     * backends for {@code auto} stays cheap); throws {@link IllegalStateException} with the reason if there is none.
+     */
+    public static synchronized DeviceInfo probe() {
+        if (shared != null) return shared.info;
+        if (probed != null) return probed;
+        if (probeFailure != null) throw new IllegalStateException(probeFailure);
+        try {
+            probed = choose(devices(), selector());
+            return probed;
+        } catch (IllegalStateException e) {
+            probeFailure = e.getMessage();
+            throw e;
+        } catch (CLException | LinkageError e) {
+            probeFailure = "OpenCL is not usable here: " + e;
+            throw new IllegalStateException(probeFailure, e);
+        }
+    }
+
+    /** Null if an OpenCL device is present here, else why not (never throws; does not open the device). */
     public static String unavailableReason() {
         try {
-            get();
+            probe();
             return null;
         } catch (RuntimeException | LinkageError e) {
             return e.getMessage();
@@ -174,32 +203,39 @@ public final class ClRuntime {
 
     // ---------------------------------------------------------------- programs and kernels
 
-    /** The kernel of that name, building its file's program on first use (the build log is in the exception on failure). */
-    cl_kernel kernel(String name) {
-        cl_kernel k = kernels.get(name);
+    /**
+     * The kernel of that name from its file built with the given extra build options ("" for none; e.g. gemm.cl's
+     * tile size), building the program on first use — once per (file, options) — with the build log in the
+     * exception on failure.
+     */
+    cl_kernel kernel(String name, String options) {
+        String key = options.isEmpty() ? name : name + " " + options;
+        cl_kernel k = kernels.get(key);
         if (k != null) return k;
         String file = KernelSources.fileOf(name);
-        cl_program program = programs.get(file);
+        String programKey = options.isEmpty() ? file : file + " " + options;
+        cl_program program = programs.get(programKey);
         if (program == null) {
-            program = build(file);
-            programs.put(file, program);
+            program = build(file, options);
+            programs.put(programKey, program);
         }
         k = clCreateKernel(program, name, null);
-        kernels.put(name, k);
+        kernels.put(key, k);
         CREATED_KERNELS.put(name, true);
         return k;
     }
 
-    private cl_program build(String file) {
+    private cl_program build(String file, String options) {
         // Comments carry the lectures' symbols (σ, ⊙, ←); an OpenCL compiler needs only ASCII, so we hand it that.
         String src = KernelSources.source(file).replaceAll("[^\\x00-\\x7F]", "?");
         cl_program program = clCreateProgramWithSource(context, 1, new String[] {src}, null, null);
         try {
-            clBuildProgram(program, 1, new cl_device_id[] {info.device()}, "-cl-std=CL1.2", null, null);
+            clBuildProgram(program, 1, new cl_device_id[] {info.device()}, ("-cl-std=CL1.2 " + options).trim(), null, null);
         } catch (CLException e) {
             String log = buildLog(program);
             clReleaseProgram(program);
-            throw new IllegalStateException("OpenCL build of " + file + ".cl failed on " + info + " (" + e.getMessage() + "):\n" + log, e);
+            throw new IllegalStateException("OpenCL build of " + file + ".cl" + (options.isEmpty() ? "" : " with " + options)
+                    + " failed on " + info + " (" + e.getMessage() + "):\n" + log, e);
         }
         BUILT_FILES.put(file, true);
         return program;
@@ -234,7 +270,12 @@ public final class ClRuntime {
      * {@link Float}, {@link Local}. {@code local} may be null (the implementation picks the work-group size).
      */
     void launch(String name, long[] global, long[] local, Object... args) {
-        cl_kernel k = kernel(name);
+        launchVariant(name, "", global, local, args);
+    }
+
+    /** As {@link #launch}, from the kernel's file built with extra build options (a variant, e.g. a GEMM tile size). */
+    void launchVariant(String name, String options, long[] global, long[] local, Object... args) {
+        cl_kernel k = kernel(name, options);
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
             switch (a) {
@@ -247,6 +288,7 @@ public final class ClRuntime {
         }
         clEnqueueNDRangeKernel(queue, k, global.length, null, global, local, 0, null, null);
         LAUNCHES.computeIfAbsent(name, x -> new LongAdder()).increment();
+        if (!options.isEmpty()) VARIANT_LAUNCHES.computeIfAbsent(name + " " + options, x -> new LongAdder()).increment();
     }
 
     void finish() { clFinish(queue); }
@@ -257,6 +299,13 @@ public final class ClRuntime {
     public static Map<String, Long> launchCounts() {
         Map<String, Long> m = new java.util.TreeMap<>();
         LAUNCHES.forEach((k, v) -> m.put(k, v.sum()));
+        return m;
+    }
+
+    /** Launches of kernels built with extra options, by "name options". */
+    public static Map<String, Long> variantLaunchCounts() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        VARIANT_LAUNCHES.forEach((k, v) -> m.put(k, v.sum()));
         return m;
     }
 

@@ -28,6 +28,11 @@ public final class OpenClBackend implements Backend {
     private final BufferPool.Storage result;
     /** Work-group size of the tree reductions: a power of two ≤ 256 that the device accepts. */
     private final int reduceLocal;
+    /** Work-group size of the one-work-item-per-element kernels (128: four NVIDIA warps, two AMD wavefronts). */
+    private final int elementLocal;
+    /** GEMM tile (TS_M, TS_N, TS_K) and the build options that give it to gemm.cl ("" for the default). */
+    private final int[] gemmTile;
+    private final String gemmOptions;
     private boolean closed;
 
     /** A backend on the device chosen by {@code -Dnabla.opencl.device} / {@code NABLA_OPENCL_DEVICE} (default: first GPU, else first device). */
@@ -43,6 +48,10 @@ public final class OpenClBackend implements Backend {
         int l = 1;
         while (l * 2 <= Math.min(256, cl.maxWorkGroupSize)) l *= 2;
         this.reduceLocal = l;
+        this.elementLocal = Math.min(128, l);
+        this.gemmTile = gemmTile(System.getProperty("nabla.opencl.gemmTile"));
+        this.gemmOptions = Arrays.equals(gemmTile, new int[] {64, 64, 16}) ? ""
+                : "-D TS_M=" + gemmTile[0] + " -D TS_N=" + gemmTile[1] + " -D TS_K=" + gemmTile[2];
     }
 
     @Override
@@ -131,9 +140,15 @@ public final class OpenClBackend implements Backend {
 
     private cl_mem mem(Tensor t) { return storage(t).mem; }
 
-    /** Enqueues a one-dimensional launch of n work-items (none if n = 0); the implementation picks the work-group size. */
+    /**
+     * Enqueues a one-dimensional launch of at least n work-items (none if n = 0) in work-groups of {@link #elementLocal};
+     * the kernels return early past n. A fixed work-group size also means one compiled variant per kernel on PoCL,
+     * which otherwise specialises (and compiles) a kernel anew for every work-group size it picks.
+     */
     private void run(String kernel, int n, Object... args) {
-        if (n > 0) cl.launch(kernel, new long[] {n}, null, args);
+        if (n <= 0) return;
+        long global = (n + elementLocal - 1L) / elementLocal * elementLocal;
+        cl.launch(kernel, new long[] {global}, new long[] {elementLocal}, args);
     }
 
     /** Enqueues `groups` work-groups of {@link #reduceLocal} work-items with a local scratch of that many floats appended. */
@@ -218,8 +233,29 @@ public final class OpenClBackend implements Backend {
 
     // ---------------------------------------------------------------- gemm (gemm.cl)
 
-    /** Tile of C per work-group and work-items per tile: see gemm.cl. */
-    private static final int GEMM_TILE = 64, GEMM_THREADS = 16;
+    /** Work-items per side of a GEMM work-group (gemm.cl's RTS_M = RTS_N). */
+    private static final int GEMM_THREADS = 16;
+
+    /**
+     * The GEMM tile TS_M×TS_N×TS_K from {@code -Dnabla.opencl.gemmTile=MxNxK} (default 64x64x16, see gemm.cl),
+     * checked against gemm.cl's constraints.
+     */
+    static int[] gemmTile(String spec) {
+        String s = spec == null || spec.isBlank() ? "64x64x16" : spec.trim();
+        String[] p = s.split("x");
+        int[] t;
+        try {
+            if (p.length != 3) throw new NumberFormatException();
+            t = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2])};
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("nabla.opencl.gemmTile=" + spec + ": expected MxNxK, e.g. 64x64x16");
+        }
+        if (t[0] < 16 || t[0] % 16 != 0 || t[1] < 16 || t[1] % 16 != 0 || t[2] < 4 || t[2] % 4 != 0) {
+            throw new IllegalArgumentException("nabla.opencl.gemmTile=" + spec + ": TS_M and TS_N must be multiples of 16 "
+                    + "(the 16×16 work-group) and TS_K a multiple of 4 (float4 staging)");
+        }
+        return t;
+    }
 
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
@@ -233,9 +269,34 @@ public final class OpenClBackend implements Backend {
                     + ", B " + b.shapeString() + (transB ? "ᵀ" : "") + ")");
         }
         if (m == 0 || n == 0) return;
-        long gx = (long) (n + GEMM_TILE - 1) / GEMM_TILE * GEMM_THREADS, gy = (long) (m + GEMM_TILE - 1) / GEMM_TILE * GEMM_THREADS;
-        cl.launch("sgemm", new long[] {gx, gy}, new long[] {GEMM_THREADS, GEMM_THREADS},
-                m, n, k, alpha, beta, transA ? 1 : 0, transB ? 1 : 0, mem(a), a.offset(), mem(b), b.offset(), mem(c), c.offset());
+        int tilesN = (n + gemmTile[1] - 1) / gemmTile[1], tilesM = (m + gemmTile[0] - 1) / gemmTile[0];
+        int splits = gemmSplits(tilesM * tilesN, k, gemmTile[2], 2 * cl.computeUnits);
+        int kChunk = splits == 1 ? Math.max(k, 1) : (k + splits - 1) / splits;
+        if (splits > 1) {
+            kChunk = (kChunk + gemmTile[2] - 1) / gemmTile[2] * gemmTile[2];   // whole tiles per slice
+            splits = (k + kChunk - 1) / kChunk;
+        }
+        long[] global = {(long) tilesN * GEMM_THREADS, (long) tilesM * GEMM_THREADS, splits};
+        long[] local = {GEMM_THREADS, GEMM_THREADS, 1};
+        if (splits == 1) {
+            cl.launchVariant("sgemm", gemmOptions, global, local, m, n, k, alpha, beta, transA ? 1 : 0, transB ? 1 : 0,
+                    mem(a), a.offset(), mem(b), b.offset(), mem(c), c.offset(), kChunk, mem(c));
+            return;
+        }
+        BufferPool.Storage partial = pool.take((long) splits * m * n);
+        cl.launchVariant("sgemm", gemmOptions, global, local, m, n, k, alpha, beta, transA ? 1 : 0, transB ? 1 : 0,
+                mem(a), a.offset(), mem(b), b.offset(), mem(c), c.offset(), kChunk, partial.mem);
+        run("sgemm_reduce_splits", m * n, partial.mem, splits, m * n, mem(c), c.offset(), alpha, beta);
+        partial.release();
+    }
+
+    /**
+     * How many K-slices to run: 1 unless C has fewer tiles than the device wants work-groups ({@code wanted}) and K is
+     * long (at least 256 per slice), e.g. a convolution's weight gradient [Cout, C·k·k] summed over N·H·W.
+     */
+    static int gemmSplits(int tiles, int k, int tileK, int wanted) {
+        if (tiles >= wanted || k < 512) return 1;
+        return Math.max(1, Math.min((wanted + tiles - 1) / tiles, k / 256));
     }
 
     // ---------------------------------------------------------------- bias (bias.cl)
@@ -329,40 +390,53 @@ public final class OpenClBackend implements Backend {
     /**
      * Per-row loss kernels write [loss_r …, counted_r …] into a scratch of 2·rows floats and the unscaled gradient;
      * the two sums land in result[0] and result[1], the gradient is divided by the count there (on the device),
-     * and the host reads the two numbers back.
+     * and the host reads the two numbers back — with result[3], where a kernel leaves the row of an invalid label.
      */
-    private float meanOverCountedRows(String kernel, Tensor scores, Tensor labels, Tensor grad, Object... extra) {
+    private float meanOverCountedRows(String op, String kernel, Tensor scores, Tensor labels, Tensor grad, Object... extra) {
         int rows = rows(scores), n = cols(scores);
-        if (grad != null) requireSameSize(kernel, scores, grad);
+        if (grad != null) requireSameSize(op, scores, grad);
         BufferPool.Storage perRow = pool.take(2L * rows);
-        Object[] args = new Object[10 + extra.length];
+        run("fill", 1, result.mem, 3, 1, Float.NaN);
+        Object[] args = new Object[12 + extra.length];
         int i = 0;
         args[i++] = mem(scores); args[i++] = scores.offset(); args[i++] = mem(labels); args[i++] = labels.offset();
         args[i++] = rows; args[i++] = n;
         args[i++] = grad == null ? 0 : 1; args[i++] = grad == null ? result.mem : mem(grad); args[i++] = grad == null ? 0 : grad.offset();
-        args[i++] = perRow.mem;
+        args[i++] = perRow.mem; args[i++] = result.mem; args[i++] = 3;
         System.arraycopy(extra, 0, args, i, extra.length);
         run(kernel, rows, args);
         sumInto(perRow.mem, 0, rows, 0);
         sumInto(perRow.mem, rows, rows, 1);
         if (grad != null) run("scale_by_count", grad.size(), mem(grad), grad.offset(), grad.size(), result.mem, 1);
         perRow.release();
-        float[] r = readResults(2);
+        float[] r = readResults(4);
+        checkLabelFlag(op, r[3], labels, n);
         return r[1] == 0 ? 0f : r[0] / r[1];
+    }
+
+    /** Throws the reference's error if a kernel flagged a label that is not a class index (reads that one label). */
+    private void checkLabelFlag(String op, float flaggedRow, Tensor labels, int classes) {
+        if (Float.isNaN(flaggedRow)) return;
+        int row = (int) flaggedRow;
+        float[] v = new float[1];
+        clEnqueueReadBuffer(cl.queue, mem(labels), CL_TRUE, (long) (labels.offset() + row) * Float.BYTES, Float.BYTES,
+                Pointer.to(v), 0, null, null);
+        throw new IllegalArgumentException(op + ": label " + v[0] + " in row " + row + " is not a class index in [0, " + classes
+                + ") (negative labels mean \"ignore this row\")");
     }
 
     @Override
     public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
         checkLabels("softmaxCrossEntropy", logits, labels);
         if (rows(logits) == 0) return 0f;
-        return meanOverCountedRows("softmax_xent_rows", logits, labels, dlogits);
+        return meanOverCountedRows("softmaxCrossEntropy", "softmax_xent_rows", logits, labels, dlogits);
     }
 
     @Override
     public float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
         checkLabels("hinge", scores, labels);
         if (rows(scores) == 0) return 0f;
-        return meanOverCountedRows("hinge_rows", scores, labels, dscores, margin);
+        return meanOverCountedRows("hinge", "hinge_rows", scores, labels, dscores, margin);
     }
 
     @Override
@@ -386,10 +460,14 @@ public final class OpenClBackend implements Backend {
         int rows = rows(scores);
         if (rows == 0) return 0;
         BufferPool.Storage hits = pool.take(rows);
-        run("count_correct_rows", rows, mem(scores), scores.offset(), mem(labels), labels.offset(), rows, cols(scores), hits.mem);
+        run("fill", 1, result.mem, 3, 1, Float.NaN);
+        run("count_correct_rows", rows, mem(scores), scores.offset(), mem(labels), labels.offset(), rows, cols(scores), hits.mem,
+                result.mem, 3);
         sumInto(hits.mem, 0, rows, 0);
         hits.release();
-        return Math.round(readResults(1)[0]);
+        float[] r = readResults(4);
+        checkLabelFlag("countCorrect", r[3], labels, cols(scores));
+        return Math.round(r[0]);
     }
 
     // ---------------------------------------------------------------- convolution and pooling (conv.cl, pool.cl)

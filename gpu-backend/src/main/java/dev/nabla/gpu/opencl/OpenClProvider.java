@@ -15,8 +15,11 @@ public final class OpenClProvider implements BackendProvider {
     @Override
     public int priority() {
         if (ClRuntime.unavailableReason() != null) return -1;
-        return ClRuntime.get().device().gpu() ? 20 : 5;
+        return priorityFor(ClRuntime.probe().gpu());
     }
+
+    /** 20 on a GPU (above cpu's 10), 5 on a CPU device (below cpu, above ref's 0). */
+    static int priorityFor(boolean gpu) { return gpu ? 20 : 5; }
 
     @Override
     public String unavailableReason() { return ClRuntime.unavailableReason(); }
