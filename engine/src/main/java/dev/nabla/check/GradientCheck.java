@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * Numerical gradient check by central differences: the test that a layer's hand-written backward pass is the
@@ -187,6 +188,20 @@ public final class GradientCheck {
         float[] analytic = dy.toArray();
         Part part = compare("output", y, analytic, () -> loss.compute(y, target, null));
         return new Result(loss.name(), List.of(part));
+    }
+
+    /**
+     * Checks a gradient obtained some other way: {@code analytic} = ∂f/∂t for any scalar objective f of any tensor t —
+     * for what is not one {@link Layer}: a recurrent layer's initial state, a language model's embedding under its
+     * loss over every time step, an independent loss computed on the host. {@code objective} must run the forward pass
+     * itself (it is called after every nudge of t). t is restored afterwards.
+     */
+    public Result checkTensor(String name, Tensor t, float[] analytic, DoubleSupplier objective) {
+        if (analytic.length != t.size()) {
+            throw new IllegalArgumentException("gradient check of " + name + ": " + analytic.length + " analytic values for tensor "
+                    + t.shapeString() + " (" + t.size() + " elements)");
+        }
+        return new Result(name, List.of(compare(name, t, analytic, objective::getAsDouble)));
     }
 
     private interface Objective {

@@ -180,6 +180,28 @@ class GradientCheckTest {
     }
 
     @Test
+    void checksAnyTensorAgainstAnyObjective() {
+        // f(t) = Σ_i t_i³ / 3 computed on the host from a download: ∂f/∂t_i = t_i²
+        float[] v = Inputs.uniform(9, 6, -2, 2);
+        Tensor t = ops.upload(v, 2, 3);
+        java.util.function.DoubleSupplier f = () -> {
+            double s = 0;
+            for (float x : t.toArray()) s += (double) x * x * x / 3;
+            return s;
+        };
+        float[] right = new float[6], wrong = new float[6];
+        for (int i = 0; i < 6; i++) right[i] = wrong[i] = v[i] * v[i];
+        wrong[4] *= 1.05f;
+        assertThat(new GradientCheck().step(1e-3).checkTensor("t", t, right, f).maxRelError()).isLessThan(1e-3);
+        GradientCheck.Result bad = new GradientCheck().step(1e-3).checkTensor("t", t, wrong, f);
+        assertThat(bad.part("t").worstIndex()).isEqualTo(4);
+        assertThatThrownBy(() -> bad.assertBelow(1e-2)).isInstanceOf(AssertionError.class).hasMessageContaining("t: max rel. error");
+        assertThat(t.toArray()).as("t restored").isEqualTo(v);
+        assertThatThrownBy(() -> new GradientCheck().checkTensor("t", t, new float[5], f))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[2, 3]");
+    }
+
+    @Test
     void rejectsNonsenseSettings() {
         assertThatThrownBy(() -> new GradientCheck().step(0)).hasMessageContaining("step");
         assertThatThrownBy(() -> new GradientCheck().maxPerPart(0)).hasMessageContaining("maxPerPart");

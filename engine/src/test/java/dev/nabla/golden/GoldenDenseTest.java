@@ -4,7 +4,11 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.ReferenceBackend;
 import dev.nabla.backend.Tensor;
+import dev.nabla.nn.ActivationLayer;
 import dev.nabla.nn.Dense;
+import dev.nabla.nn.Layer;
+import dev.nabla.nn.PReLU;
+import dev.nabla.nn.Softmax;
 import dev.nabla.testing.Golden;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +23,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Dense (net = x·Wᵀ + b) followed by each activation of the lectures, forward and backward, against PyTorch 1.13
- * (fixture golden/dense.json from golden_core.py): net, y = f(net), and for a given ∂E/∂y the gradients ∂E/∂x,
- * ∂E/∂W, ∂E/∂b (and ∂E/∂α for PReLU). Tolerance: |ours − torch| ≤ 1e-6 + 1e-5·|torch|, elementwise.
+ * Dense (net = x·Wᵀ + b) followed by each activation layer of the lectures ({@link ActivationLayer}, {@link PReLU},
+ * {@link Softmax}), forward and backward through the layers, against PyTorch 1.13 (fixture golden/dense.json from
+ * golden_core.py): net, y = f(net), and for a given ∂E/∂y the gradients ∂E/∂x, ∂E/∂W, ∂E/∂b (and ∂E/∂α for PReLU). Tolerance: |ours − torch| ≤ 1e-6 + 1e-5·|torch|, elementwise.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public class GoldenDenseTest {
@@ -50,7 +54,7 @@ public class GoldenDenseTest {
     void denseWithActivationMatchesPyTorch(int index, String label) {
         Map<String, Object> c = CASES.get(index);
         int[] ws = Golden.shape(c, "W");
-        int batch = Golden.shape(c, "x")[0], out = ws[0], in = ws[1];
+        int out = ws[0], in = ws[1];
         Dense dense = new Dense(in, out);
         dense.bind(be, new SplittableRandom(0));
         be.upload(Golden.data(c, "W"), 0, dense.weight().value());
@@ -60,32 +64,22 @@ public class GoldenDenseTest {
         DEV.check(label + " net", net.toArray(), Golden.data(c, "net"), RTOL, ATOL);
 
         String act = Golden.string(c, "activation");
-        Tensor y = be.zeros(batch, out), dy = Golden.tensor(be, c, "dy"), dnet = be.zeros(batch, out);
-        Tensor alpha = null, dalpha = null;
-        switch (act) {
-            case "prelu" -> {
-                alpha = Golden.tensor(be, c, "alpha");
-                dalpha = be.zeros(out);
-                be.prelu(net, alpha, y, 1);                              // y = net if net > 0 else α_c·net
-                be.preluBackward(net, alpha, dy, dnet, dalpha, 1);
-            }
-            case "softmax" -> {
-                be.softmax(net, y);                                      // y_j = e^{net_j} / Σ_k e^{net_k}
-                be.softmaxBackward(y, dy, dnet);
-            }
-            default -> {
-                Activation f = Activation.valueOf(act.toUpperCase(java.util.Locale.ROOT));
-                be.activation(f, net, y);                                // y = f(net)
-                be.activationBackward(f, net, y, dy, dnet);              // δ = ∂E/∂y ⊙ f'(net)
-            }
-        }
+        Layer layer = switch (act) {
+            case "prelu" -> new PReLU(out, PReLU.DEFAULT_SLOPE);            // y = net if net > 0 else α_c·net
+            case "softmax" -> new Softmax();                                  // y_j = e^{net_j} / Σ_k e^{net_k}
+            default -> new ActivationLayer(Activation.valueOf(act.toUpperCase(java.util.Locale.ROOT)));   // y = f(net)
+        };
+        layer.bind(be, new SplittableRandom(0));
+        if (layer instanceof PReLU prelu) prelu.slope().set(Golden.data(c, "alpha"));
+        Tensor y = layer.forward(net, true);
+        Tensor dnet = layer.backward(Golden.tensor(be, c, "dy"));            // δ = ∂E/∂net
         DEV.check(label + " y", y.toArray(), Golden.data(c, "y"), RTOL, ATOL);
 
         Tensor dx = dense.backward(dnet);
         DEV.check(label + " dx", dx.toArray(), Golden.data(c, "dx"), RTOL, ATOL);
         DEV.check(label + " dW", dense.weight().grad().toArray(), Golden.data(c, "dW"), RTOL, ATOL);
         DEV.check(label + " db", dense.bias().grad().toArray(), Golden.data(c, "db"), RTOL, ATOL);
-        if (dalpha != null) DEV.check(label + " dalpha", dalpha.toArray(), Golden.data(c, "dalpha"), RTOL, ATOL);
+        if (layer instanceof PReLU prelu) DEV.check(label + " dalpha", prelu.slope().grad().toArray(), Golden.data(c, "dalpha"), RTOL, ATOL);
     }
 
     @AfterAll

@@ -7,8 +7,8 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.ReferenceBackend;
 import dev.nabla.backend.Tensor;
+import dev.nabla.loss.SquaredError;
 import dev.nabla.optim.Sgd;
-import dev.nabla.testing.SquaredError;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

@@ -5,16 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.ElementwiseLoss;
 import dev.nabla.backend.ReferenceBackend;
+import dev.nabla.backend.Tensor;
 import dev.nabla.check.Inputs;
+import dev.nabla.loss.Loss;
 import dev.nabla.loss.SoftmaxCrossEntropy;
+import dev.nabla.loss.SquaredError;
 import dev.nabla.nn.ActivationLayer;
 import dev.nabla.nn.Dense;
 import dev.nabla.nn.Param;
 import dev.nabla.nn.Sequential;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.optim.Sgd;
-import dev.nabla.testing.SquaredError;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -179,10 +182,25 @@ class TrainerTest {
     @Test
     void nanOrInfLossFailsFastNamingEpochAndStep() {
         Dataset d = new Dataset(Inputs.uniform(3, 20, -1, 1), new int[] {2}, Inputs.uniform(4, 10, 50, 100), 1);
+        // The engine's losses refuse a non-finite value themselves; the Trainer wraps that, naming epoch and step.
         Sequential m = new Sequential(new Dense(2, 4), ActivationLayer.relu(), new Dense(4, 1)).bind(ops, 1);
         assertThatThrownBy(() -> new Trainer().epochs(50).batchSize(2).fit(m, new SquaredError(), new Sgd(10f), d))
                 .isInstanceOf(ArithmeticException.class)
-                .hasMessageMatching("(?s)training diverged at epoch \\d+, step \\d+: loss (NaN|Infinity|-Infinity) \\(SquaredError\\).*");
+                .hasMessageMatching("(?s)training diverged at epoch \\d+, step \\d+: loss NaN/Inf \\(SquaredError is (NaN|Infinity|-Infinity) .*");
+        // A loss that returns NaN/Inf without a word (a user's own) is caught by the Trainer's check before any update.
+        Loss unchecked = new Loss() {
+            @Override
+            public float compute(Tensor y, Tensor target, Tensor dy) {
+                return y.backend().elementwiseLoss(ElementwiseLoss.SQUARED_ERROR, y, target, dy);
+            }
+
+            @Override
+            public String name() { return "UncheckedSquaredError"; }
+        };
+        Sequential m2 = new Sequential(new Dense(2, 4), ActivationLayer.relu(), new Dense(4, 1)).bind(ops, 1);
+        assertThatThrownBy(() -> new Trainer().epochs(50).batchSize(2).fit(m2, unchecked, new Sgd(10f), d))
+                .isInstanceOf(ArithmeticException.class)
+                .hasMessageMatching("(?s)training diverged at epoch \\d+, step \\d+: loss (NaN|Infinity|-Infinity) \\(UncheckedSquaredError\\).*");
     }
 
     @Test

@@ -2,10 +2,9 @@ package dev.nabla.samples;
 
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Tensor;
-import dev.nabla.nn.Param;
 import dev.nabla.nn.rnn.LstmLanguageModel;
 import dev.nabla.nn.rnn.SequenceBatches;
-import dev.nabla.optim.Optimizer;
+import dev.nabla.optim.Adam;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -159,22 +158,5 @@ public final class CharLstmSample {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read --text " + p + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Adam (Kingma & Ba; seed 001's menu) through {@link Backend#adamStep}, state in the Param slots. */
-    static final class Adam implements Optimizer {
-        private final float lr;
-        private int t;
-
-        Adam(float lr) { this.lr = lr; }
-
-        @Override
-        public void step(List<Param> params) {
-            t++;
-            for (Param p : params) p.backend().adamStep(p.value(), p.grad(), p.slot(0), p.slot(1), lr, 0.9f, 0.999f, 1e-8f, 0f, t);
-        }
-
-        @Override
-        public float learningRate() { return lr; }
     }
 }

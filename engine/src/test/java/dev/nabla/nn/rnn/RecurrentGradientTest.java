@@ -53,11 +53,11 @@ class RecurrentGradientTest {
         String n = layer.name() + " " + mode;
         for (int i = 0; i < dparams.size(); i++) {
             Param p = layer.params().get(i);
-            GradCheck.check(n + " ∂L/∂" + p.name(), p.value(), dparams.get(i), loss, 60, seed + i);
+            GradCheck.check(n + " ∂L/∂" + p.name(), p.value(), dparams.get(i), loss, 60);
         }
-        GradCheck.check(n + " ∂L/∂x", x, dx, loss, 60, seed);
+        GradCheck.check(n + " ∂L/∂x", x, dx, loss, 60);
         if (mode == InitialState.GIVEN) {
-            for (int k = 0; k < nStates; k++) GradCheck.check(n + " ∂L/∂state0[" + k + "]", s0.get(k), dstates.get(k), loss, 60, seed + k);
+            for (int k = 0; k < nStates; k++) GradCheck.check(n + " ∂L/∂state0[" + k + "]", s0.get(k), dstates.get(k), loss, 60);
         }
         if (mode == InitialState.ZERO) {
             // ∂L/∂h_0 is reported for a zero initial state too (checked numerically in the GIVEN runs)
@@ -104,8 +104,8 @@ class RecurrentGradientTest {
         float[] g = lstm.recurrentWeight().grad().toArray();
         g[5] *= 1.1f;                                                           // a 10 % error in one element
         assertThatThrownBy(() -> GradCheck.check("Wh", lstm.recurrentWeight().value(), g,
-                () -> GradCheck.dot(r, lstm.forward(x, true)), 100, 1))
-                .isInstanceOf(AssertionError.class).hasMessageContaining("Wh[5]");
+                () -> GradCheck.dot(r, lstm.forward(x, true)), 100))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("Wh: max rel. error").hasMessageContaining("at [5]");
     }
 
     @Test
