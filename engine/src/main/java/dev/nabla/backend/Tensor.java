@@ -110,6 +110,14 @@ public final class Tensor implements AutoCloseable {
         if (owner) backend.release(this);
     }
 
+    /**
+     * Closes every non-null tensor given: how a layer drops the workspaces of the previous batch shape before it
+     * allocates new ones, so that a GPU backend's pool gets the buffers back at once instead of when the GC notices.
+     */
+    public static void closeAll(Tensor... tensors) {
+        for (Tensor t : tensors) if (t != null) t.close();
+    }
+
     @Override
     public String toString() {
         return "Tensor" + Arrays.toString(shape) + "@" + backend.name();

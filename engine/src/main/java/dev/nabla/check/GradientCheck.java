@@ -138,6 +138,7 @@ public final class GradientCheck {
         float[] analyticX = dx.toArray();
         List<float[]> analyticP = new ArrayList<>();
         for (Param p : params) analyticP.add(p.grad().toArray());
+        dy.close();                                                   // on the host now (dx may be a view of dy)
 
         List<Part> parts = new ArrayList<>();
         parts.add(compare("input", x, analyticX, () -> project(layer.forward(x, true), r)));
@@ -172,6 +173,7 @@ public final class GradientCheck {
         float[] analyticX = dx.toArray();
         List<float[]> analyticP = new ArrayList<>();
         for (Param p : params) analyticP.add(p.grad().toArray());
+        dy.close();                                                   // on the host now (dx may be a view of dy)
         Objective e = () -> loss.compute(model.forward(x, true), target, null);
         List<Part> parts = new ArrayList<>();
         parts.add(compare("input", x, analyticX, e));
@@ -186,6 +188,7 @@ public final class GradientCheck {
         Tensor dy = ops.zeros(y.shape());
         loss.compute(y, target, dy);                                  // analytic ∂E/∂y
         float[] analytic = dy.toArray();
+        dy.close();
         Part part = compare("output", y, analytic, () -> loss.compute(y, target, null));
         return new Result(loss.name(), List.of(part));
     }

@@ -19,6 +19,7 @@ public final class BinaryCrossEntropyWithLogits implements Loss {
         Backend ops = z.backend();
         int n = z.size();
         if (work == null || work.backend() != ops || work.size() != n) {
+            Tensor.closeAll(work, zd, sum);
             work = ops.zeros(n);
             zd = ops.zeros(n);
             sum = ops.zeros(1);

@@ -60,7 +60,10 @@ public final class Dense implements Layer {
         }
         int batch = x.dim(0);
         this.x = x.reshape(batch, in);
-        if (net == null || net.dim(0) != batch) net = ops.zeros(batch, out);
+        if (net == null || net.dim(0) != batch) {    // a new batch size: the old workspace goes back first
+            Tensor.closeAll(net);
+            net = ops.zeros(batch, out);
+        }
         ops.gemm(false, true, 1f, this.x, w.value(), 0f, net);   // net = x·Wᵀ          [batch, out]
         ops.addBias(net, b.value(), 1);                           //     + b
         return net;
@@ -76,7 +79,10 @@ public final class Dense implements Layer {
         delta = delta.reshape(batch, out);
         ops.gemm(true, false, 1f, delta, x, 1f, w.grad());       // ∂E/∂W += δᵀ·x       (sum over the batch)
         ops.sumBias(delta, b.grad(), 1, 1f);                      // ∂E/∂b += Σ δ
-        if (dx == null || dx.dim(0) != batch) dx = ops.zeros(batch, in);
+        if (dx == null || dx.dim(0) != batch) {
+            Tensor.closeAll(dx);
+            dx = ops.zeros(batch, in);
+        }
         ops.gemm(false, false, 1f, delta, w.value(), 0f, dx);     // ∂E/∂x = δ·W          → the layer below's δ
         return dx;
     }

@@ -7,9 +7,10 @@ import java.util.Map;
 
 /**
  * Stages mini-batches of a host {@link Dataset} into backend tensors that are allocated once per batch size and
- * reused: the input batch goes up, nothing else is allocated per step.
+ * reused: the input batch goes up, nothing else is allocated per step. Closing it gives every staged tensor back
+ * (the trainer closes it when a fit or an evaluation ends, so a long run of epochs does not pile them up).
  */
-final class Batches {
+final class Batches implements AutoCloseable {
     record Batch(Tensor x, Tensor target) {}
 
     private final Backend ops;
@@ -48,5 +49,14 @@ final class Batches {
     /** A reusable tensor shaped like {@code y} for ∂E/∂y. */
     Tensor gradientLike(Tensor y) {
         return grads.computeIfAbsent(y.shapeString(), k -> ops.zeros(y.shape()));
+    }
+
+    /** Releases every staged batch and gradient tensor. */
+    @Override
+    public void close() {
+        for (Batch b : bySize.values()) Tensor.closeAll(b.x(), b.target());
+        Tensor.closeAll(grads.values().toArray(Tensor[]::new));
+        bySize.clear();
+        grads.clear();
     }
 }

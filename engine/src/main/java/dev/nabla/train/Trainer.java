@@ -94,51 +94,52 @@ public final class Trainer {
         }
         int bs = batchSize == 0 ? train.size() : Math.min(batchSize, train.size());
         List<Param> params = model.params();
-        Batches batches = new Batches(ops, train, bs);
-        List<EpochStats> history = new ArrayList<>();
-        float bestVal = Float.POSITIVE_INFINITY;
-        int sinceBest = 0;
-        long step = 0;
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            int[] idx = shuffle ? permutation(train.size(), rng) : identity(train.size());
-            long t0 = System.nanoTime();
-            double lossSum = 0;
-            long correct = 0, counted = 0;
-            for (int start = 0; start < train.size(); start += bs) {
-                int n = Math.min(bs, train.size() - start);
-                Batches.Batch b = batches.load(idx, start, n);
-                for (Param p : params) p.zeroGrad();
-                Tensor y = model.forward(b.x(), true);                       // forward pass
-                Tensor dy = batches.gradientLike(y);
-                step++;
-                float e;
-                try {
-                    e = loss.compute(y, b.target(), dy);                      // error E and δ = ∂E/∂y
-                } catch (ArithmeticException nonFinite) {                     // a loss may refuse NaN/Inf itself
-                    throw diverged(epoch, step, Float.NaN, loss, nonFinite);
+        try (Batches batches = new Batches(ops, train, bs)) {            // staged batches go back to the backend at the end
+            List<EpochStats> history = new ArrayList<>();
+            float bestVal = Float.POSITIVE_INFINITY;
+            int sinceBest = 0;
+            long step = 0;
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                int[] idx = shuffle ? permutation(train.size(), rng) : identity(train.size());
+                long t0 = System.nanoTime();
+                double lossSum = 0;
+                long correct = 0, counted = 0;
+                for (int start = 0; start < train.size(); start += bs) {
+                    int n = Math.min(bs, train.size() - start);
+                    Batches.Batch b = batches.load(idx, start, n);
+                    for (Param p : params) p.zeroGrad();
+                    Tensor y = model.forward(b.x(), true);                       // forward pass
+                    Tensor dy = batches.gradientLike(y);
+                    step++;
+                    float e;
+                    try {
+                        e = loss.compute(y, b.target(), dy);                      // error E and δ = ∂E/∂y
+                    } catch (ArithmeticException nonFinite) {                     // a loss may refuse NaN/Inf itself
+                        throw diverged(epoch, step, Float.NaN, loss, nonFinite);
+                    }
+                    if (!Float.isFinite(e)) throw diverged(epoch, step, e, loss, null);   // fail fast: never update with NaN
+                    model.backward(dy);                                           // backward pass
+                    if (clipNorm > 0) Clipping.clipGlobalNorm(params, clipNorm);
+                    optimizer.step(params);                                       // weight update
+                    lossSum += (double) e * n;
+                    if (loss.classification()) correct += ops.countCorrect(y, b.target());
+                    counted += n;
                 }
-                if (!Float.isFinite(e)) throw diverged(epoch, step, e, loss, null);   // fail fast: never update with NaN
-                model.backward(dy);                                           // backward pass
-                if (clipNorm > 0) Clipping.clipGlobalNorm(params, clipNorm);
-                optimizer.step(params);                                       // weight update
-                lossSum += (double) e * n;
-                if (loss.classification()) correct += ops.countCorrect(y, b.target());
-                counted += n;
+                double secs = (System.nanoTime() - t0) / 1e9;
+                float trainLoss = (float) (lossSum / counted);
+                float trainAcc = loss.classification() ? (float) correct / counted : Float.NaN;
+                Evaluation v = val == null ? new Evaluation(Float.NaN, Float.NaN) : evaluate(model, loss, val, bs);
+                EpochStats s = new EpochStats(epoch, trainLoss, trainAcc, v.loss(), v.accuracy(), counted / secs, step);
+                history.add(s);
+                for (Listener l : listeners) l.onEpoch(s);
+                if (trainLoss <= targetLoss) break;
+                if (patience > 0 && val != null) {
+                    if (v.loss() < bestVal) { bestVal = v.loss(); sinceBest = 0; }
+                    else if (++sinceBest >= patience) break;
+                }
             }
-            double secs = (System.nanoTime() - t0) / 1e9;
-            float trainLoss = (float) (lossSum / counted);
-            float trainAcc = loss.classification() ? (float) correct / counted : Float.NaN;
-            Evaluation v = val == null ? new Evaluation(Float.NaN, Float.NaN) : evaluate(model, loss, val, bs);
-            EpochStats s = new EpochStats(epoch, trainLoss, trainAcc, v.loss(), v.accuracy(), counted / secs, step);
-            history.add(s);
-            for (Listener l : listeners) l.onEpoch(s);
-            if (trainLoss <= targetLoss) break;
-            if (patience > 0 && val != null) {
-                if (v.loss() < bestVal) { bestVal = v.loss(); sinceBest = 0; }
-                else if (++sinceBest >= patience) break;
-            }
+            return history;
         }
-        return history;
     }
 
     /** Loss and accuracy of {@code model} on {@code data}, in evaluation mode (no dropout), batch by batch. */
@@ -147,16 +148,17 @@ public final class Trainer {
         Backend ops = model.backend();
         checkFits(model, loss, data);
         int bs = Math.max(1, Math.min(batchSize, data.size()));
-        Batches batches = new Batches(ops, data, bs);
         int[] idx = identity(data.size());
         double lossSum = 0;
         long correct = 0;
-        for (int start = 0; start < data.size(); start += bs) {
-            int n = Math.min(bs, data.size() - start);
-            Batches.Batch b = batches.load(idx, start, n);
-            Tensor y = model.forward(b.x(), false);
-            lossSum += (double) loss.compute(y, b.target(), null) * n;
-            if (loss.classification()) correct += ops.countCorrect(y, b.target());
+        try (Batches batches = new Batches(ops, data, bs)) {            // closed: an evaluation per epoch must not pile up
+            for (int start = 0; start < data.size(); start += bs) {
+                int n = Math.min(bs, data.size() - start);
+                Batches.Batch b = batches.load(idx, start, n);
+                Tensor y = model.forward(b.x(), false);
+                lossSum += (double) loss.compute(y, b.target(), null) * n;
+                if (loss.classification()) correct += ops.countCorrect(y, b.target());
+            }
         }
         return new Evaluation((float) (lossSum / data.size()),
                 loss.classification() ? (float) correct / data.size() : Float.NaN);

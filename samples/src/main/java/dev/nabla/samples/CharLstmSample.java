@@ -118,7 +118,9 @@ public final class CharLstmSample {
         lm.resetState();
         double sum = 0;
         for (SequenceBatches.Batch b : chunks) {
-            sum += lm.loss(ops.upload(b.inputs(), b.steps(), b.batch()), ops.upload(b.labels(), b.steps() * b.batch()));
+            try (Tensor in = ops.upload(b.inputs(), b.steps(), b.batch()); Tensor lab = ops.upload(b.labels(), b.steps() * b.batch())) {
+                sum += lm.loss(in, lab);                                      // closed: device memory stays flat across evaluations
+            }
         }
         lm.resetState();
         return (float) (sum / chunks.size());

@@ -81,6 +81,7 @@ public final class Bidirectional implements Recurrent {
         if (T != steps || B != batch) {
             steps = T;
             batch = B;
+            Tensor.closeAll(xRev, stack, dstack, out, dyRev, dx);
             xRev = ops.zeros(T, B, in);
             stack = ops.zeros(2, T * B, hid);
             dstack = ops.zeros(2, T * B, hid);

@@ -93,6 +93,7 @@ public final class Gru implements Recurrent {
         if (T == steps && B == batch) return;
         steps = T;
         batch = B;
+        Tensor.closeAll(h, gx, gh, acts, dgx, dgh, dx, dh, dhNext);   // the previous shape's workspaces go back to the backend
         h = ops.zeros(T + 1, B, hid);
         gx = ops.zeros(T, B, 3 * hid);
         gh = ops.zeros(T, B, 3 * hid);

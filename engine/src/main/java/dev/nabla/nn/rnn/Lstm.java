@@ -124,6 +124,7 @@ public final class Lstm implements Recurrent {
         if (T == steps && B == batch) return;
         steps = T;
         batch = B;
+        Tensor.closeAll(h, c, tanhC, acts, dgates, dx, dh, dhNext, dc);   // the previous shape's workspaces go back to the backend
         h = ops.zeros(T + 1, B, hid);
         c = ops.zeros(T + 1, B, hid);
         tanhC = ops.zeros(T, B, hid);

@@ -98,7 +98,10 @@ public final class LstmLanguageModel {
         List<Param> ps = params();
         for (Param p : ps) p.zeroGrad();
         Tensor logits = forward(inputs, true);
-        if (dlogits == null || !dlogits.sameShape(logits)) dlogits = ops.zeros(logits.shape());
+        if (dlogits == null || !dlogits.sameShape(logits)) {
+            Tensor.closeAll(dlogits);
+            dlogits = ops.zeros(logits.shape());
+        }
         float loss = ops.softmaxCrossEntropy(logits, labels, dlogits);        // L = −(1/N) Σ_t ln ŷ_t[y_t];  ∂L/∂o = ŷ − y
         if (!Float.isFinite(loss)) throw new ArithmeticException(name() + ": loss became " + loss);
         backward(dlogits);
@@ -129,15 +132,18 @@ public final class LstmLanguageModel {
         float[] p = new float[vocab];
         float[] tok = new float[prime.length];
         for (int i = 0; i < prime.length; i++) tok[i] = prime[i];
-        Tensor logits = forward(ops.upload(tok, prime.length, 1), false);     // read the prefix, keep its state
         float[] last = new float[vocab];
-        ops.download(logits.view((prime.length - 1) * vocab, 1, vocab), last);
+        try (Tensor primeTokens = ops.upload(tok, prime.length, 1)) {
+            Tensor logits = forward(primeTokens, false);                       // read the prefix, keep its state
+            ops.download(logits.view((prime.length - 1) * vocab, 1, vocab), last);
+        }
         int[] out = new int[n];
-        Tensor one = ops.zeros(1, 1);
-        for (int k = 0; k < n; k++) {
-            out[k] = draw(last, temperature, p, rng);                          // y ~ softmax(o/τ)
-            ops.upload(new float[] {out[k]}, 0, one);
-            ops.download(forward(one, false), last);                           // the drawn token is the next input
+        try (Tensor one = ops.zeros(1, 1)) {
+            for (int k = 0; k < n; k++) {
+                out[k] = draw(last, temperature, p, rng);                      // y ~ softmax(o/τ)
+                ops.upload(new float[] {out[k]}, 0, one);
+                ops.download(forward(one, false), last);                       // the drawn token is the next input
+            }
         }
         resetState();
         carryState(wasCarrying);

@@ -93,6 +93,7 @@ public final class Rnn implements Recurrent {
         if (T == steps && B == batch) return;
         steps = T;
         batch = B;
+        Tensor.closeAll(a, h, da, dx, dh, dhNext);   // the previous shape's workspaces go back to the backend
         a = ops.zeros(T, B, hid);
         h = ops.zeros(T + 1, B, hid);
         da = ops.zeros(T, B, hid);

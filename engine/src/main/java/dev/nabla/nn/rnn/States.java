@@ -19,6 +19,8 @@ final class States {
     boolean carry;
     private Param[] learned;
     private Tensor[] given, carried, grads;
+    /** Whether {@link #carried} holds a chunk's final state (false after {@link #reset}; the buffers are kept for reuse). */
+    private boolean hasCarried;
     private boolean fromCarry;
 
     States(String layer, int count, int size) {
@@ -54,7 +56,7 @@ final class States {
 
     /** Writes state k at t = 0 for a batch of {@code batch} into {@code dst[k]} ([B, size] each). */
     void load(int batch, Tensor... dst) {
-        fromCarry = carry && carried != null && carried[0].dim(0) == batch;
+        fromCarry = carry && hasCarried && carried[0].dim(0) == batch;
         for (int k = 0; k < count; k++) {
             if (fromCarry) {
                 ops.copy(carried[k], dst[k]);                     // truncated BPTT: continue from the last chunk
@@ -82,17 +84,21 @@ final class States {
     void store(int batch, Tensor... fin) {
         if (!carry) return;
         if (carried == null || carried[0].dim(0) != batch) {
+            if (carried != null) Tensor.closeAll(carried);        // a new batch size: the old buffers go back first
             carried = new Tensor[count];
             for (int k = 0; k < count; k++) carried[k] = ops.zeros(batch, size);
         }
         for (int k = 0; k < count; k++) ops.copy(fin[k], carried[k]);
+        hasCarried = true;
     }
 
-    void reset() { carried = null; }
+    /** Forgets the carried state; keeps its buffers, so that resetting every epoch allocates nothing. */
+    void reset() { hasCarried = false; }
 
     /** Records ∂L/∂state^{(0)} and, for a learned state, adds Σ over the batch to its gradient. */
     void backward(int batch, Tensor... dstate) {
         if (grads == null || grads[0].dim(0) != batch) {
+            if (grads != null) Tensor.closeAll(grads);
             grads = new Tensor[count];
             for (int k = 0; k < count; k++) grads[k] = ops.zeros(batch, size);
         }

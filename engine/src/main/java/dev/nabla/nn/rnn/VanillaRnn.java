@@ -141,6 +141,7 @@ public final class VanillaRnn {
         if (T == steps && B == batch) return;
         steps = T;
         batch = B;
+        Tensor.closeAll(a, h, s, o, da, dx, dot, dsm, dh, dsNext);   // the previous shape's workspaces go back to the backend
         a = ops.zeros(T, B, hid);
         h = ops.zeros(T, B, hid);
         s = ops.zeros(T + 1, B, stateSize);

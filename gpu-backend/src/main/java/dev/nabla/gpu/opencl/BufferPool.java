@@ -33,7 +33,7 @@ final class BufferPool {
     private final cl_context context;
     private long softLimitBytes;
     private final Map<Long, ArrayDeque<cl_mem>> free = new HashMap<>();
-    private long allocatedBytes, inUseBytes, created;
+    private long allocatedBytes, inUseBytes, created, reclaimedByGc;
     private boolean closed;
 
     BufferPool(cl_context context, long softLimitBytes) {
@@ -45,21 +45,41 @@ final class BufferPool {
     static final class Storage {
         final cl_mem mem;
         final long capacity;
+        private final Return giveBack;
         private final Cleaner.Cleanable cleanable;
 
         private Storage(BufferPool pool, cl_mem mem, long capacity) {
             this.mem = mem;
             this.capacity = capacity;
-            this.cleanable = CLEANER.register(this, new Return(pool, mem, capacity * Float.BYTES));
+            this.giveBack = new Return(pool, mem, capacity * Float.BYTES);
+            this.cleanable = CLEANER.register(this, giveBack);
         }
 
         /** Gives the buffer back to the pool (at most once, whether called here or by the GC's cleaner). */
-        void release() { cleanable.clean(); }
+        void release() {
+            giveBack.explicit = true;
+            cleanable.clean();
+        }
     }
 
-    /** The cleaning action: must not reference the Storage, or it would never become unreachable. */
-    private record Return(BufferPool pool, cl_mem mem, long bytes) implements Runnable {
-        public void run() { pool.give(mem, bytes); }
+    /**
+     * The cleaning action: must not reference the Storage, or it would never become unreachable. {@code explicit} tells
+     * a {@link Storage#release()} from the GC finding a tensor nobody closed (counted in {@link #reclaimedByGc()}).
+     */
+    private static final class Return implements Runnable {
+        private final BufferPool pool;
+        private final cl_mem mem;
+        private final long bytes;
+        private volatile boolean explicit;
+
+        Return(BufferPool pool, cl_mem mem, long bytes) {
+            this.pool = pool;
+            this.mem = mem;
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void run() { pool.give(mem, bytes, !explicit); }
     }
 
     /** A buffer for at least {@code floats} floats (contents undefined). */
@@ -104,8 +124,9 @@ final class BufferPool {
         return list.pop();
     }
 
-    private synchronized void give(cl_mem mem, long bytes) {
+    private synchronized void give(cl_mem mem, long bytes, boolean byGc) {
         inUseBytes -= bytes;
+        if (byGc) reclaimedByGc++;
         if (closed) {
             clReleaseMemObject(mem);
             allocatedBytes -= bytes;
@@ -146,4 +167,11 @@ final class BufferPool {
 
     /** How many times {@code clCreateBuffer} was called. */
     synchronized long buffersCreated() { return created; }
+
+    /**
+     * How many buffers came back through the GC's cleaner rather than {@link Storage#release()}: tensors somebody
+     * dropped without closing. The GC keeps memory bounded, but a training loop should keep this at 0 (a leak test
+     * asserts it), since device memory then depends on when the collector happens to run.
+     */
+    synchronized long reclaimedByGc() { return reclaimedByGc; }
 }

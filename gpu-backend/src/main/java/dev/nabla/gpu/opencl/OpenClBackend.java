@@ -72,6 +72,9 @@ public final class OpenClBackend implements Backend {
     /** How many device buffers were created (pool misses). */
     public long buffersCreated() { return pool.buffersCreated(); }
 
+    /** How many buffers of tensors nobody closed the GC's cleaner gave back (0 in a leak-free training loop). */
+    long buffersReclaimedByGc() { return pool.reclaimedByGc(); }
+
     // ---------------------------------------------------------------- memory
 
     private Tensor allocate(int... shape) {

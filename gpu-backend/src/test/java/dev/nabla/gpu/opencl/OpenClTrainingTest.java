@@ -85,8 +85,7 @@ class OpenClTrainingTest {
             assertThat(ref.losses().getLast()).as("the run learns something").isLessThan(ref.losses().getFirst() * 0.5f);
             assertThat(ocl.accuracy()).isCloseTo(ref.accuracy(), org.assertj.core.data.Offset.offset(0.02f));
             // Device memory: the first epoch allocates the workspaces, every later epoch reuses them exactly.
-            // (A ragged last batch makes Dense/ActivationLayer reallocate workspaces without closing the old ones;
-            // those return through the GC cleaner — see MemoryAndRuntimeTest — so memory stays bounded, not flat.)
+            // (Ragged batches, resets and sampling: LongRunMemoryTest.)
             List<Long> bytes = ocl.deviceBytes();
             System.out.printf("[opencl] MLP: final loss %.5f (reference %.5f), accuracy %.3f (reference %.3f), device bytes after epochs 1/2/40: %d/%d/%d%n",
                     ocl.losses().getLast(), ref.losses().getLast(), ocl.accuracy(), ref.accuracy(), bytes.get(0), bytes.get(1), bytes.getLast());
@@ -190,8 +189,7 @@ class OpenClTrainingTest {
             System.out.printf("[opencl] LSTM LM: %d steps, final loss %.5f (reference %.5f), device bytes after steps 1/14/56: %d/%d/%d%n",
                     ocl.size(), ocl.getLast(), ref.getLast(), bytes.getFirst(), bytes.get(13), bytes.getLast());
             // A training step allocates nothing: within each epoch, from its second step on (the first step after
-            // resetState() allocates the carried states), the device bytes do not move. (resetState() drops the carried
-            // states without closing them — 4 KiB here — and the GC cleaner returns those; see MemoryAndRuntimeTest.)
+            // resetState() allocates the carried states), the device bytes do not move. (Across epochs too: LongRunMemoryTest.)
             int perEpoch = ocl.size() / 4;
             for (int s = 0; s < bytes.size(); s++) {
                 if (s % perEpoch < 1) continue;
