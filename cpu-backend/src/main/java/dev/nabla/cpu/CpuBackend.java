@@ -1048,10 +1048,7 @@ public final class CpuBackend implements Backend {
         checkGeometry("maxPool", x, planes * hw, "input", g);
         checkGeometry("maxPool", y, planes * oh * ow, "output", g);
         checkGeometry("maxPool", argmax, planes * oh * ow, "argmax", g);
-        if (2 * g.padH() > g.kernelH() || 2 * g.padW() > g.kernelW()) {
-            throw new IllegalArgumentException("maxPool: padding " + g.padH() + "x" + g.padW() + " is more than half the "
-                    + g.kernelH() + "x" + g.kernelW() + " window, so a window could lie wholly in the padding");
-        }
+        ReferenceBackend.checkPoolPadding("maxPool", g);
         float[] xd = data(x), yd = data(y), ad = data(argmax);
         int xo = x.offset(), yo = y.offset(), ao = argmax.offset();
         boolean fast = twoByTwo(g);

@@ -469,7 +469,7 @@ public class ReferenceBackend implements Backend {
      * Max pooling needs every window to hold at least one input pixel: padding at most half the window per axis
      * (PyTorch's rule). A window wholly in the padding would have no arg-max to route its gradient to.
      */
-    static void checkPoolPadding(String op, ConvGeometry g) {
+    public static void checkPoolPadding(String op, ConvGeometry g) {
         if (2 * g.padH() > g.kernelH() || 2 * g.padW() > g.kernelW()) {
             throw new IllegalArgumentException(op + ": padding " + g.padH() + "x" + g.padW() + " is more than half the "
                     + g.kernelH() + "x" + g.kernelW() + " window, so a window could lie wholly in the padding");

@@ -6,6 +6,7 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.ConvGeometry;
 import dev.nabla.backend.ElementwiseLoss;
+import dev.nabla.backend.ReferenceBackend;
 import dev.nabla.backend.Tensor;
 import java.util.Arrays;
 import org.jocl.Pointer;
@@ -514,6 +515,7 @@ public final class OpenClBackend implements Backend {
         checkGeometry("maxPool", x, planes * g.height() * g.width(), "input", g);
         checkGeometry("maxPool", y, outs, "output", g);
         checkGeometry("maxPool", argmax, outs, "argmax", g);
+        ReferenceBackend.checkPoolPadding("maxPool", g);
         run("max_pool_forward", outs, concat(new Object[] {mem(x), x.offset(), mem(y), y.offset(), mem(argmax), argmax.offset()}, geo(g)));
     }
 
