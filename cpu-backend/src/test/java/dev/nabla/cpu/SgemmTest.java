@@ -68,6 +68,8 @@ class SgemmTest {
             // B read in place vs packed (an L1-hostile row stride of 1024 or 64 floats), n beyond one NC strip,
             // a transposed A with a hostile stride, columns split between threads
             {9, 1024, 20}, {40, 64, 300}, {9, 1100, 5}, {64, 40, 300}, {20, 1100, 30},
+            // a small C with a long k: split over k between threads, partial Cs summed
+            {6, 25, 3000}, {1, 1, 2000}, {15, 40, 1500},
     };
 
     @Test
