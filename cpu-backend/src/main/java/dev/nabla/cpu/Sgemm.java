@@ -40,7 +40,7 @@ public final class Sgemm {
     static final int MC = roundUp(Integer.getInteger("nabla.sgemm.mc", 128), MR);
     static final int NC = roundUp(Integer.getInteger("nabla.sgemm.nc", 1024), NR);
     /** Below this many multiply-adds (m·n·k) a call runs on the calling thread alone. */
-    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 96L * 96 * 96);
+    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 160L * 160 * 160);
     /** Threads used by one call (the caller plus a fixed pool): the cores, or -Dnabla.threads. */
     public static final int THREADS = Math.max(1, Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors()));
 
@@ -471,8 +471,8 @@ public final class Sgemm {
             } catch (Throwable e) {
                 mine = e;
             }
-            for (int spin = 0; completed.get() < parts; spin++) {
-                if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
+            for (int spin = 0; completed.get() < parts; spin++) { // the caller has nothing else to do: spin longer
+                if (spin < 50 * SPINS) Thread.onSpinWait(); else LockSupport.park(this);
             }
             if (mine == null) mine = failure;
             if (mine instanceof RuntimeException re) throw re;
