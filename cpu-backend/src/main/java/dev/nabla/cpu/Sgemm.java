@@ -374,6 +374,8 @@ public final class Sgemm {
     // ------------------------------------------------------------------ the thread pool
 
     private static final Pool POOL = new Pool(THREADS);
+    /** How many calls the pool has run split by rows, by columns and by k (for tests). */
+    static final java.util.concurrent.atomic.AtomicLongArray SPLITS = new java.util.concurrent.atomic.AtomicLongArray(3);
     /** Busy-wait this many pause instructions (≈ 10 µs) for the next job before parking: GEMMs of a training step come back to back. */
     static final int SPINS = Integer.getInteger("nabla.sgemm.spins", 200);
 
@@ -426,6 +428,7 @@ public final class Sgemm {
                 splitRows = m / MR >= n / NR;
                 int threads = workers.length + 1;
                 splitK = Math.max(m / MR, n / NR) < 2; // a C of one tile or so with a long k: split k, sum the partial Cs
+                SPLITS.incrementAndGet(splitK ? 2 : splitRows ? 0 : 1);
                 if (splitK) {
                     int parts = Math.min(2 * threads, (k + KC - 1) / KC);
                     chunk = (k + parts - 1) / parts;
