@@ -30,6 +30,8 @@ public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Vector width in floats (16 with AVX-512, 8 with AVX2). */
     private static final int V = S.length();
+    /** 8-float vectors for packing a transposed A's MR = 8 rows (null where the hardware has no 256-bit vectors). */
+    private static final VectorSpecies<Float> S8 = V >= 8 ? FloatVector.SPECIES_256 : null;
     /** Micro-tile: MR rows × NR columns of C held in registers. */
     static final int MR = 8;
     static final int NR = 2 * V;
@@ -38,7 +40,7 @@ public final class Sgemm {
     static final int MC = roundUp(Integer.getInteger("nabla.sgemm.mc", 128), MR);
     static final int NC = roundUp(Integer.getInteger("nabla.sgemm.nc", 1024), NR);
     /** Below this many multiply-adds (m·n·k) a call runs on the calling thread alone. */
-    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 96L * 96 * 96);
+    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 160L * 160 * 160);
     /** Threads used by one call (the caller plus a fixed pool): the cores, or -Dnabla.threads. */
     public static final int THREADS = Math.max(1, Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors()));
 
@@ -57,7 +59,7 @@ public final class Sgemm {
             }
             return;
         }
-        if (THREADS > 1 && (long) m * n * k >= PARALLEL_MIN && Math.max(m / MR, n / NR) >= 2) {
+        if (THREADS > 1 && (long) m * n * k >= PARALLEL_MIN && (Math.max(m / MR, n / NR) >= 2 || k >= 2 * KC)) {
             POOL.run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         } else {
             blocked(LOCAL.get(), transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
@@ -171,7 +173,9 @@ public final class Sgemm {
             int dst = ir * kc;
             if (ta) { // op(A)[i, p] = a[p·lda + i]: rows of a are contiguous in i
                 int src = aOff + pc * lda + ic + ir;
-                if (mr == MR) {
+                if (mr == MR && S8 != null) { // one 8-float vector per column of the panel
+                    for (int p = 0; p < kc; p++, src += lda, dst += MR) FloatVector.fromArray(S8, a, src).intoArray(ap, dst);
+                } else if (mr == MR) {
                     for (int p = 0; p < kc; p++, src += lda, dst += MR) System.arraycopy(a, src, ap, dst, MR);
                 } else {
                     for (int p = 0; p < kc; p++, src += lda, dst += MR) {
@@ -220,7 +224,14 @@ public final class Sgemm {
                 }
             } else { // op(B)[p, j] = b[j·ldb + p]: a transpose, read along the rows of b
                 int src = bOff + (jc + jr) * ldb + pc;
-                for (int j = 0; j < nr; j++) {
+                int j0 = 0;
+                if (nr >= V && GATHER) { // the first V columns of a partial panel gathered too
+                    int[] idx = buf.idx;
+                    if (idx[1] != ldb) for (int j = 0; j < V; j++) idx[j] = j * ldb;
+                    for (int p = 0; p < kc; p++) FloatVector.fromArray(S, b, src + p, idx, 0).intoArray(bp, dst + p * NR);
+                    j0 = V;
+                }
+                for (int j = j0; j < nr; j++) {
                     int s = src + j * ldb;
                     for (int p = 0; p < kc; p++) bp[dst + p * NR + j] = b[s + p];
                 }
@@ -363,6 +374,8 @@ public final class Sgemm {
     // ------------------------------------------------------------------ the thread pool
 
     private static final Pool POOL = new Pool(THREADS);
+    /** How many calls the pool has run split by rows, by columns and by k (for tests). */
+    static final java.util.concurrent.atomic.AtomicLongArray SPLITS = new java.util.concurrent.atomic.AtomicLongArray(3);
     /** Busy-wait this many pause instructions (≈ 10 µs) for the next job before parking: GEMMs of a training step come back to back. */
     static final int SPINS = Integer.getInteger("nabla.sgemm.spins", 200);
 
@@ -384,7 +397,9 @@ public final class Sgemm {
         private volatile Thread caller;
         private volatile Throwable failure;
         // the job: written before the claim word is published, stable while any of its chunks is outstanding
-        private boolean ta, tb, splitRows;
+        private boolean ta, tb, splitRows, splitK;
+        /** Split-k partial results, one per chunk; grown (rarely) to the largest small C seen. */
+        private float[][] partials = new float[0][0];
         private int m, n, k, aOff, lda, bOff, ldb, cOff, ldc, chunk;
         private float alpha, beta;
         private float[] a, b, c;
@@ -412,6 +427,25 @@ public final class Sgemm {
                 // other operand is read in place), else one chunk per thread
                 splitRows = m / MR >= n / NR;
                 int threads = workers.length + 1;
+                splitK = Math.max(m / MR, n / NR) < 2; // a C of one tile or so with a long k: split k, sum the partial Cs
+                SPLITS.incrementAndGet(splitK ? 2 : splitRows ? 0 : 1);
+                if (splitK) {
+                    int parts = Math.min(2 * threads, (k + KC - 1) / KC);
+                    chunk = (k + parts - 1) / parts;
+                    parts = (k + chunk - 1) / chunk;
+                    if (partials.length < parts || partials[0].length < m * n) partials = new float[Math.max(parts, partials.length)][Math.max(m * n, partials.length > 0 ? partials[0].length : 0)];
+                    execute(parts);
+                    // C ← α·Σ partials + β·C
+                    for (int i = 0; i < m; i++) {
+                        int ci = cOff + i * ldc, pi = i * n;
+                        for (int j = 0; j < n; j++) {
+                            float sum = 0f;
+                            for (int q = 0; q < parts; q++) sum += partials[q][pi + j];
+                            c[ci + j] = alpha * sum + (beta == 0f ? 0f : beta * c[ci + j]);
+                        }
+                    }
+                    return;
+                }
                 boolean inPlace = splitRows ? directB(tb, Math.min(m, DIRECT_B_MAX_M), k, ldb) : directA(ta, Math.min(n, DIRECT_A_MAX_N), k, lda);
                 int units = splitRows ? (m + MR - 1) / MR : (n + NR - 1) / NR;
                 int want = Math.min(units, inPlace ? 4 * threads : threads);
@@ -419,28 +453,33 @@ public final class Sgemm {
                 if (inPlace) chunk = Math.min(chunk, splitRows ? DIRECT_B_MAX_M / MR * MR : DIRECT_A_MAX_N / NR * NR); // stay in place
                 int parts = splitRows ? (m + chunk - 1) / chunk : (n + chunk - 1) / chunk;
                 if (parts > MASK) { chunk = (splitRows ? m : n) / (int) MASK + 1; parts = splitRows ? (m + chunk - 1) / chunk : (n + chunk - 1) / chunk; }
-                failure = null;
-                caller = Thread.currentThread();
-                completed.set(0);
-                jobId = (jobId + 1) & 0xFFFFFF;
-                claim.set(jobId << 40 | (long) parts << BITS); // volatile write: publishes the job fields above
-                for (int w = 0; w < Math.min(workers.length, parts - 1); w++) LockSupport.unpark(workers[w]);
-                Throwable mine = null;
-                try {
-                    work(LOCAL.get());
-                } catch (Throwable e) {
-                    mine = e;
-                }
-                for (int spin = 0; completed.get() < parts; spin++) {
-                    if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
-                }
-                this.a = null; this.b = null; this.c = null;
-                if (mine == null) mine = failure;
-                if (mine instanceof RuntimeException re) throw re;
-                if (mine instanceof Error er) throw er;
+                execute(parts);
             } finally {
+                this.a = null; this.b = null; this.c = null;
                 lock.unlock();
             }
+        }
+
+        /** Publishes the job as {@code parts} chunks, works on it with the workers, returns when every chunk is done. */
+        private void execute(int parts) {
+            failure = null;
+            caller = Thread.currentThread();
+            completed.set(0);
+            jobId = (jobId + 1) & 0xFFFFFF;
+            claim.set(jobId << 40 | (long) parts << BITS); // volatile write: publishes the job fields above
+            for (int w = 0; w < Math.min(workers.length, parts - 1); w++) LockSupport.unpark(workers[w]);
+            Throwable mine = null;
+            try {
+                work(LOCAL.get());
+            } catch (Throwable e) {
+                mine = e;
+            }
+            for (int spin = 0; completed.get() < parts; spin++) { // the caller has nothing else to do: spin longer
+                if (spin < 50 * SPINS) Thread.onSpinWait(); else LockSupport.park(this);
+            }
+            if (mine == null) mine = failure;
+            if (mine instanceof RuntimeException re) throw re;
+            if (mine instanceof Error er) throw er;
         }
 
         /** Claims and computes chunks of the current job until none is left; false if there was none to claim. */
@@ -463,7 +502,11 @@ public final class Sgemm {
 
         private void part(Buffers buf, int part) {
             int lo = part * chunk;
-            if (splitRows) {
+            if (splitK) { // k-range [lo, lo + chunk) into this chunk's own partial C (α, β applied when summing)
+                int kk = Math.min(chunk, k - lo);
+                int aStart = ta ? aOff + lo * lda : aOff + lo, bStart = tb ? bOff + lo : bOff + lo * ldb;
+                blocked(buf, ta, tb, m, n, kk, 1f, a, aStart, lda, b, bStart, ldb, 0f, partials[part], 0, n);
+            } else if (splitRows) {
                 int rows = Math.min(chunk, m - lo);
                 int aStart = ta ? aOff + lo : aOff + lo * lda;
                 blocked(buf, ta, tb, rows, n, k, alpha, a, aStart, lda, b, bOff, ldb, beta, c, cOff + lo * ldc, ldc);

@@ -67,7 +67,11 @@ class SgemmTest {
             {257, 257, 257}, {48, 96, 16}, {31, 65, 129}, {130, 514, 70},
             // B read in place vs packed (an L1-hostile row stride of 1024 or 64 floats), n beyond one NC strip,
             // a transposed A with a hostile stride, columns split between threads
-            {9, 1024, 20}, {40, 64, 300}, {9, 1100, 5}, {64, 40, 300}, {20, 1100, 30},
+            {9, 1024, 20}, {40, 64, 300}, {9, 1100, 5}, {64, 40, 300},
+            // (≥ 160³ multiply-adds, so multithreaded) columns split, rows split in place
+            {20, 2200, 100}, {600, 40, 200},
+            // a small C with a long k: split over k between threads, partial Cs summed
+            {6, 25, 30000}, {1, 1, 2000}, {15, 40, 7000},
     };
 
     @Test
@@ -107,7 +111,7 @@ class SgemmTest {
             int id = t;
             ts[t] = new Thread(() -> {
                 try {
-                    for (int rep = 0; rep < 3; rep++) check(id == 1, id == 2, 200 + id, 150, 120, 1f, 0f, 0, 50 + id * 10 + rep);
+                    for (int rep = 0; rep < 3; rep++) check(id == 1, id == 2, 260 + id, 200, 120, 1f, 0f, 0, 50 + id * 10 + rep);
                 } catch (Throwable e) {
                     synchronized (failure) { failure[0] = e; }
                 }
@@ -116,6 +120,19 @@ class SgemmTest {
         }
         for (Thread t : ts) t.join();
         if (failure[0] != null) throw new AssertionError(failure[0]);
+    }
+
+    @Test
+    void everyWayOfSplittingBetweenThreadsIsExercised() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Sgemm.THREADS > 1,
+                "one core: Sgemm never splits a call (run with -Dnabla.threads=2 to test the pool)");
+        long rows = Sgemm.SPLITS.get(0), cols = Sgemm.SPLITS.get(1), ks = Sgemm.SPLITS.get(2);
+        check(false, false, 600, 40, 200, 1f, 0f, 0, 3);  // rows
+        check(false, true, 20, 2200, 100, 1f, 0f, 0, 4);  // columns
+        check(true, true, 6, 25, 30000, 1f, 0.5f, 0, 5);  // k
+        assertThat(Sgemm.SPLITS.get(0)).isGreaterThan(rows);
+        assertThat(Sgemm.SPLITS.get(1)).isGreaterThan(cols);
+        assertThat(Sgemm.SPLITS.get(2)).isGreaterThan(ks);
     }
 
     @Test
