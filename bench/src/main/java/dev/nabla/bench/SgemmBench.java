@@ -1,5 +1,8 @@
 package dev.nabla.bench;
 
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Backends;
+import dev.nabla.backend.Tensor;
 import dev.nabla.cpu.Sgemm;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -14,12 +17,17 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * SGEMM C ← A·B (β = 0): Nabla's {@link Sgemm} against OpenBLAS's cblas_sgemm (FFM, 2 threads) in the same run.
  * Shapes: squares 64…2048 and the GEMMs the MLP, LeNet-5 and LSTM workloads make (see {@link Shapes}).
  * Time per call; {@link GemmReport} turns the results into GFLOP/s and Nabla/OpenBLAS ratios.
+ *
+ * <p>{@code impl} may also name a backend ({@code opencl}, {@code cpu}, {@code ref}): then the call is that backend's
+ * {@code Backend.gemm} on tensors it holds (device-resident for OpenCL), followed by {@code synchronize()}, so the time
+ * is the kernel's, not the queueing's.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +46,8 @@ public class SgemmBench {
 
     Shapes.Shape s;
     float[] a, b, c;
+    Backend backend;
+    Tensor ta, tb, tc;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -49,9 +59,17 @@ public class SgemmBench {
             }
             OpenBlas.setThreads(Sgemm.THREADS);
             System.out.println("# " + OpenBlas.describe() + ", " + Sgemm.THREADS + " threads");
-        } else {
+        } else if (impl.equals("nabla")) {
             System.out.println("# nabla Sgemm, " + Sgemm.THREADS + " threads");
             prewarm();
+        } else {
+            try {
+                backend = Backends.create(impl);
+            } catch (RuntimeException e) {
+                System.out.println("SKIP " + impl + ": " + e.getMessage());
+                throw new IllegalStateException("skipped: " + e.getMessage(), e);
+            }
+            System.out.println("# backend " + backend);
         }
         SplittableRandom r = new SplittableRandom(42);
         a = new float[s.m() * s.k()];
@@ -59,6 +77,21 @@ public class SgemmBench {
         c = new float[s.m() * s.n()];
         for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble();
         for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble();
+        if (backend != null) {
+            ta = s.ta() ? backend.upload(a, s.k(), s.m()) : backend.upload(a, s.m(), s.k());
+            tb = s.tb() ? backend.upload(b, s.n(), s.k()) : backend.upload(b, s.k(), s.n());
+            tc = backend.zeros(s.m(), s.n());
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (backend != null) {
+            ta.close();
+            tb.close();
+            tc.close();
+            backend.close();
+        }
     }
 
     /**
@@ -78,6 +111,9 @@ public class SgemmBench {
     public float[] sgemm() {
         if (impl.equals("nabla")) {
             Sgemm.sgemm(s.ta(), s.tb(), s.m(), s.n(), s.k(), 1f, a, 0, s.lda(), b, 0, s.ldb(), 0f, c, 0, s.n());
+        } else if (backend != null) {
+            backend.gemm(s.ta(), s.tb(), 1f, ta, tb, 0f, tc);
+            backend.synchronize();
         } else {
             OpenBlas.sgemm(s.ta(), s.tb(), s.m(), s.n(), s.k(), 1f, a, s.lda(), b, s.ldb(), 0f, c, s.n());
         }
