@@ -238,9 +238,7 @@ public final class CpuBackend extends HeapBackend {
 
     @Override
     public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        if (x.size() != a * b * s || y.size() != x.size()) {
-            throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
-        }
+        Checks.swapAxes01(x, y, a, b, s);
         float[] xd = data(x), yd = data(y);
         int xo = x.offset(), yo = y.offset();
         Parallel.range(a, Math.max(1, GRAIN / Math.max(1, b * s)), (i0, i1) -> {
@@ -1084,7 +1082,7 @@ public final class CpuBackend extends HeapBackend {
 
     @Override
     public void dropoutMask(Tensor mask, float p, long seed) {
-        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        Checks.dropoutProbability(p);
         float[] md = data(mask);
         int mo = mask.offset(), lo = (int) seed, hi = (int) (seed >>> 32);
         float keep = 1f / (1f - p);
@@ -1117,14 +1115,11 @@ public final class CpuBackend extends HeapBackend {
     @Override
     public void gatherRows(Tensor table, Tensor idx, Tensor out) {
         int v = rows(table), d = cols(table);
-        if (out.size() != idx.size() * d) {
-            throw new IllegalArgumentException("gatherRows: " + idx.size() + " indices into a table " + table.shapeString()
-                    + " need an output of " + idx.size() * d + " elements, got " + out.shapeString());
-        }
+        Checks.tableRows("gatherRows", idx, table, out, "an output");
         float[] td = data(table), id = data(idx), od = data(out);
         for (int r = 0; r < idx.size(); r++) {
             int row = (int) id[idx.offset() + r];
-            if (row < 0 || row >= v) throw new IndexOutOfBoundsException("gatherRows: index " + row + " outside [0, " + v + ")");
+            if (row < 0 || row >= v) throw Checks.badIndex("gatherRows", row, v);
             System.arraycopy(td, table.offset() + row * d, od, out.offset() + r * d, d);
         }
     }
@@ -1136,7 +1131,7 @@ public final class CpuBackend extends HeapBackend {
         for (int r = 0; r < idx.size(); r++) {
             int row = (int) id[idx.offset() + r];
             if (row < 0) continue;
-            if (row >= v) throw new IndexOutOfBoundsException("scatterAddRows: index " + row + " outside [0, " + v + ")");
+            if (row >= v) throw Checks.badIndex("scatterAddRows", row, v);
             addInto(gd, dout.offset() + r * d, td, dtable.offset() + row * d, d);   // dtable[idx[r], :] += dout[r, :]
         }
     }
@@ -1151,9 +1146,7 @@ public final class CpuBackend extends HeapBackend {
     @Override
     public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        if (gates.size() != batch * 4 * hid) {
-            throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
-        }
+        Checks.lstmGates(gates, cPrev);
         float[] a = data(gates), cp = data(cPrev), cd = data(c), td = data(tanhC), hd = data(h);
         float[] pd = peep == null ? null : data(peep);
         int ao = gates.offset(), cpo = cPrev.offset(), co = c.offset(), to = tanhC.offset(), ho = h.offset(),
@@ -1210,10 +1203,7 @@ public final class CpuBackend extends HeapBackend {
     public void lstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
                                  Tensor dh, Tensor dc, Tensor dgates, Tensor dpeep) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        if (acts.size() != batch * 4 * hid || dgates.size() != acts.size()) {
-            throw new IllegalArgumentException("lstmCellBackward: acts " + acts.shapeString() + ", dgates " + dgates.shapeString()
-                    + " for c " + cPrev.shapeString() + " (need [B, 4H])");
-        }
+        Checks.lstmActs(acts, dgates, cPrev);
         float[] ad = data(acts), cp = data(cPrev), cd = data(c), td = data(tanhC), dhd = data(dh), dcd = data(dc),
                 dg = data(dgates);
         float[] pd = peep == null ? null : data(peep);
@@ -1283,9 +1273,7 @@ public final class CpuBackend extends HeapBackend {
     @Override
     public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        if (gx.size() != batch * 3 * hid || gh.size() != gx.size()) {
-            throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
-        }
+        Checks.gruGates(gx, gh, hPrev);
         float[] xd = data(gx), hd = data(gh), hp = data(hPrev), ho = data(h), ad = data(acts);
         int xo = gx.offset(), gho = gh.offset(), hpo = hPrev.offset(), hOut = h.offset(), aO = acts.offset();
         overColumns(batch, hid, (j0, j1) -> gruCellColumns(xd, xo, hd, gho, hp, hpo, ho, hOut, ad, aO, batch, hid, j0, j1));
@@ -1322,10 +1310,7 @@ public final class CpuBackend extends HeapBackend {
     @Override
     public void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        if (acts.size() != batch * 3 * hid || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
-            throw new IllegalArgumentException("gruCellBackward: acts " + acts.shapeString() + ", gh " + gh.shapeString() + ", dgx "
-                    + dgx.shapeString() + ", dgh " + dgh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
-        }
+        Checks.gruActs(acts, gh, dgx, dgh, hPrev);
         float[] ad = data(acts), hd = data(gh), hp = data(hPrev), dhd = data(dh), dx = data(dgx), dhh = data(dgh),
                 dp = data(dhPrev);
         int aO = acts.offset(), gho = gh.offset(), hpo = hPrev.offset(), dho = dh.offset(), dxo = dgx.offset(),
@@ -1501,7 +1486,7 @@ public final class CpuBackend extends HeapBackend {
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
             float weightDecay, int t) {
-        if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
+        Checks.adamStepCount(t);
         checkState("adamStep", w, g, m, v);
         float[] wd = data(w), gd = data(g), md = data(m), vd = data(v);
         int wo = w.offset(), go = g.offset(), mo = m.offset(), vo = v.offset();

@@ -85,4 +85,64 @@ public final class Checks {
                     + g.kernelH() + "x" + g.kernelW() + " window, so a window could lie wholly in the padding");
         }
     }
+
+    /** {@code x} read as [a, b, s], and {@code y} as large as {@code x}. */
+    public static void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
+        if (x.size() != a * b * s || y.size() != x.size()) {
+            throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
+        }
+    }
+
+    public static void dropoutProbability(float p) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+    }
+
+    /** {@code t} ({@code what}: "an output", "a gradient") holds one row of {@code table} per index. */
+    public static void tableRows(String op, Tensor idx, Tensor table, Tensor t, String what) {
+        int d = cols(table);
+        if (t.size() != idx.size() * d) {
+            throw new IllegalArgumentException(op + ": " + idx.size() + " indices into a table " + table.shapeString()
+                    + " need " + what + " of " + idx.size() * d + " elements, got " + t.shapeString());
+        }
+    }
+
+    /** The error for a row index outside a table of {@code rows} rows. */
+    public static IndexOutOfBoundsException badIndex(String op, int row, int rows) {
+        return new IndexOutOfBoundsException(op + ": index " + row + " outside [0, " + rows + ")");
+    }
+
+    /** LSTM pre-activations [B, 4H] for c_{t−1} [B, H]. */
+    public static void lstmGates(Tensor gates, Tensor cPrev) {
+        if (gates.size() != rows(cPrev) * 4 * cols(cPrev)) {
+            throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
+        }
+    }
+
+    /** LSTM gate activations and their gradient, both [B, 4H], for c_{t−1} [B, H]. */
+    public static void lstmActs(Tensor acts, Tensor dgates, Tensor cPrev) {
+        if (acts.size() != rows(cPrev) * 4 * cols(cPrev) || dgates.size() != acts.size()) {
+            throw new IllegalArgumentException("lstmCellBackward: acts " + acts.shapeString() + ", dgates " + dgates.shapeString()
+                    + " for c " + cPrev.shapeString() + " (need [B, 4H])");
+        }
+    }
+
+    /** GRU input and hidden projections, both [B, 3H], for h_{t−1} [B, H]. */
+    public static void gruGates(Tensor gx, Tensor gh, Tensor hPrev) {
+        if (gx.size() != rows(hPrev) * 3 * cols(hPrev) || gh.size() != gx.size()) {
+            throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
+        }
+    }
+
+    /** GRU activations, hidden projection and both projection gradients, all [B, 3H], for h_{t−1} [B, H]. */
+    public static void gruActs(Tensor acts, Tensor gh, Tensor dgx, Tensor dgh, Tensor hPrev) {
+        if (acts.size() != rows(hPrev) * 3 * cols(hPrev) || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
+            throw new IllegalArgumentException("gruCellBackward: acts " + acts.shapeString() + ", gh " + gh.shapeString() + ", dgx "
+                    + dgx.shapeString() + ", dgh " + dgh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
+        }
+    }
+
+    /** Adam's bias correction 1 − βᵗ needs t ≥ 1. */
+    public static void adamStepCount(int t) {
+        if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
+    }
 }

@@ -103,9 +103,7 @@ public class ReferenceBackend extends HeapBackend {
 
     @Override
     public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        if (x.size() != a * b * s || y.size() != x.size()) {
-            throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
-        }
+        Checks.swapAxes01(x, y, a, b, s);
         float[] xd = data(x), yd = data(y);
         for (int i = 0; i < a; i++)
             for (int j = 0; j < b; j++)
@@ -494,7 +492,7 @@ public class ReferenceBackend extends HeapBackend {
 
     @Override
     public void dropoutMask(Tensor mask, float p, long seed) {
-        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        Checks.dropoutProbability(p);
         float[] md = data(mask);
         float keep = 1f / (1f - p);
         for (int i = 0; i < mask.size(); i++) md[mask.offset() + i] = uniform(seed, i) >= p ? keep : 0f;
@@ -503,14 +501,11 @@ public class ReferenceBackend extends HeapBackend {
     @Override
     public void gatherRows(Tensor table, Tensor idx, Tensor out) {
         int v = rows(table), d = cols(table);
-        if (out.size() != idx.size() * d) {
-            throw new IllegalArgumentException("gatherRows: " + idx.size() + " indices into a table " + table.shapeString()
-                    + " need an output of " + idx.size() * d + " elements, got " + out.shapeString());
-        }
+        Checks.tableRows("gatherRows", idx, table, out, "an output");
         float[] td = data(table), id = data(idx), od = data(out);
         for (int r = 0; r < idx.size(); r++) {
             int row = (int) id[idx.offset() + r];
-            if (row < 0 || row >= v) throw new IndexOutOfBoundsException("gatherRows: index " + row + " outside [0, " + v + ")");
+            if (row < 0 || row >= v) throw Checks.badIndex("gatherRows", row, v);
             System.arraycopy(td, table.offset() + row * d, od, out.offset() + r * d, d);
         }
     }
@@ -522,7 +517,7 @@ public class ReferenceBackend extends HeapBackend {
         for (int r = 0; r < idx.size(); r++) {
             int row = (int) id[idx.offset() + r];
             if (row < 0) continue;
-            if (row >= v) throw new IndexOutOfBoundsException("scatterAddRows: index " + row + " outside [0, " + v + ")");
+            if (row >= v) throw Checks.badIndex("scatterAddRows", row, v);
             for (int j = 0; j < d; j++) td[dtable.offset() + row * d + j] += gd[dout.offset() + r * d + j];
         }
     }
@@ -532,9 +527,7 @@ public class ReferenceBackend extends HeapBackend {
     @Override
     public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        if (gates.size() != batch * 4 * hid) {
-            throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
-        }
+        Checks.lstmGates(gates, cPrev);
         float[] a = data(gates), cp = data(cPrev), cd = data(c), td = data(tanhC), hd = data(h);
         float[] pd = peep == null ? null : data(peep);
         for (int b = 0; b < batch; b++)
@@ -592,9 +585,7 @@ public class ReferenceBackend extends HeapBackend {
     @Override
     public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        if (gx.size() != batch * 3 * hid || gh.size() != gx.size()) {
-            throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
-        }
+        Checks.gruGates(gx, gh, hPrev);
         float[] xd = data(gx), hd = data(gh), hp = data(hPrev), ho = data(h), ad = data(acts);
         for (int b = 0; b < batch; b++)
             for (int j = 0; j < hid; j++) {
@@ -679,7 +670,7 @@ public class ReferenceBackend extends HeapBackend {
 
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
-        if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
+        Checks.adamStepCount(t);
         float[] wd = data(w), gd = data(g), md = data(m), vd = data(v);
         float bc1 = 1 - (float) Math.pow(beta1, t), bc2 = 1 - (float) Math.pow(beta2, t);
         float stepSize = lr / bc1, sqrtBc2 = (float) Math.sqrt(bc2);

@@ -306,9 +306,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        if (x.size() != a * b * s || y.size() != x.size()) {
-            throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
-        }
+        Checks.swapAxes01(x, y, a, b, s);
         run("swap_axes01", x.size(), mem(x), x.offset(), mem(y), y.offset(), a, b, s);
     }
 
@@ -513,23 +511,20 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void dropoutMask(Tensor mask, float p, long seed) {
-        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        Checks.dropoutProbability(p);
         run("dropout_mask", mask.size(), mem(mask), mask.offset(), mask.size(), p, 1f / (1f - p), (int) seed, (int) (seed >>> 32));
     }
 
     /** Reads the flag an embedding kernel leaves in result[3]: NaN if every index was fine, else a bad index. */
     private void checkIndexFlag(String op, int v) {
         float bad = readResults(4)[3];
-        if (!Float.isNaN(bad)) throw new IndexOutOfBoundsException(op + ": index " + (int) bad + " outside [0, " + v + ")");
+        if (!Float.isNaN(bad)) throw Checks.badIndex(op, (int) bad, v);
     }
 
     @Override
     public void gatherRows(Tensor table, Tensor idx, Tensor out) {
         int v = rows(table), d = cols(table);
-        if (out.size() != idx.size() * d) {
-            throw new IllegalArgumentException("gatherRows: " + idx.size() + " indices into a table " + table.shapeString()
-                    + " need an output of " + idx.size() * d + " elements, got " + out.shapeString());
-        }
+        Checks.tableRows("gatherRows", idx, table, out, "an output");
         if (out.size() == 0) return;
         run("fill", 1, result.mem, 3, 1, Float.NaN);
         run("gather_rows", out.size(), mem(table), table.offset(), v, d, mem(idx), idx.offset(), mem(out), out.offset(), idx.size(), result.mem, 3);
@@ -539,10 +534,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
         int v = rows(dtable), d = cols(dtable);
-        if (dout.size() != idx.size() * d) {
-            throw new IllegalArgumentException("scatterAddRows: " + idx.size() + " indices into a table " + dtable.shapeString()
-                    + " need a gradient of " + idx.size() * d + " elements, got " + dout.shapeString());
-        }
+        Checks.tableRows("scatterAddRows", idx, dtable, dout, "a gradient");
         if (dout.size() == 0) return;
         run("fill", 1, result.mem, 3, 1, Float.NaN);
         run("scatter_add_rows", d, mem(dout), dout.offset(), mem(idx), idx.offset(), idx.size(), mem(dtable), dtable.offset(), v, d, result.mem, 3);
@@ -554,9 +546,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        if (gates.size() != batch * 4 * hid) {
-            throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
-        }
+        Checks.lstmGates(gates, cPrev);
         requireSameSize("lstmCell", cPrev, c);
         requireSameSize("lstmCell", cPrev, tanhC);
         requireSameSize("lstmCell", cPrev, h);
@@ -570,10 +560,7 @@ public final class OpenClBackend implements Backend {
     public void lstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
                                  Tensor dh, Tensor dc, Tensor dgates, Tensor dpeep) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        if (acts.size() != batch * 4 * hid || dgates.size() != acts.size()) {
-            throw new IllegalArgumentException("lstmCellBackward: acts " + acts.shapeString() + ", dgates " + dgates.shapeString()
-                    + " for c " + cPrev.shapeString() + " (need [B, 4H])");
-        }
+        Checks.lstmActs(acts, dgates, cPrev);
         for (Tensor t : new Tensor[] {c, tanhC, dh, dc}) requireSameSize("lstmCellBackward", cPrev, t);
         boolean hasPeep = peep != null;
         if (hasPeep && (peep.size() != 3 * hid || dpeep == null || dpeep.size() != 3 * hid)) {
@@ -592,9 +579,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        if (gx.size() != batch * 3 * hid || gh.size() != gx.size()) {
-            throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
-        }
+        Checks.gruGates(gx, gh, hPrev);
         requireSameSize("gruCell", hPrev, h);
         requireSameSize("gruCell", gx, acts);
         run("gru_cell_forward", batch * hid, mem(gx), gx.offset(), mem(gh), gh.offset(), mem(hPrev), hPrev.offset(),
@@ -604,10 +589,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        if (acts.size() != batch * 3 * hid || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
-            throw new IllegalArgumentException("gruCellBackward: acts " + acts.shapeString() + ", gh " + gh.shapeString() + ", dgx "
-                    + dgx.shapeString() + ", dgh " + dgh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
-        }
+        Checks.gruActs(acts, gh, dgx, dgh, hPrev);
         requireSameSize("gruCellBackward", hPrev, dh);
         requireSameSize("gruCellBackward", hPrev, dhPrev);
         run("gru_cell_backward", batch * hid, mem(acts), acts.offset(), mem(gh), gh.offset(), mem(hPrev), hPrev.offset(),
@@ -653,7 +635,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
-        if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
+        Checks.adamStepCount(t);
         requireSameSize("adamStep", w, g);
         requireSameSize("adamStep", w, m);
         requireSameSize("adamStep", w, v);
