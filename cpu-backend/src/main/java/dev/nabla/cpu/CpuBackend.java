@@ -1,5 +1,8 @@
 package dev.nabla.cpu;
 
+import static dev.nabla.backend.Checks.cols;
+import static dev.nabla.backend.Checks.requireSameSize;
+import static dev.nabla.backend.Checks.rows;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
@@ -14,8 +17,10 @@ import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.Checks;
 import dev.nabla.backend.ConvGeometry;
 import dev.nabla.backend.ElementwiseLoss;
+import dev.nabla.backend.HeapBackend;
 import dev.nabla.backend.ReferenceBackend;
 import dev.nabla.backend.Tensor;
 import java.util.Arrays;
@@ -41,7 +46,7 @@ import jdk.incubator.vector.VectorSpecies;
  * exp/log/tanh come from the Vector API's float implementations (within 2e-6 of the reference's double-precision
  * {@code Math} calls), and sums of many terms are blocked float sums added in double.
  */
-public final class CpuBackend implements Backend {
+public final class CpuBackend extends HeapBackend {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> SI = IntVector.SPECIES_PREFERRED;
     private static final int L = S.length();
@@ -54,55 +59,6 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String toString() { return "CpuBackend(" + S + ", " + Parallel.threads() + " threads)"; }
-
-    // ---------------------------------------------------------------- memory
-
-    @Override
-    public Tensor zeros(int... shape) {
-        return new Tensor(this, new float[Tensor.sizeOf(shape)], shape);
-    }
-
-    @Override
-    public Tensor upload(float[] data, int... shape) {
-        if (data.length != Tensor.sizeOf(shape)) {
-            throw new IllegalArgumentException(data.length + " values do not fill shape " + Arrays.toString(shape));
-        }
-        return new Tensor(this, data.clone(), shape);
-    }
-
-    @Override
-    public void upload(float[] src, int srcOffset, Tensor dst) {
-        System.arraycopy(src, srcOffset, data(dst), dst.offset(), dst.size());
-    }
-
-    @Override
-    public void download(Tensor src, float[] dst) {
-        System.arraycopy(data(src), src.offset(), dst, 0, src.size());
-    }
-
-    @Override
-    public void release(Tensor t) {
-        // heap storage: the garbage collector reclaims it
-    }
-
-    private float[] data(Tensor t) {
-        if (t.backend() != this) {
-            throw new IllegalArgumentException(t + " belongs to backend '" + t.backend().name() + "', not '" + name() + "'");
-        }
-        return (float[]) t.storage();
-    }
-
-    private static void requireSameSize(String op, Tensor a, Tensor b) {
-        if (a.size() != b.size()) {
-            throw new IllegalArgumentException(op + ": sizes differ, " + a.shapeString() + " vs " + b.shapeString());
-        }
-    }
-
-    /** Rows of a tensor read as a matrix: everything but the last axis. */
-    static int rows(Tensor t) { return t.rank() == 0 ? 1 : t.size() / Math.max(1, t.dim(-1)); }
-
-    /** Columns of a tensor read as a matrix: the last axis. */
-    static int cols(Tensor t) { return t.rank() == 0 ? 1 : t.dim(-1); }
 
     // ---------------------------------------------------------------- vector ops
 
@@ -197,15 +153,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-        int m = transA ? cols(a) : rows(a);
-        int k = transA ? rows(a) : cols(a);
-        int kb = transB ? cols(b) : rows(b);
-        int n = transB ? rows(b) : cols(b);
-        if (k != kb || rows(c) != m || cols(c) != n) {
-            throw new IllegalArgumentException("gemm: op(A) is " + m + "x" + k + ", op(B) is " + kb + "x" + n
-                    + ", C is " + rows(c) + "x" + cols(c) + " (A " + a.shapeString() + (transA ? "ᵀ" : "")
-                    + ", B " + b.shapeString() + (transB ? "ᵀ" : "") + ")");
-        }
+        int[] mnk = Checks.gemmDims(transA, transB, a, b, c);
+        int m = mnk[0], n = mnk[1], k = mnk[2];
         if (m == 0 || n == 0) return;
         Sgemm.sgemm(transA, transB, m, n, k, alpha, data(a), a.offset(), cols(a), data(b), b.offset(), cols(b),
                 beta, data(c), c.offset(), n);
@@ -213,16 +162,9 @@ public final class CpuBackend implements Backend {
 
     // ---------------------------------------------------------------- bias
 
-    private static void checkBias(String op, Tensor x, Tensor b, int inner) {
-        if (inner < 1 || b.size() == 0 || x.size() % (b.size() * inner) != 0) {
-            throw new IllegalArgumentException(op + ": " + x.shapeString() + " cannot be read as [outer, " + b.size()
-                    + ", " + inner + "]");
-        }
-    }
-
     @Override
     public void addBias(Tensor x, Tensor b, int inner) {
-        checkBias("addBias", x, b, inner);
+        Checks.bias("addBias", x, b, inner);
         float[] xd = data(x), bd = data(b);
         int channels = b.size(), xo = x.offset(), bo = b.offset(), plane = channels * inner, outer = x.size() / plane;
         Parallel.range(outer, Math.max(1, GRAIN / plane), (o0, o1) -> {
@@ -273,7 +215,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void sumBias(Tensor dy, Tensor db, int inner, float beta) {
-        checkBias("sumBias", dy, db, inner);
+        Checks.bias("sumBias", dy, db, inner);
         float[] yd = data(dy), bd = data(db);
         int channels = db.size(), yo = dy.offset(), plane = channels * inner, outer = dy.size() / plane;
         double[] sums = new double[channels];
@@ -296,9 +238,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        if (x.size() != a * b * s || y.size() != x.size()) {
-            throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
-        }
+        Checks.swapAxes01(x, y, a, b, s);
         float[] xd = data(x), yd = data(y);
         int xo = x.offset(), yo = y.offset();
         Parallel.range(a, Math.max(1, GRAIN / Math.max(1, b * s)), (i0, i1) -> {
@@ -570,7 +510,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void prelu(Tensor x, Tensor alpha, Tensor y, int inner) {
-        checkBias("prelu", x, alpha, inner);
+        Checks.bias("prelu", x, alpha, inner);
         requireSameSize("prelu", x, y);
         float[] xd = data(x), ad = data(alpha), yd = data(y);
         int channels = alpha.size(), xo = x.offset(), ao = alpha.offset(), yo = y.offset(), plane = channels * inner;
@@ -608,7 +548,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
-        checkBias("preluBackward", x, alpha, inner);
+        Checks.bias("preluBackward", x, alpha, inner);
         float[] xd = data(x), ad = data(alpha), gd = data(dy), dxd = data(dx), dad = data(dalpha);
         int channels = alpha.size(), xo = x.offset(), ao = alpha.offset(), go = dy.offset(), dxo = dx.offset();
         int plane = channels * inner, outer = x.size() / plane;
@@ -727,28 +667,9 @@ public final class CpuBackend implements Backend {
 
     // ---------------------------------------------------------------- losses
 
-    private void checkLabels(String op, Tensor scores, Tensor labels) {
-        if (labels.size() != rows(scores)) {
-            throw new IllegalArgumentException(op + ": " + labels.size() + " labels for " + rows(scores) + " rows of " + scores.shapeString());
-        }
-    }
-
-    /**
-     * The class index of a label value, −1 to ignore the row (any negative label); a label that is not a whole number
-     * (or NaN), or not below {@code classes}, is an error naming the value and the row (as the reference's).
-     */
-    private static int label(String op, float v, int row, int classes) {
-        if (v < 0) return -1;
-        if (!(v < classes) || v != (int) v) {
-            throw new IllegalArgumentException(op + ": label " + v + " in row " + row + " is not a class index in [0, " + classes
-                    + ") (negative labels mean \"ignore this row\")");
-        }
-        return (int) v;
-    }
-
     @Override
     public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
-        checkLabels("softmaxCrossEntropy", logits, labels);
+        Checks.labels("softmaxCrossEntropy", logits, labels);
         if (dlogits != null) requireSameSize("softmaxCrossEntropy", logits, dlogits);
         float[] zd = data(logits), ld = data(labels);
         float[] gd = dlogits == null ? null : data(dlogits);
@@ -756,7 +677,7 @@ public final class CpuBackend implements Backend {
                 go = dlogits == null ? 0 : dlogits.offset();
         int counted = 0;
         int[] lab = new int[rows];
-        for (int r = 0; r < rows; r++) if ((lab[r] = label("softmaxCrossEntropy", ld[lo + r], r, n)) >= 0) counted++;
+        for (int r = 0; r < rows; r++) if ((lab[r] = Checks.classIndex("softmaxCrossEntropy", ld[lo + r], r, n)) >= 0) counted++;
         float inv = counted == 0 ? 0f : 1f / counted;
         double[] loss = new double[rows];
         int cnt = counted;
@@ -836,14 +757,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
-        checkLabels("hinge", scores, labels);
+        Checks.labels("hinge", scores, labels);
         if (dscores != null) requireSameSize("hinge", scores, dscores);
         float[] sd = data(scores), ld = data(labels);
         float[] gd = dscores == null ? null : data(dscores);
         int n = cols(scores), rows = rows(scores), counted = 0, so0 = scores.offset(),
                 go0 = dscores == null ? 0 : dscores.offset();
         int[] lab = new int[rows];
-        for (int r = 0; r < rows; r++) if ((lab[r] = label("hinge", ld[labels.offset() + r], r, n)) >= 0) counted++;
+        for (int r = 0; r < rows; r++) if ((lab[r] = Checks.classIndex("hinge", ld[labels.offset() + r], r, n)) >= 0) counted++;
         float inv = counted == 0 ? 0f : 1f / counted;
         double loss = 0;
         for (int r = 0; r < rows; r++) {
@@ -876,11 +797,11 @@ public final class CpuBackend implements Backend {
 
     @Override
     public int countCorrect(Tensor scores, Tensor labels) {
-        checkLabels("countCorrect", scores, labels);
+        Checks.labels("countCorrect", scores, labels);
         float[] sd = data(scores), ld = data(labels);
         int n = cols(scores), correct = 0;
         for (int r = 0; r < rows(scores); r++) {
-            int label = label("countCorrect", ld[labels.offset() + r], r, n);
+            int label = Checks.classIndex("countCorrect", ld[labels.offset() + r], r, n);
             if (label < 0) continue;
             int so = scores.offset() + r * n;
             float max = max(sd, so, n);
@@ -897,13 +818,6 @@ public final class CpuBackend implements Backend {
 
     // ---------------------------------------------------------------- convolution and pooling
 
-    private static void checkGeometry(String op, Tensor t, int expected, String what, ConvGeometry g) {
-        if (t.size() != expected) {
-            throw new IllegalArgumentException(op + ": " + what + " " + t.shapeString() + " holds " + t.size()
-                    + " elements, geometry " + g + " needs " + expected);
-        }
-    }
-
     /** First output position o with 0 ≤ o·stride − pad + k (the window's tap k inside the input). */
     private static int firstInside(int stride, int pad, int k) {
         return Math.max(0, Math.ceilDiv(pad - k, stride));
@@ -916,8 +830,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
-        checkGeometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
-        checkGeometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
+        Checks.geometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
+        Checks.geometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
         float[] xd = data(x), cd = data(cols);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols(), kh = g.kernelH(), kw = g.kernelW(), h = g.height(), w = g.width();
         int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), xo = x.offset(), co = cols.offset();
@@ -947,8 +861,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
-        checkGeometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
-        checkGeometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
+        Checks.geometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
+        Checks.geometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
         float[] xd = data(dx), cd = data(cols);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols(), kh = g.kernelH(), kw = g.kernelW(), h = g.height(), w = g.width();
         int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), xo = dx.offset(), co = cols.offset(),
@@ -1045,10 +959,10 @@ public final class CpuBackend implements Backend {
     @Override
     public void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), hw = h * w;
-        checkGeometry("maxPool", x, planes * hw, "input", g);
-        checkGeometry("maxPool", y, planes * oh * ow, "output", g);
-        checkGeometry("maxPool", argmax, planes * oh * ow, "argmax", g);
-        ReferenceBackend.checkPoolPadding("maxPool", g);
+        Checks.geometry("maxPool", x, planes * hw, "input", g);
+        Checks.geometry("maxPool", y, planes * oh * ow, "output", g);
+        Checks.geometry("maxPool", argmax, planes * oh * ow, "argmax", g);
+        Checks.poolPadding("maxPool", g);
         float[] xd = data(x), yd = data(y), ad = data(argmax);
         int xo = x.offset(), yo = y.offset(), ao = argmax.offset();
         boolean fast = twoByTwo(g);
@@ -1085,8 +999,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), ohw = g.outH() * g.outW(), hw = g.height() * g.width();
-        checkGeometry("maxPoolBackward", dx, planes * hw, "input gradient", g);
-        checkGeometry("maxPoolBackward", dy, planes * ohw, "output gradient", g);
+        Checks.geometry("maxPoolBackward", dx, planes * hw, "input gradient", g);
+        Checks.geometry("maxPoolBackward", dy, planes * ohw, "output gradient", g);
         float[] gd = data(dy), ad = data(argmax), xd = data(dx);
         int go = dy.offset(), ao = argmax.offset(), xo = dx.offset();
         Parallel.range(planes, Math.max(1, GRAIN / (hw + ohw)), (p0, p1) -> {
@@ -1107,8 +1021,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void avgPool(Tensor x, ConvGeometry g, Tensor y) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), hw = h * w;
-        checkGeometry("avgPool", x, planes * hw, "input", g);
-        checkGeometry("avgPool", y, planes * oh * ow, "output", g);
+        Checks.geometry("avgPool", x, planes * hw, "input", g);
+        Checks.geometry("avgPool", y, planes * oh * ow, "output", g);
         float[] xd = data(x), yd = data(y);
         int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int xo = x.offset(), yo = y.offset();
@@ -1137,8 +1051,8 @@ public final class CpuBackend implements Backend {
     @Override
     public void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), hw = h * w;
-        checkGeometry("avgPoolBackward", dx, planes * hw, "input gradient", g);
-        checkGeometry("avgPoolBackward", dy, planes * oh * ow, "output gradient", g);
+        Checks.geometry("avgPoolBackward", dx, planes * hw, "input gradient", g);
+        Checks.geometry("avgPoolBackward", dy, planes * oh * ow, "output gradient", g);
         float[] gd = data(dy), xd = data(dx);
         int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int go = dy.offset(), xo = dx.offset();
@@ -1168,7 +1082,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void dropoutMask(Tensor mask, float p, long seed) {
-        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        Checks.dropoutProbability(p);
         float[] md = data(mask);
         int mo = mask.offset(), lo = (int) seed, hi = (int) (seed >>> 32);
         float keep = 1f / (1f - p);
@@ -1201,14 +1115,11 @@ public final class CpuBackend implements Backend {
     @Override
     public void gatherRows(Tensor table, Tensor idx, Tensor out) {
         int v = rows(table), d = cols(table);
-        if (out.size() != idx.size() * d) {
-            throw new IllegalArgumentException("gatherRows: " + idx.size() + " indices into a table " + table.shapeString()
-                    + " need an output of " + idx.size() * d + " elements, got " + out.shapeString());
-        }
+        Checks.tableRows("gatherRows", idx, table, out, "an output");
         float[] td = data(table), id = data(idx), od = data(out);
         for (int r = 0; r < idx.size(); r++) {
             int row = (int) id[idx.offset() + r];
-            if (row < 0 || row >= v) throw new IndexOutOfBoundsException("gatherRows: index " + row + " outside [0, " + v + ")");
+            if (row < 0 || row >= v) throw Checks.badIndex("gatherRows", row, v);
             System.arraycopy(td, table.offset() + row * d, od, out.offset() + r * d, d);
         }
     }
@@ -1220,7 +1131,7 @@ public final class CpuBackend implements Backend {
         for (int r = 0; r < idx.size(); r++) {
             int row = (int) id[idx.offset() + r];
             if (row < 0) continue;
-            if (row >= v) throw new IndexOutOfBoundsException("scatterAddRows: index " + row + " outside [0, " + v + ")");
+            if (row >= v) throw Checks.badIndex("scatterAddRows", row, v);
             addInto(gd, dout.offset() + r * d, td, dtable.offset() + row * d, d);   // dtable[idx[r], :] += dout[r, :]
         }
     }
@@ -1235,9 +1146,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        if (gates.size() != batch * 4 * hid) {
-            throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
-        }
+        Checks.lstmGates(gates, cPrev);
         float[] a = data(gates), cp = data(cPrev), cd = data(c), td = data(tanhC), hd = data(h);
         float[] pd = peep == null ? null : data(peep);
         int ao = gates.offset(), cpo = cPrev.offset(), co = c.offset(), to = tanhC.offset(), ho = h.offset(),
@@ -1294,10 +1203,7 @@ public final class CpuBackend implements Backend {
     public void lstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
                                  Tensor dh, Tensor dc, Tensor dgates, Tensor dpeep) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        if (acts.size() != batch * 4 * hid || dgates.size() != acts.size()) {
-            throw new IllegalArgumentException("lstmCellBackward: acts " + acts.shapeString() + ", dgates " + dgates.shapeString()
-                    + " for c " + cPrev.shapeString() + " (need [B, 4H])");
-        }
+        Checks.lstmActs(acts, dgates, cPrev);
         float[] ad = data(acts), cp = data(cPrev), cd = data(c), td = data(tanhC), dhd = data(dh), dcd = data(dc),
                 dg = data(dgates);
         float[] pd = peep == null ? null : data(peep);
@@ -1367,9 +1273,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        if (gx.size() != batch * 3 * hid || gh.size() != gx.size()) {
-            throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
-        }
+        Checks.gruGates(gx, gh, hPrev);
         float[] xd = data(gx), hd = data(gh), hp = data(hPrev), ho = data(h), ad = data(acts);
         int xo = gx.offset(), gho = gh.offset(), hpo = hPrev.offset(), hOut = h.offset(), aO = acts.offset();
         overColumns(batch, hid, (j0, j1) -> gruCellColumns(xd, xo, hd, gho, hp, hpo, ho, hOut, ad, aO, batch, hid, j0, j1));
@@ -1406,10 +1310,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        if (acts.size() != batch * 3 * hid || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
-            throw new IllegalArgumentException("gruCellBackward: acts " + acts.shapeString() + ", gh " + gh.shapeString() + ", dgx "
-                    + dgx.shapeString() + ", dgh " + dgh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
-        }
+        Checks.gruActs(acts, gh, dgx, dgh, hPrev);
         float[] ad = data(acts), hd = data(gh), hp = data(hPrev), dhd = data(dh), dx = data(dgx), dhh = data(dgh),
                 dp = data(dhPrev);
         int aO = acts.offset(), gho = gh.offset(), hpo = hPrev.offset(), dho = dh.offset(), dxo = dgx.offset(),
@@ -1585,7 +1486,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
             float weightDecay, int t) {
-        if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
+        Checks.adamStepCount(t);
         checkState("adamStep", w, g, m, v);
         float[] wd = data(w), gd = data(g), md = data(m), vd = data(v);
         int wo = w.offset(), go = g.offset(), mo = m.offset(), vo = v.offset();

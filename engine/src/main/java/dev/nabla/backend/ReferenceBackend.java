@@ -1,59 +1,17 @@
 package dev.nabla.backend;
 
-import java.util.Arrays;
+import static dev.nabla.backend.Checks.cols;
+import static dev.nabla.backend.Checks.requireSameSize;
+import static dev.nabla.backend.Checks.rows;
 
 /**
  * Every op of {@link Backend} as plain scalar loops over {@code float[]}, written to be read: the executable
  * specification that every other backend is tested against. Nothing here is tuned for speed.
  */
-public class ReferenceBackend implements Backend {
+public class ReferenceBackend extends HeapBackend {
 
     @Override
     public String name() { return "ref"; }
-
-    // ---------------------------------------------------------------- memory
-
-    @Override
-    public Tensor zeros(int... shape) {
-        return new Tensor(this, new float[Tensor.sizeOf(shape)], shape);
-    }
-
-    @Override
-    public Tensor upload(float[] data, int... shape) {
-        if (data.length != Tensor.sizeOf(shape)) {
-            throw new IllegalArgumentException(data.length + " values do not fill shape " + Arrays.toString(shape));
-        }
-        return new Tensor(this, data.clone(), shape);
-    }
-
-    @Override
-    public void upload(float[] src, int srcOffset, Tensor dst) {
-        System.arraycopy(src, srcOffset, data(dst), dst.offset(), dst.size());
-    }
-
-    @Override
-    public void download(Tensor src, float[] dst) {
-        System.arraycopy(data(src), src.offset(), dst, 0, src.size());
-    }
-
-    @Override
-    public void release(Tensor t) {
-        // heap storage: the garbage collector reclaims it
-    }
-
-    /** The float[] behind a tensor of this backend (for subclasses and tests). */
-    protected float[] data(Tensor t) {
-        if (t.backend() != this) {
-            throw new IllegalArgumentException(t + " belongs to backend '" + t.backend().name() + "', not '" + name() + "'");
-        }
-        return (float[]) t.storage();
-    }
-
-    private static void requireSameSize(String op, Tensor a, Tensor b) {
-        if (a.size() != b.size()) {
-            throw new IllegalArgumentException(op + ": sizes differ, " + a.shapeString() + " vs " + b.shapeString());
-        }
-    }
 
     // ---------------------------------------------------------------- vector ops
 
@@ -100,23 +58,10 @@ public class ReferenceBackend implements Backend {
 
     // ---------------------------------------------------------------- gemm
 
-    /** Rows of a tensor read as a matrix: everything but the last axis. */
-    static int rows(Tensor t) { return t.rank() == 0 ? 1 : t.size() / Math.max(1, t.dim(-1)); }
-
-    /** Columns of a tensor read as a matrix: the last axis. */
-    static int cols(Tensor t) { return t.rank() == 0 ? 1 : t.dim(-1); }
-
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-        int m = transA ? cols(a) : rows(a);
-        int k = transA ? rows(a) : cols(a);
-        int kb = transB ? cols(b) : rows(b);
-        int n = transB ? rows(b) : cols(b);
-        if (k != kb || rows(c) != m || cols(c) != n) {
-            throw new IllegalArgumentException("gemm: op(A) is " + m + "x" + k + ", op(B) is " + kb + "x" + n
-                    + ", C is " + rows(c) + "x" + cols(c) + " (A " + a.shapeString() + (transA ? "ᵀ" : "")
-                    + ", B " + b.shapeString() + (transB ? "ᵀ" : "") + ")");
-        }
+        int[] mnk = Checks.gemmDims(transA, transB, a, b, c);
+        int m = mnk[0], n = mnk[1], k = mnk[2];
         float[] ad = data(a), bd = data(b), cd = data(c);
         int lda = cols(a), ldb = cols(b), oa = a.offset(), ob = b.offset(), oc = c.offset();
         for (int i = 0; i < m; i++) {
@@ -135,16 +80,9 @@ public class ReferenceBackend implements Backend {
 
     // ---------------------------------------------------------------- bias
 
-    private static void checkBias(String op, Tensor x, Tensor b, int inner) {
-        if (inner < 1 || x.size() % (b.size() * inner) != 0) {
-            throw new IllegalArgumentException(op + ": " + x.shapeString() + " cannot be read as [outer, " + b.size()
-                    + ", " + inner + "]");
-        }
-    }
-
     @Override
     public void addBias(Tensor x, Tensor b, int inner) {
-        checkBias("addBias", x, b, inner);
+        Checks.bias("addBias", x, b, inner);
         float[] xd = data(x), bd = data(b);
         int channels = b.size();
         for (int i = 0; i < x.size(); i++) xd[x.offset() + i] += bd[b.offset() + (i / inner) % channels];
@@ -152,7 +90,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public void sumBias(Tensor dy, Tensor db, int inner, float beta) {
-        checkBias("sumBias", dy, db, inner);
+        Checks.bias("sumBias", dy, db, inner);
         float[] yd = data(dy), bd = data(db);
         int channels = db.size();
         double[] sums = new double[channels];
@@ -165,9 +103,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        if (x.size() != a * b * s || y.size() != x.size()) {
-            throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
-        }
+        Checks.swapAxes01(x, y, a, b, s);
         float[] xd = data(x), yd = data(y);
         for (int i = 0; i < a; i++)
             for (int j = 0; j < b; j++)
@@ -231,7 +167,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public void prelu(Tensor x, Tensor alpha, Tensor y, int inner) {
-        checkBias("prelu", x, alpha, inner);
+        Checks.bias("prelu", x, alpha, inner);
         requireSameSize("prelu", x, y);
         float[] xd = data(x), ad = data(alpha), yd = data(y);
         int channels = alpha.size();
@@ -243,7 +179,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
-        checkBias("preluBackward", x, alpha, inner);
+        Checks.bias("preluBackward", x, alpha, inner);
         float[] xd = data(x), ad = data(alpha), dyd = data(dy), dxd = data(dx), dad = data(dalpha);
         int channels = alpha.size();
         double[] da = new double[channels];
@@ -285,24 +221,12 @@ public class ReferenceBackend implements Backend {
 
     // ---------------------------------------------------------------- losses
 
-    private void checkLabels(String op, Tensor scores, Tensor labels) {
-        if (labels.size() != rows(scores)) {
-            throw new IllegalArgumentException(op + ": " + labels.size() + " labels for " + rows(scores) + " rows of " + scores.shapeString());
-        }
-    }
-
     /**
      * The class index in row {@code row}, or −1 if the row is ignored (any negative label). A label that is not a whole
      * number (or NaN), or not below {@code classes}, is an error naming the value and the row.
      */
     static int label(String op, float[] ld, Tensor labels, int row, int classes) {
-        float v = ld[labels.offset() + row];
-        if (v < 0) return -1;
-        if (!(v < classes) || v != (int) v) {
-            throw new IllegalArgumentException(op + ": label " + v + " in row " + row + " is not a class index in [0, " + classes
-                    + ") (negative labels mean \"ignore this row\")");
-        }
-        return (int) v;
+        return Checks.classIndex(op, ld[labels.offset() + row], row, classes);
     }
 
     /** How many rows have a label ≥ 0 (validating every label). */
@@ -314,7 +238,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
-        checkLabels("softmaxCrossEntropy", logits, labels);
+        Checks.labels("softmaxCrossEntropy", logits, labels);
         float[] zd = data(logits), ld = data(labels);
         float[] gd = dlogits == null ? null : data(dlogits);
         int n = cols(logits), rows = rows(logits);
@@ -370,7 +294,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
-        checkLabels("hinge", scores, labels);
+        Checks.labels("hinge", scores, labels);
         float[] sd = data(scores), ld = data(labels);
         float[] gd = dscores == null ? null : data(dscores);
         int n = cols(scores), rows = rows(scores);
@@ -398,7 +322,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public int countCorrect(Tensor scores, Tensor labels) {
-        checkLabels("countCorrect", scores, labels);
+        Checks.labels("countCorrect", scores, labels);
         float[] sd = data(scores), ld = data(labels);
         int n = cols(scores), correct = 0;
         for (int r = 0; r < rows(scores); r++) {
@@ -413,17 +337,10 @@ public class ReferenceBackend implements Backend {
 
     // ---------------------------------------------------------------- convolution and pooling
 
-    private static void checkGeometry(String op, Tensor t, int expected, String what, ConvGeometry g) {
-        if (t.size() != expected) {
-            throw new IllegalArgumentException(op + ": " + what + " " + t.shapeString() + " holds " + t.size()
-                    + " elements, geometry " + g + " needs " + expected);
-        }
-    }
-
     @Override
     public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
-        checkGeometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
-        checkGeometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
+        Checks.geometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
+        Checks.geometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
         float[] xd = data(x), cd = data(cols);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols();
         for (int c = 0; c < g.channels(); c++)
@@ -444,8 +361,8 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
-        checkGeometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
-        checkGeometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
+        Checks.geometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
+        Checks.geometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
         float[] xd = data(dx), cd = data(cols);
         fill(dx, 0f);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols();
@@ -465,24 +382,13 @@ public class ReferenceBackend implements Backend {
                 }
     }
 
-    /**
-     * Max pooling needs every window to hold at least one input pixel: padding at most half the window per axis
-     * (PyTorch's rule). A window wholly in the padding would have no arg-max to route its gradient to.
-     */
-    public static void checkPoolPadding(String op, ConvGeometry g) {
-        if (2 * g.padH() > g.kernelH() || 2 * g.padW() > g.kernelW()) {
-            throw new IllegalArgumentException(op + ": padding " + g.padH() + "x" + g.padW() + " is more than half the "
-                    + g.kernelH() + "x" + g.kernelW() + " window, so a window could lie wholly in the padding");
-        }
-    }
-
     @Override
     public void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), hw = g.height() * g.width();
-        checkGeometry("maxPool", x, planes * hw, "input", g);
-        checkGeometry("maxPool", y, planes * oh * ow, "output", g);
-        checkGeometry("maxPool", argmax, planes * oh * ow, "argmax", g);
-        checkPoolPadding("maxPool", g);
+        Checks.geometry("maxPool", x, planes * hw, "input", g);
+        Checks.geometry("maxPool", y, planes * oh * ow, "output", g);
+        Checks.geometry("maxPool", argmax, planes * oh * ow, "argmax", g);
+        Checks.poolPadding("maxPool", g);
         float[] xd = data(x), yd = data(y), ad = data(argmax);
         for (int p = 0; p < planes; p++)
             for (int oy = 0; oy < oh; oy++)
@@ -505,8 +411,8 @@ public class ReferenceBackend implements Backend {
     @Override
     public void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), ohw = g.outH() * g.outW(), hw = g.height() * g.width();
-        checkGeometry("maxPoolBackward", dx, planes * hw, "input gradient", g);
-        checkGeometry("maxPoolBackward", dy, planes * ohw, "output gradient", g);
+        Checks.geometry("maxPoolBackward", dx, planes * hw, "input gradient", g);
+        Checks.geometry("maxPoolBackward", dy, planes * ohw, "output gradient", g);
         float[] gd = data(dy), ad = data(argmax), xd = data(dx);
         fill(dx, 0f);
         for (int p = 0; p < planes; p++)
@@ -523,8 +429,8 @@ public class ReferenceBackend implements Backend {
     @Override
     public void avgPool(Tensor x, ConvGeometry g, Tensor y) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), hw = g.height() * g.width();
-        checkGeometry("avgPool", x, planes * hw, "input", g);
-        checkGeometry("avgPool", y, planes * oh * ow, "output", g);
+        Checks.geometry("avgPool", x, planes * hw, "input", g);
+        Checks.geometry("avgPool", y, planes * oh * ow, "output", g);
         float[] xd = data(x), yd = data(y);
         float area = g.kernelH() * g.kernelW();
         for (int p = 0; p < planes; p++)
@@ -543,8 +449,8 @@ public class ReferenceBackend implements Backend {
     @Override
     public void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), hw = g.height() * g.width();
-        checkGeometry("avgPoolBackward", dx, planes * hw, "input gradient", g);
-        checkGeometry("avgPoolBackward", dy, planes * oh * ow, "output gradient", g);
+        Checks.geometry("avgPoolBackward", dx, planes * hw, "input gradient", g);
+        Checks.geometry("avgPoolBackward", dy, planes * oh * ow, "output gradient", g);
         float[] gd = data(dy), xd = data(dx);
         fill(dx, 0f);
         float area = g.kernelH() * g.kernelW();
@@ -586,7 +492,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public void dropoutMask(Tensor mask, float p, long seed) {
-        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        Checks.dropoutProbability(p);
         float[] md = data(mask);
         float keep = 1f / (1f - p);
         for (int i = 0; i < mask.size(); i++) md[mask.offset() + i] = uniform(seed, i) >= p ? keep : 0f;
@@ -595,14 +501,11 @@ public class ReferenceBackend implements Backend {
     @Override
     public void gatherRows(Tensor table, Tensor idx, Tensor out) {
         int v = rows(table), d = cols(table);
-        if (out.size() != idx.size() * d) {
-            throw new IllegalArgumentException("gatherRows: " + idx.size() + " indices into a table " + table.shapeString()
-                    + " need an output of " + idx.size() * d + " elements, got " + out.shapeString());
-        }
+        Checks.tableRows("gatherRows", idx, table, out, "an output");
         float[] td = data(table), id = data(idx), od = data(out);
         for (int r = 0; r < idx.size(); r++) {
             int row = (int) id[idx.offset() + r];
-            if (row < 0 || row >= v) throw new IndexOutOfBoundsException("gatherRows: index " + row + " outside [0, " + v + ")");
+            if (row < 0 || row >= v) throw Checks.badIndex("gatherRows", row, v);
             System.arraycopy(td, table.offset() + row * d, od, out.offset() + r * d, d);
         }
     }
@@ -614,7 +517,7 @@ public class ReferenceBackend implements Backend {
         for (int r = 0; r < idx.size(); r++) {
             int row = (int) id[idx.offset() + r];
             if (row < 0) continue;
-            if (row >= v) throw new IndexOutOfBoundsException("scatterAddRows: index " + row + " outside [0, " + v + ")");
+            if (row >= v) throw Checks.badIndex("scatterAddRows", row, v);
             for (int j = 0; j < d; j++) td[dtable.offset() + row * d + j] += gd[dout.offset() + r * d + j];
         }
     }
@@ -624,9 +527,7 @@ public class ReferenceBackend implements Backend {
     @Override
     public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        if (gates.size() != batch * 4 * hid) {
-            throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
-        }
+        Checks.lstmGates(gates, cPrev);
         float[] a = data(gates), cp = data(cPrev), cd = data(c), td = data(tanhC), hd = data(h);
         float[] pd = peep == null ? null : data(peep);
         for (int b = 0; b < batch; b++)
@@ -684,9 +585,7 @@ public class ReferenceBackend implements Backend {
     @Override
     public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        if (gx.size() != batch * 3 * hid || gh.size() != gx.size()) {
-            throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
-        }
+        Checks.gruGates(gx, gh, hPrev);
         float[] xd = data(gx), hd = data(gh), hp = data(hPrev), ho = data(h), ad = data(acts);
         for (int b = 0; b < batch; b++)
             for (int j = 0; j < hid; j++) {
@@ -771,7 +670,7 @@ public class ReferenceBackend implements Backend {
 
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
-        if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
+        Checks.adamStepCount(t);
         float[] wd = data(w), gd = data(g), md = data(m), vd = data(v);
         float bc1 = 1 - (float) Math.pow(beta1, t), bc2 = 1 - (float) Math.pow(beta2, t);
         float stepSize = lr / bc1, sqrtBc2 = (float) Math.sqrt(bc2);

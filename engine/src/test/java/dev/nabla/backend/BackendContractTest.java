@@ -290,6 +290,9 @@ public abstract class BackendContractTest {
                 d(new float[10], new float[3]), s(2, 5), s(3));
         bothThrow(IllegalArgumentException.class, "sumBias", (b, t) -> { b.sumBias(t[0], t[1], 2, 0f); return 0; },
                 d(new float[10], new float[2]), s(10), s(2));
+        // an empty bias is a layout error too (the reference used to divide by zero here)
+        bothThrow(IllegalArgumentException.class, "cannot be read as [outer, 0, 1]",
+                (b, t) -> { b.addBias(t[0], t[1], 1); return 0; }, d(new float[10], new float[0]), s(2, 5), s(0));
     }
 
     // ---------------------------------------------------------------- activations

@@ -1,12 +1,15 @@
 package dev.nabla.gpu.opencl;
 
+import static dev.nabla.backend.Checks.cols;
+import static dev.nabla.backend.Checks.requireSameSize;
+import static dev.nabla.backend.Checks.rows;
 import static org.jocl.CL.*;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.Checks;
 import dev.nabla.backend.ConvGeometry;
 import dev.nabla.backend.ElementwiseLoss;
-import dev.nabla.backend.ReferenceBackend;
 import dev.nabla.backend.Tensor;
 import java.util.Arrays;
 import org.jocl.Pointer;
@@ -182,16 +185,6 @@ public final class OpenClBackend implements Backend {
         return r;
     }
 
-    private static void requireSameSize(String op, Tensor a, Tensor b) {
-        if (a.size() != b.size()) {
-            throw new IllegalArgumentException(op + ": sizes differ, " + a.shapeString() + " vs " + b.shapeString());
-        }
-    }
-
-    static int rows(Tensor t) { return t.rank() == 0 ? 1 : t.size() / Math.max(1, t.dim(-1)); }
-
-    static int cols(Tensor t) { return t.rank() == 0 ? 1 : t.dim(-1); }
-
     // ---------------------------------------------------------------- vector ops (elementwise.cl, loss.cl)
 
     @Override
@@ -263,15 +256,8 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-        int m = transA ? cols(a) : rows(a);
-        int k = transA ? rows(a) : cols(a);
-        int kb = transB ? cols(b) : rows(b);
-        int n = transB ? rows(b) : cols(b);
-        if (k != kb || rows(c) != m || cols(c) != n) {
-            throw new IllegalArgumentException("gemm: op(A) is " + m + "x" + k + ", op(B) is " + kb + "x" + n
-                    + ", C is " + rows(c) + "x" + cols(c) + " (A " + a.shapeString() + (transA ? "ᵀ" : "")
-                    + ", B " + b.shapeString() + (transB ? "ᵀ" : "") + ")");
-        }
+        int[] mnk = Checks.gemmDims(transA, transB, a, b, c);
+        int m = mnk[0], n = mnk[1], k = mnk[2];
         if (m == 0 || n == 0) return;
         int tilesN = (n + gemmTile[1] - 1) / gemmTile[1], tilesM = (m + gemmTile[0] - 1) / gemmTile[0];
         int splits = gemmSplits(tilesM * tilesN, k, gemmTile[2], 2 * cl.computeUnits);
@@ -305,31 +291,22 @@ public final class OpenClBackend implements Backend {
 
     // ---------------------------------------------------------------- bias (bias.cl)
 
-    private static void checkBias(String op, Tensor x, Tensor b, int inner) {
-        if (inner < 1 || b.size() == 0 || x.size() % (b.size() * inner) != 0) {
-            throw new IllegalArgumentException(op + ": " + x.shapeString() + " cannot be read as [outer, " + b.size()
-                    + ", " + inner + "]");
-        }
-    }
-
     @Override
     public void addBias(Tensor x, Tensor b, int inner) {
-        checkBias("addBias", x, b, inner);
+        Checks.bias("addBias", x, b, inner);
         run("add_bias", x.size(), mem(x), x.offset(), mem(b), b.offset(), b.size(), inner, x.size());
     }
 
     @Override
     public void sumBias(Tensor dy, Tensor db, int inner, float beta) {
-        checkBias("sumBias", dy, db, inner);
+        Checks.bias("sumBias", dy, db, inner);
         int channels = db.size(), outer = dy.size() / (channels * inner);
         runGroups("sum_bias", channels, mem(dy), dy.offset(), mem(db), db.offset(), channels, inner, outer, beta);
     }
 
     @Override
     public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        if (x.size() != a * b * s || y.size() != x.size()) {
-            throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
-        }
+        Checks.swapAxes01(x, y, a, b, s);
         run("swap_axes01", x.size(), mem(x), x.offset(), mem(y), y.offset(), a, b, s);
     }
 
@@ -352,14 +329,14 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void prelu(Tensor x, Tensor alpha, Tensor y, int inner) {
-        checkBias("prelu", x, alpha, inner);
+        Checks.bias("prelu", x, alpha, inner);
         requireSameSize("prelu", x, y);
         run("prelu_forward", x.size(), mem(x), x.offset(), mem(alpha), alpha.offset(), alpha.size(), inner, mem(y), y.offset(), x.size());
     }
 
     @Override
     public void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
-        checkBias("preluBackward", x, alpha, inner);
+        Checks.bias("preluBackward", x, alpha, inner);
         requireSameSize("preluBackward", x, dy);
         requireSameSize("preluBackward", x, dx);
         requireSameSize("preluBackward", alpha, dalpha);
@@ -384,12 +361,6 @@ public final class OpenClBackend implements Backend {
     }
 
     // ---------------------------------------------------------------- losses and metrics (loss.cl)
-
-    private static void checkLabels(String op, Tensor scores, Tensor labels) {
-        if (labels.size() != rows(scores)) {
-            throw new IllegalArgumentException(op + ": " + labels.size() + " labels for " + rows(scores) + " rows of " + scores.shapeString());
-        }
-    }
 
     /**
      * Per-row loss kernels write [loss_r …, counted_r …] into a scratch of 2·rows floats and the unscaled gradient;
@@ -425,20 +396,19 @@ public final class OpenClBackend implements Backend {
         float[] v = new float[1];
         clEnqueueReadBuffer(cl.queue, mem(labels), CL_TRUE, (long) (labels.offset() + row) * Float.BYTES, Float.BYTES,
                 Pointer.to(v), 0, null, null);
-        throw new IllegalArgumentException(op + ": label " + v[0] + " in row " + row + " is not a class index in [0, " + classes
-                + ") (negative labels mean \"ignore this row\")");
+        throw Checks.badLabel(op, v[0], row, classes);
     }
 
     @Override
     public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
-        checkLabels("softmaxCrossEntropy", logits, labels);
+        Checks.labels("softmaxCrossEntropy", logits, labels);
         if (rows(logits) == 0) return 0f;
         return meanOverCountedRows("softmaxCrossEntropy", "softmax_xent_rows", logits, labels, dlogits);
     }
 
     @Override
     public float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
-        checkLabels("hinge", scores, labels);
+        Checks.labels("hinge", scores, labels);
         if (rows(scores) == 0) return 0f;
         return meanOverCountedRows("hinge", "hinge_rows", scores, labels, dscores, margin);
     }
@@ -460,7 +430,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public int countCorrect(Tensor scores, Tensor labels) {
-        checkLabels("countCorrect", scores, labels);
+        Checks.labels("countCorrect", scores, labels);
         int rows = rows(scores);
         if (rows == 0) return 0;
         BufferPool.Storage hits = pool.take(rows);
@@ -476,13 +446,6 @@ public final class OpenClBackend implements Backend {
 
     // ---------------------------------------------------------------- convolution and pooling (conv.cl, pool.cl)
 
-    private static void checkGeometry(String op, Tensor t, int expected, String what, ConvGeometry g) {
-        if (t.size() != expected) {
-            throw new IllegalArgumentException(op + ": " + what + " " + t.shapeString() + " holds " + t.size()
-                    + " elements, geometry " + g + " needs " + expected);
-        }
-    }
-
     /** The geometry as kernel arguments: N, C, H, W, kH, kW, sH, sW, pH, pW, outH, outW. */
     private static Object[] geo(ConvGeometry g) {
         return new Object[] {g.batch(), g.channels(), g.height(), g.width(), g.kernelH(), g.kernelW(),
@@ -497,50 +460,50 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
-        checkGeometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
-        checkGeometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
+        Checks.geometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
+        Checks.geometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
         run("im2col", cols.size(), concat(new Object[] {mem(x), x.offset(), mem(cols), cols.offset()}, geo(g)));
     }
 
     @Override
     public void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
-        checkGeometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
-        checkGeometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
+        Checks.geometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
+        Checks.geometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
         run("col2im", dx.size(), concat(new Object[] {mem(cols), cols.offset(), mem(dx), dx.offset()}, geo(g)));
     }
 
     @Override
     public void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
-        checkGeometry("maxPool", x, planes * g.height() * g.width(), "input", g);
-        checkGeometry("maxPool", y, outs, "output", g);
-        checkGeometry("maxPool", argmax, outs, "argmax", g);
-        ReferenceBackend.checkPoolPadding("maxPool", g);
+        Checks.geometry("maxPool", x, planes * g.height() * g.width(), "input", g);
+        Checks.geometry("maxPool", y, outs, "output", g);
+        Checks.geometry("maxPool", argmax, outs, "argmax", g);
+        Checks.poolPadding("maxPool", g);
         run("max_pool_forward", outs, concat(new Object[] {mem(x), x.offset(), mem(y), y.offset(), mem(argmax), argmax.offset()}, geo(g)));
     }
 
     @Override
     public void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
-        checkGeometry("maxPoolBackward", dx, planes * g.height() * g.width(), "input gradient", g);
-        checkGeometry("maxPoolBackward", dy, outs, "output gradient", g);
-        checkGeometry("maxPoolBackward", argmax, outs, "argmax", g);
+        Checks.geometry("maxPoolBackward", dx, planes * g.height() * g.width(), "input gradient", g);
+        Checks.geometry("maxPoolBackward", dy, outs, "output gradient", g);
+        Checks.geometry("maxPoolBackward", argmax, outs, "argmax", g);
         run("max_pool_backward", dx.size(), concat(new Object[] {mem(dy), dy.offset(), mem(argmax), argmax.offset(), mem(dx), dx.offset()}, geo(g)));
     }
 
     @Override
     public void avgPool(Tensor x, ConvGeometry g, Tensor y) {
         int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
-        checkGeometry("avgPool", x, planes * g.height() * g.width(), "input", g);
-        checkGeometry("avgPool", y, outs, "output", g);
+        Checks.geometry("avgPool", x, planes * g.height() * g.width(), "input", g);
+        Checks.geometry("avgPool", y, outs, "output", g);
         run("avg_pool_forward", outs, concat(new Object[] {mem(x), x.offset(), mem(y), y.offset()}, geo(g)));
     }
 
     @Override
     public void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
-        checkGeometry("avgPoolBackward", dx, planes * g.height() * g.width(), "input gradient", g);
-        checkGeometry("avgPoolBackward", dy, outs, "output gradient", g);
+        Checks.geometry("avgPoolBackward", dx, planes * g.height() * g.width(), "input gradient", g);
+        Checks.geometry("avgPoolBackward", dy, outs, "output gradient", g);
         run("avg_pool_backward", dx.size(), concat(new Object[] {mem(dy), dy.offset(), mem(dx), dx.offset()}, geo(g)));
     }
 
@@ -548,23 +511,20 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void dropoutMask(Tensor mask, float p, long seed) {
-        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        Checks.dropoutProbability(p);
         run("dropout_mask", mask.size(), mem(mask), mask.offset(), mask.size(), p, 1f / (1f - p), (int) seed, (int) (seed >>> 32));
     }
 
     /** Reads the flag an embedding kernel leaves in result[3]: NaN if every index was fine, else a bad index. */
     private void checkIndexFlag(String op, int v) {
         float bad = readResults(4)[3];
-        if (!Float.isNaN(bad)) throw new IndexOutOfBoundsException(op + ": index " + (int) bad + " outside [0, " + v + ")");
+        if (!Float.isNaN(bad)) throw Checks.badIndex(op, (int) bad, v);
     }
 
     @Override
     public void gatherRows(Tensor table, Tensor idx, Tensor out) {
         int v = rows(table), d = cols(table);
-        if (out.size() != idx.size() * d) {
-            throw new IllegalArgumentException("gatherRows: " + idx.size() + " indices into a table " + table.shapeString()
-                    + " need an output of " + idx.size() * d + " elements, got " + out.shapeString());
-        }
+        Checks.tableRows("gatherRows", idx, table, out, "an output");
         if (out.size() == 0) return;
         run("fill", 1, result.mem, 3, 1, Float.NaN);
         run("gather_rows", out.size(), mem(table), table.offset(), v, d, mem(idx), idx.offset(), mem(out), out.offset(), idx.size(), result.mem, 3);
@@ -574,10 +534,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
         int v = rows(dtable), d = cols(dtable);
-        if (dout.size() != idx.size() * d) {
-            throw new IllegalArgumentException("scatterAddRows: " + idx.size() + " indices into a table " + dtable.shapeString()
-                    + " need a gradient of " + idx.size() * d + " elements, got " + dout.shapeString());
-        }
+        Checks.tableRows("scatterAddRows", idx, dtable, dout, "a gradient");
         if (dout.size() == 0) return;
         run("fill", 1, result.mem, 3, 1, Float.NaN);
         run("scatter_add_rows", d, mem(dout), dout.offset(), mem(idx), idx.offset(), idx.size(), mem(dtable), dtable.offset(), v, d, result.mem, 3);
@@ -589,9 +546,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        if (gates.size() != batch * 4 * hid) {
-            throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
-        }
+        Checks.lstmGates(gates, cPrev);
         requireSameSize("lstmCell", cPrev, c);
         requireSameSize("lstmCell", cPrev, tanhC);
         requireSameSize("lstmCell", cPrev, h);
@@ -605,10 +560,7 @@ public final class OpenClBackend implements Backend {
     public void lstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
                                  Tensor dh, Tensor dc, Tensor dgates, Tensor dpeep) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        if (acts.size() != batch * 4 * hid || dgates.size() != acts.size()) {
-            throw new IllegalArgumentException("lstmCellBackward: acts " + acts.shapeString() + ", dgates " + dgates.shapeString()
-                    + " for c " + cPrev.shapeString() + " (need [B, 4H])");
-        }
+        Checks.lstmActs(acts, dgates, cPrev);
         for (Tensor t : new Tensor[] {c, tanhC, dh, dc}) requireSameSize("lstmCellBackward", cPrev, t);
         boolean hasPeep = peep != null;
         if (hasPeep && (peep.size() != 3 * hid || dpeep == null || dpeep.size() != 3 * hid)) {
@@ -627,9 +579,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        if (gx.size() != batch * 3 * hid || gh.size() != gx.size()) {
-            throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
-        }
+        Checks.gruGates(gx, gh, hPrev);
         requireSameSize("gruCell", hPrev, h);
         requireSameSize("gruCell", gx, acts);
         run("gru_cell_forward", batch * hid, mem(gx), gx.offset(), mem(gh), gh.offset(), mem(hPrev), hPrev.offset(),
@@ -639,10 +589,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        if (acts.size() != batch * 3 * hid || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
-            throw new IllegalArgumentException("gruCellBackward: acts " + acts.shapeString() + ", gh " + gh.shapeString() + ", dgx "
-                    + dgx.shapeString() + ", dgh " + dgh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
-        }
+        Checks.gruActs(acts, gh, dgx, dgh, hPrev);
         requireSameSize("gruCellBackward", hPrev, dh);
         requireSameSize("gruCellBackward", hPrev, dhPrev);
         run("gru_cell_backward", batch * hid, mem(acts), acts.offset(), mem(gh), gh.offset(), mem(hPrev), hPrev.offset(),
@@ -688,7 +635,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
-        if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
+        Checks.adamStepCount(t);
         requireSameSize("adamStep", w, g);
         requireSameSize("adamStep", w, m);
         requireSameSize("adamStep", w, v);

@@ -1,0 +1,148 @@
+package dev.nabla.backend;
+
+/**
+ * The argument checks and matrix views that every backend shares, so that a bad call fails with the same exception
+ * and the same message on every backend (the contract tests compare them). Each check names the op and the shapes.
+ */
+public final class Checks {
+    private Checks() {}
+
+    /** Rows of a tensor read as a matrix: everything but the last axis. */
+    public static int rows(Tensor t) { return t.rank() == 0 ? 1 : t.size() / Math.max(1, t.dim(-1)); }
+
+    /** Columns of a tensor read as a matrix: the last axis. */
+    public static int cols(Tensor t) { return t.rank() == 0 ? 1 : t.dim(-1); }
+
+    public static void requireSameSize(String op, Tensor a, Tensor b) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException(op + ": sizes differ, " + a.shapeString() + " vs " + b.shapeString());
+        }
+    }
+
+    /**
+     * The dimensions {m, n, k} of C ← α·op(A)·op(B) + βC, with op(A) m×k, op(B) k×n and C m×n, each tensor read as a
+     * matrix ({@link #rows}, {@link #cols}); an error naming all three shapes if they do not fit.
+     */
+    public static int[] gemmDims(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
+        int m = transA ? cols(a) : rows(a);
+        int k = transA ? rows(a) : cols(a);
+        int kb = transB ? cols(b) : rows(b);
+        int n = transB ? rows(b) : cols(b);
+        if (k != kb || rows(c) != m || cols(c) != n) {
+            throw new IllegalArgumentException("gemm: op(A) is " + m + "x" + k + ", op(B) is " + kb + "x" + n
+                    + ", C is " + rows(c) + "x" + cols(c) + " (A " + a.shapeString() + (transA ? "ᵀ" : "")
+                    + ", B " + b.shapeString() + (transB ? "ᵀ" : "") + ")");
+        }
+        return new int[] {m, n, k};
+    }
+
+    /** {@code x} must read as [outer, channels, inner] with channels = {@code b.size()} ≥ 1 and inner ≥ 1. */
+    public static void bias(String op, Tensor x, Tensor b, int inner) {
+        if (inner < 1 || b.size() == 0 || x.size() % (b.size() * inner) != 0) {
+            throw new IllegalArgumentException(op + ": " + x.shapeString() + " cannot be read as [outer, " + b.size()
+                    + ", " + inner + "]");
+        }
+    }
+
+    /** One label per row of {@code scores}. */
+    public static void labels(String op, Tensor scores, Tensor labels) {
+        if (labels.size() != rows(scores)) {
+            throw new IllegalArgumentException(op + ": " + labels.size() + " labels for " + rows(scores) + " rows of " + scores.shapeString());
+        }
+    }
+
+    /**
+     * The class index of label value {@code v} in row {@code row}, or −1 if the row is ignored (any negative label).
+     * A label that is not a whole number (or NaN), or not below {@code classes}, is an error naming the value and the row.
+     */
+    public static int classIndex(String op, float v, int row, int classes) {
+        if (v < 0) return -1;
+        if (!(v < classes) || v != (int) v) throw badLabel(op, v, row, classes);
+        return (int) v;
+    }
+
+    /** The error for label value {@code v} in row {@code row} that is not a class index in [0, classes). */
+    public static IllegalArgumentException badLabel(String op, float v, int row, int classes) {
+        return new IllegalArgumentException(op + ": label " + v + " in row " + row + " is not a class index in [0, " + classes
+                + ") (negative labels mean \"ignore this row\")");
+    }
+
+    /** Tensor {@code t} (the op's {@code what}) must hold the {@code expected} elements that geometry {@code g} needs. */
+    public static void geometry(String op, Tensor t, int expected, String what, ConvGeometry g) {
+        if (t.size() != expected) {
+            throw new IllegalArgumentException(op + ": " + what + " " + t.shapeString() + " holds " + t.size()
+                    + " elements, geometry " + g + " needs " + expected);
+        }
+    }
+
+    /**
+     * Max pooling needs every window to hold at least one input pixel: padding at most half the window per axis
+     * (PyTorch's rule). A window wholly in the padding would have no arg-max to route its gradient to.
+     */
+    public static void poolPadding(String op, ConvGeometry g) {
+        if (2 * g.padH() > g.kernelH() || 2 * g.padW() > g.kernelW()) {
+            throw new IllegalArgumentException(op + ": padding " + g.padH() + "x" + g.padW() + " is more than half the "
+                    + g.kernelH() + "x" + g.kernelW() + " window, so a window could lie wholly in the padding");
+        }
+    }
+
+    /** {@code x} read as [a, b, s], and {@code y} as large as {@code x}. */
+    public static void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
+        if (x.size() != a * b * s || y.size() != x.size()) {
+            throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
+        }
+    }
+
+    public static void dropoutProbability(float p) {
+        if (!(p >= 0 && p < 1)) throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+    }
+
+    /** {@code t} ({@code what}: "an output", "a gradient") holds one row of {@code table} per index. */
+    public static void tableRows(String op, Tensor idx, Tensor table, Tensor t, String what) {
+        int d = cols(table);
+        if (t.size() != idx.size() * d) {
+            throw new IllegalArgumentException(op + ": " + idx.size() + " indices into a table " + table.shapeString()
+                    + " need " + what + " of " + idx.size() * d + " elements, got " + t.shapeString());
+        }
+    }
+
+    /** The error for a row index outside a table of {@code rows} rows. */
+    public static IndexOutOfBoundsException badIndex(String op, int row, int rows) {
+        return new IndexOutOfBoundsException(op + ": index " + row + " outside [0, " + rows + ")");
+    }
+
+    /** LSTM pre-activations [B, 4H] for c_{t−1} [B, H]. */
+    public static void lstmGates(Tensor gates, Tensor cPrev) {
+        if (gates.size() != rows(cPrev) * 4 * cols(cPrev)) {
+            throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
+        }
+    }
+
+    /** LSTM gate activations and their gradient, both [B, 4H], for c_{t−1} [B, H]. */
+    public static void lstmActs(Tensor acts, Tensor dgates, Tensor cPrev) {
+        if (acts.size() != rows(cPrev) * 4 * cols(cPrev) || dgates.size() != acts.size()) {
+            throw new IllegalArgumentException("lstmCellBackward: acts " + acts.shapeString() + ", dgates " + dgates.shapeString()
+                    + " for c " + cPrev.shapeString() + " (need [B, 4H])");
+        }
+    }
+
+    /** GRU input and hidden projections, both [B, 3H], for h_{t−1} [B, H]. */
+    public static void gruGates(Tensor gx, Tensor gh, Tensor hPrev) {
+        if (gx.size() != rows(hPrev) * 3 * cols(hPrev) || gh.size() != gx.size()) {
+            throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
+        }
+    }
+
+    /** GRU activations, hidden projection and both projection gradients, all [B, 3H], for h_{t−1} [B, H]. */
+    public static void gruActs(Tensor acts, Tensor gh, Tensor dgx, Tensor dgh, Tensor hPrev) {
+        if (acts.size() != rows(hPrev) * 3 * cols(hPrev) || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
+            throw new IllegalArgumentException("gruCellBackward: acts " + acts.shapeString() + ", gh " + gh.shapeString() + ", dgx "
+                    + dgx.shapeString() + ", dgh " + dgh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
+        }
+    }
+
+    /** Adam's bias correction 1 − βᵗ needs t ≥ 1. */
+    public static void adamStepCount(int t) {
+        if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);
+    }
+}
