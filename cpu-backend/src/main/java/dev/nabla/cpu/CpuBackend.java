@@ -1361,6 +1361,11 @@ public final class CpuBackend extends HeapBackend {
         }
     }
 
+    /**
+     * A velocity that decays below the smallest normal float (a unit whose gradient stays 0: v ← μv shrinks
+     * geometrically) is flushed to 0: subnormal arithmetic costs ~100 cycles per operation on x86 (a microcode
+     * assist), and in a ReLU MLP ~9% of the velocities sat there, which made this loop a third of a training step.
+     */
     @Override
     public void sgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
         if (momentum != 0f && v == null) throw new IllegalArgumentException("sgdStep: momentum " + momentum + " needs a velocity tensor");
@@ -1380,6 +1385,7 @@ public final class CpuBackend extends HeapBackend {
             FloatVector step = gi;
             if (momentum != 0f) {
                 FloatVector vi = FloatVector.fromArray(S, vd, vo + i).mul(momentum).add(gi); // v ← μv + g'
+                vi = vi.blend(0f, vi.abs().lt(Float.MIN_NORMAL));                            //   below 1.2e−38: 0 (see sgdStep)
                 vi.intoArray(vd, vo + i);
                 step = nesterov ? gi.add(vi.mul(momentum)) : vi;
             }
@@ -1389,6 +1395,7 @@ public final class CpuBackend extends HeapBackend {
             float gi = gd[go + i] + weightDecay * wd[wo + i], step = gi;
             if (momentum != 0f) {
                 float vi = momentum * vd[vo + i] + gi;
+                if (Math.abs(vi) < Float.MIN_NORMAL) vi = 0f;
                 vd[vo + i] = vi;
                 step = nesterov ? gi + momentum * vi : vi;
             }

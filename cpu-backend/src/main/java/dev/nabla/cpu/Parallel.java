@@ -1,11 +1,10 @@
 package dev.nabla.cpu;
 
 import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 
 /**
  * The CPU backend's small shared thread pool: {@link #range} splits [0, n) into at most {@link #threads()} contiguous
- * chunks, runs one on the calling thread and the others on the pool, and returns when all are done. Work below
+ * chunks that the calling thread and the pool's workers claim one at a time, and returns when all are done. Work below
  * {@code 2·grain} runs inline, so small tensors never pay for a hand-off. Chunk boundaries never change a result:
  * every op splits only where the outputs are independent (reductions use fixed chunks of their own).
  * The thread count is the number of cores, or {@code -Dnabla.threads=N}.
@@ -36,31 +35,50 @@ final class Parallel {
             body.run(0, n);
             return;
         }
-        int per = (n + chunks - 1) / chunks;
-        per = (per + align - 1) / align * align;
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[chunks - 1];
-        int started = 0;
-        for (int t = 1; t < chunks; t++) {
-            int from = t * per, to = Math.min(n, from + per);
-            if (from >= to) break;
-            tasks[started++] = POOL.submit(() -> body.run(from, to));
-        }
-        Throwable failure = null;
-        try {
-            body.run(0, Math.min(n, per));
-        } catch (Throwable e) {
-            failure = e;
-        }
-        for (int t = 0; t < started; t++) {
-            try {
-                tasks[t].join();
-            } catch (Throwable e) {
-                if (failure == null) failure = e;
+        int per0 = (n + chunks - 1) / chunks;
+        int per = (per0 + align - 1) / align * align;
+        int parts = (n + per - 1) / per;
+        Job job = new Job(n, per, parts, body);
+        for (int t = 1; t < parts; t++) POOL.execute(job::work);   // helpers: each claims chunks until none are left
+        job.work();                                                 // the caller claims too, so it never waits for a
+        job.await();                                                //   worker the OS has not scheduled yet
+    }
+
+    /**
+     * One call's chunks, claimed one at a time from a counter: whoever comes first (caller or pool worker) runs the
+     * next chunk; the caller then waits only for chunks already being computed. Boundaries are fixed up front.
+     */
+    private static final class Job {
+        private final int n, per, parts;
+        private final Range body;
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(),
+                done = new java.util.concurrent.atomic.AtomicInteger();
+        private volatile Throwable failure;
+
+        Job(int n, int per, int parts, Range body) { this.n = n; this.per = per; this.parts = parts; this.body = body; }
+
+        void work() {
+            for (int c; (c = next.getAndIncrement()) < parts; ) {
+                try {
+                    if (failure == null) body.run(c * per, Math.min(n, (c + 1) * per));
+                } catch (Throwable e) {
+                    if (failure == null) failure = e;
+                } finally {
+                    done.incrementAndGet();
+                }
             }
         }
-        if (failure instanceof RuntimeException r) throw r;
-        if (failure instanceof Error e) throw e;
-        if (failure != null) throw new IllegalStateException(failure);
+
+        void await() {
+            for (int spins = 0; done.get() < parts; spins++) {
+                if (spins < 1000) Thread.onSpinWait();
+                else Thread.yield();                                // a worker descheduled mid-chunk: let it run
+            }
+            Throwable f = failure;
+            if (f instanceof RuntimeException r) throw r;
+            if (f instanceof Error e) throw e;
+            if (f != null) throw new IllegalStateException(f);
+        }
     }
 
     static void range(int n, int grain, Range body) { range(n, grain, 1, body); }

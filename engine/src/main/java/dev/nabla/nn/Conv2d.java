@@ -160,6 +160,18 @@ public final class Conv2d implements Layer {
 
     @Override
     public Tensor backward(Tensor delta) {                               // δ = ∂E/∂net               [N, C_out, outH, outW]
+        paramGradients(delta);
+        ops.gemm(true, false, 1f, w.value().reshape(cout, g.colRows()), dnetCols,  // ∂E/∂X_col = Wᵀ · δ_col  [C_in·kH·kW, N·P]
+                0f, dcols);
+        ops.col2im(dcols, g, dx);                                        // ∂E/∂x = col2im(∂E/∂X_col): each pixel sums
+        return dx;                                                       //   the gradients of every window that saw it
+    }
+
+    /** The first layer's case: ∂E/∂W and ∂E/∂b only, no GEMM and col2im for an input gradient nobody reads. */
+    @Override
+    public void backwardParams(Tensor delta) { paramGradients(delta); }
+
+    private void paramGradients(Tensor delta) {
         if (x == null) throw new IllegalStateException(name() + ": backward before forward");
         if (delta.size() != net.size()) {
             throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " for output " + net.shapeString());
@@ -169,10 +181,6 @@ public final class Conv2d implements Layer {
         ops.swapAxes01(delta, dnetCols, n, cout, p);                     // δ_col = δ as [C_out, N·P]
         ops.gemm(false, true, 1f, dnetCols, cols, 1f,                    // ∂E/∂W += δ_col · X_colᵀ     [C_out, C_in·kH·kW]
                 w.grad().reshape(cout, k));
-        ops.gemm(true, false, 1f, w.value().reshape(cout, k), dnetCols,  // ∂E/∂X_col = Wᵀ · δ_col      [C_in·kH·kW, N·P]
-                0f, dcols);
-        ops.col2im(dcols, g, dx);                                        // ∂E/∂x = col2im(∂E/∂X_col): each pixel sums
-        return dx;                                                       //   the gradients of every window that saw it
     }
 
     private void allocate(int n, int h, int wd) {

@@ -27,6 +27,12 @@ public interface Layer {
     /** Given δ = ∂E/∂y, accumulates parameter gradients and returns ∂E/∂x. */
     Tensor backward(Tensor dy);
 
+    /**
+     * Like {@link #backward} for a layer whose input gradient nobody reads (the first layer of a model, fed with data):
+     * accumulates the same parameter gradients, and may skip computing ∂E/∂x (Dense saves its largest GEMM).
+     */
+    default void backwardParams(Tensor dy) { backward(dy); }
+
     default List<Param> params() { return List.of(); }
 
     /** A short description for summaries and error messages, e.g. "Dense(784→256)". */

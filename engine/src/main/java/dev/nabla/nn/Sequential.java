@@ -79,6 +79,13 @@ public final class Sequential implements Layer {
         return dy;
     }
 
+    /** Backward without ∂E/∂input: the first layer only accumulates its parameter gradients (a training step's case). */
+    @Override
+    public void backwardParams(Tensor dy) {
+        for (int i = layers.size() - 1; i > 0; i--) dy = layers.get(i).backward(dy);
+        layers.getFirst().backwardParams(dy);
+    }
+
     @Override
     public List<Param> params() {
         List<Param> all = new ArrayList<>();

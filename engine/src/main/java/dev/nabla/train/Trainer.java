@@ -118,7 +118,7 @@ public final class Trainer {
                         throw diverged(epoch, step, Float.NaN, loss, nonFinite);
                     }
                     if (!Float.isFinite(e)) throw diverged(epoch, step, e, loss, null);   // fail fast: never update with NaN
-                    model.backward(dy);                                           // backward pass
+                    model.backwardParams(dy);                                     // backward pass (no ∂E/∂input)
                     if (clipNorm > 0) Clipping.clipGlobalNorm(params, clipNorm);
                     optimizer.step(params);                                       // weight update
                     lossSum += (double) e * n;

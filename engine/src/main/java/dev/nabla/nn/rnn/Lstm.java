@@ -137,7 +137,12 @@ public final class Lstm implements Recurrent {
     }
 
     @Override
-    public Tensor backward(Tensor dy) {
+    public Tensor backward(Tensor dy) { return backward(dy, true); }
+
+    /** Backward without ∂L/∂x_t (input fed with data, e.g. one-hot characters): skips the [T·B, 4H]·W_x GEMM. */
+    public void backwardParams(Tensor dy) { backward(dy, false); }
+
+    private Tensor backward(Tensor dy, boolean inputGradient) {
         if (x == null) throw new IllegalStateException(name() + ": backward before forward");
         int T = steps, B = batch, bh = B * hid, g4 = B * 4 * hid;
         States.requireShape(name(), "output gradient", dy, T, B, hid);
@@ -159,8 +164,9 @@ public final class Lstm implements Recurrent {
         ops.gemm(true, false, 1f, dg2, h.view(0, T * B, hid), 1f, wh.grad());  // ∂L/∂W_h += Σ_t ∂L/∂a_tᵀ·h_{t−1}  (one GEMM)
         ops.gemm(true, false, 1f, dg2, x.reshape(T * B, in), 1f, wx.grad());   // ∂L/∂W_x += Σ_t ∂L/∂a_tᵀ·x_t      (one GEMM)
         ops.sumBias(dg2, b.grad(), 1, 1f);                                      // ∂L/∂b   += Σ_t ∂L/∂a_t
-        ops.gemm(false, false, 1f, dg2, wx.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = ∂L/∂a_t·W_x            (one GEMM)
         states.backward(B, dhNext, dc);                                         // ∂L/∂h_0, ∂L/∂c_0
+        if (!inputGradient) return null;
+        ops.gemm(false, false, 1f, dg2, wx.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = ∂L/∂a_t·W_x            (one GEMM)
         return dx;
     }
 
