@@ -104,7 +104,7 @@ final class Workloads {
             Tensor y = model.forward(x, true);                          // forward pass
             if (dy == null) dy = y.backend().zeros(y.shape());
             float e = loss.compute(y, labels, dy);                      // E and δ = ∂E/∂y
-            model.backward(dy);                                         // backward pass
+            model.backwardParams(dy);                                   // backward pass (no ∂E/∂x for the data, as Trainer)
             sgd.step(params);                                           // weight update
             return e;
         }
@@ -157,7 +157,7 @@ final class Workloads {
             Tensor h = rnn.forward(x, true);                                      // h_t            [T, B, H]
             Tensor logits = head.forward(h.reshape(T * B, H), true);              // o_t = V·h_t + c [T·B, V]
             float e = loss.compute(logits, labels, dlogits);                      // mean CE over every step
-            rnn.backward(head.backward(dlogits).reshape(T, B, H));                // BPTT
+            rnn.backwardParams(head.backward(dlogits).reshape(T, B, H));          // BPTT (no ∂L/∂x for the one-hot data)
             sgd.step(params);
             return e;
         }

@@ -140,6 +140,7 @@ public final class Lstm implements Recurrent {
     public Tensor backward(Tensor dy) { return backward(dy, true); }
 
     /** Backward without ∂L/∂x_t (input fed with data, e.g. one-hot characters): skips the [T·B, 4H]·W_x GEMM. */
+    @Override
     public void backwardParams(Tensor dy) { backward(dy, false); }
 
     private Tensor backward(Tensor dy, boolean inputGradient) {

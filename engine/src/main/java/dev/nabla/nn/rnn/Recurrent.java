@@ -33,6 +33,9 @@ public interface Recurrent {
     /** BPTT: dy [T, B, outputSize] = ∂L/∂y_t → ∂L/∂x [T, B, D]; parameter gradients are added. */
     Tensor backward(Tensor dy);
 
+    /** BPTT for a layer fed with data: the same parameter gradients, and ∂L/∂x may be skipped (Lstm does). */
+    default void backwardParams(Tensor dy) { backward(dy); }
+
     List<Param> params();
 
     /** Chooses where h^{(0)} comes from (default {@link InitialState#ZERO}). */
