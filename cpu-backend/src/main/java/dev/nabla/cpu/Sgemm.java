@@ -168,7 +168,15 @@ public final class Sgemm {
 
     /** Packs op(A)[ic .. ic+mc, pc .. pc+kc] into MR-row micro-panels: panel r, column p at r·MR·kc + p·MR + i. */
     static void packA(boolean ta, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc, float[] ap) {
-        for (int ir = 0; ir < mc; ir += MR) {
+        int from = 0;
+        if (ta && S8 != null && mc >= MR) { // row p of a holds op(A)'s column p: read it once, front to back, into every full panel
+            int full = mc / MR * MR, src = aOff + pc * lda + ic;
+            for (int p = 0; p < kc; p++, src += lda) {
+                for (int ir = 0, dst = p * MR; ir < full; ir += MR, dst += MR * kc) FloatVector.fromArray(S8, a, src + ir).intoArray(ap, dst);
+            }
+            from = full;
+        }
+        for (int ir = from; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int dst = ir * kc;
             if (ta) { // op(A)[i, p] = a[p·lda + i]: rows of a are contiguous in i
@@ -425,8 +433,10 @@ public final class Sgemm {
                 this.c = c; this.cOff = cOff; this.ldc = ldc;
                 // split the longer side of C; several chunks per thread where the split costs no extra packing (the
                 // other operand is read in place), else one chunk per thread
-                splitRows = m / MR >= n / NR;
                 int threads = workers.length + 1;
+                // a short k over a wide C: row chunks read B in place and write each row of C front to back (streams
+                // the prefetcher follows), where column chunks would write C in short pieces of many rows
+                splitRows = m / MR >= n / NR || (k <= 32 && m / MR >= 2 * threads && directB(tb, DIRECT_B_MAX_M, k, ldb));
                 splitK = Math.max(m / MR, n / NR) < 2; // a C of one tile or so with a long k: split k, sum the partial Cs
                 SPLITS.incrementAndGet(splitK ? 2 : splitRows ? 0 : 1);
                 if (splitK) {

@@ -70,6 +70,9 @@ class SgemmTest {
             {9, 1024, 20}, {40, 64, 300}, {9, 1100, 5}, {64, 40, 300},
             // (≥ 160³ multiply-adds, so multithreaded) columns split, rows split in place
             {20, 2200, 100}, {600, 40, 200},
+            // a short k over a wide C (LeNet conv2's ∂L/∂x): rows split, B read in place; a transposed A packed
+            // column by column into several panels and an edge
+            {150, 2000, 16}, {150, 300, 40},
             // a small C with a long k: split over k between threads, partial Cs summed
             {6, 25, 30000}, {1, 1, 2000}, {15, 40, 7000},
     };
@@ -130,6 +133,9 @@ class SgemmTest {
         check(false, false, 600, 40, 200, 1f, 0f, 0, 3);  // rows
         check(false, true, 20, 2200, 100, 1f, 0f, 0, 4);  // columns
         check(true, true, 6, 25, 30000, 1f, 0.5f, 0, 5);  // k
+        long rows2 = Sgemm.SPLITS.get(0);
+        check(true, false, 150, 2000, 16, 1f, 0f, 0, 6); // rows, though C is wider than tall: k is short
+        assertThat(Sgemm.SPLITS.get(0)).isGreaterThan(rows2);
         assertThat(Sgemm.SPLITS.get(0)).isGreaterThan(rows);
         assertThat(Sgemm.SPLITS.get(1)).isGreaterThan(cols);
         assertThat(Sgemm.SPLITS.get(2)).isGreaterThan(ks);
