@@ -168,15 +168,7 @@ public final class Sgemm {
 
     /** Packs op(A)[ic .. ic+mc, pc .. pc+kc] into MR-row micro-panels: panel r, column p at r·MR·kc + p·MR + i. */
     static void packA(boolean ta, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc, float[] ap) {
-        int from = 0;
-        if (ta && S8 != null && mc >= MR) { // row p of a holds op(A)'s column p: read it once, front to back, into every full panel
-            int full = mc / MR * MR, src = aOff + pc * lda + ic;
-            for (int p = 0; p < kc; p++, src += lda) {
-                for (int ir = 0, dst = p * MR; ir < full; ir += MR, dst += MR * kc) FloatVector.fromArray(S8, a, src + ir).intoArray(ap, dst);
-            }
-            from = full;
-        }
-        for (int ir = from; ir < mc; ir += MR) {
+        for (int ir = 0; ir < mc; ir += MR) {
             int mr = Math.min(MR, mc - ir);
             int dst = ir * kc;
             if (ta) { // op(A)[i, p] = a[p·lda + i]: rows of a are contiguous in i

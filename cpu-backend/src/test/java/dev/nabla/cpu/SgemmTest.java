@@ -71,7 +71,7 @@ class SgemmTest {
             // (≥ 160³ multiply-adds, so multithreaded) columns split, rows split in place
             {20, 2200, 100}, {600, 40, 200},
             // a short k over a wide C (LeNet conv2's ∂L/∂x): rows split, B read in place; a transposed A packed
-            // column by column into several panels and an edge
+            // into several panels and an edge
             {150, 2000, 16}, {150, 300, 40},
             // a small C with a long k: split over k between threads, partial Cs summed
             {6, 25, 30000}, {1, 1, 2000}, {15, 40, 7000},
