@@ -840,6 +840,10 @@ public final class CpuBackend extends HeapBackend {
             for (int row = r0; row < r1; row++) {                  // row = (c·kH + ky)·kW + kx
                 int c = row / (kh * kw), ky = row / kw % kh, kx = row % kw;
                 int ox0 = Math.min(ow, firstInside(sw, pw, kx)), ox1 = Math.max(ox0, endInside(w, sw, pw, kx, ow));
+                if (sw == 1 && ow <= L) {                          // an output row fits one vector (LeNet conv2's 10)
+                    im2colShortRows(xd, cd, g, row, c, ky, kx, ox0, ox1, xo, co);
+                    continue;
+                }
                 for (int n = 0; n < g.batch(); n++) {
                     int plane = xo + (n * g.channels() + c) * h * w;
                     for (int oy = 0; oy < oh; oy++) {
@@ -848,15 +852,33 @@ public final class CpuBackend extends HeapBackend {
                             Arrays.fill(cd, dst, dst + ow, 0f);
                             continue;
                         }
-                        Arrays.fill(cd, dst, dst + ox0, 0f);
+                        for (int i = dst; i < dst + ox0; i++) cd[i] = 0f;   // the 0–2 padded taps: a loop beats fill's setup
                         int src = plane + iy * w - pw + kx;       // x[.., iy, ox·sW − pW + kx]
                         if (sw == 1) System.arraycopy(xd, src + ox0, cd, dst + ox0, ox1 - ox0);
                         else for (int ox = ox0; ox < ox1; ox++) cd[dst + ox] = xd[src + ox * sw];
-                        Arrays.fill(cd, dst + ox1, dst + ow, 0f);
+                        for (int i = dst + ox1; i < dst + ow; i++) cd[i] = 0f;
                     }
                 }
             }
         });
+    }
+
+    /**
+     * im2col's row {@code row} = (c, ky, kx) for stride 1 and outW ≤ L: each output row is one masked load of the
+     * taps inside the input (lanes [ox0, ox1), the others read as the padding's 0) and one store of outW lanes.
+     */
+    private static void im2colShortRows(float[] xd, float[] cd, ConvGeometry g, int row, int c, int ky, int kx, int ox0,
+            int ox1, int xo, int co) {
+        int oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), ph = g.padH(), pw = g.padW(), ncols = g.colCols();
+        VectorMask<Float> inside = S.indexInRange(0, ox1).andNot(S.indexInRange(0, ox0)), out = S.indexInRange(0, ow);
+        for (int n = 0; n < g.batch(); n++) {
+            int plane = xo + (n * g.channels() + c) * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                int iy = oy * g.strideH() - ph + ky, dst = co + row * ncols + (n * oh + oy) * ow;
+                if (iy < 0 || iy >= h || ox0 >= ox1) ZERO.intoArray(cd, dst, out);
+                else FloatVector.fromArray(S, xd, plane + iy * w - pw + kx, inside).intoArray(cd, dst, out);
+            }
+        }
     }
 
     @Override
