@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * A backend whose tensors live in heap {@code float[]} arrays (the reference and the CPU backend): the memory
- * section of {@link Backend} once, and {@link #data} to reach a tensor's array.
+ * section of {@link Backend} once, {@link #gatherRows} (pure row copies), and {@link #data} to reach a tensor's array.
  */
 public abstract class HeapBackend implements Backend {
 
@@ -34,6 +34,19 @@ public abstract class HeapBackend implements Backend {
     @Override
     public void release(Tensor t) {
         // heap storage: the garbage collector reclaims it
+    }
+
+    /** out[r, :] ← table[idx[r], :]: row copies out of the heap arrays, the same for every heap backend. */
+    @Override
+    public void gatherRows(Tensor table, Tensor idx, Tensor out) {
+        int v = Checks.rows(table), d = Checks.cols(table);
+        Checks.tableRows("gatherRows", idx, table, out, "an output");
+        float[] td = data(table), id = data(idx), od = data(out);
+        for (int r = 0; r < idx.size(); r++) {
+            int row = (int) id[idx.offset() + r];
+            if (row < 0 || row >= v) throw Checks.badIndex("gatherRows", row, v);
+            System.arraycopy(td, table.offset() + row * d, od, out.offset() + r * d, d);
+        }
     }
 
     /** The float[] behind a tensor of this backend (for subclasses and tests). */

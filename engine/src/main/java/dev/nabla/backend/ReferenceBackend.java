@@ -499,18 +499,6 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void gatherRows(Tensor table, Tensor idx, Tensor out) {
-        int v = rows(table), d = cols(table);
-        Checks.tableRows("gatherRows", idx, table, out, "an output");
-        float[] td = data(table), id = data(idx), od = data(out);
-        for (int r = 0; r < idx.size(); r++) {
-            int row = (int) id[idx.offset() + r];
-            if (row < 0 || row >= v) throw Checks.badIndex("gatherRows", row, v);
-            System.arraycopy(td, table.offset() + row * d, od, out.offset() + r * d, d);
-        }
-    }
-
-    @Override
     public void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
         int v = rows(dtable), d = cols(dtable);
         float[] gd = data(dout), id = data(idx), td = data(dtable);
