@@ -118,6 +118,17 @@ public final class Tensor implements AutoCloseable {
         for (Tensor t : tensors) if (t != null) t.close();
     }
 
+    /**
+     * A layer's workspace of the given shape: {@code old} itself when it already has that shape, else a new zero
+     * tensor from {@code ops}, after {@code old} (if any) went back to the backend — so a training step allocates
+     * nothing, and a new batch shape does not leave the previous buffers to the GC.
+     */
+    public static Tensor reuse(Tensor old, Backend ops, int... shape) {
+        if (old != null && Arrays.equals(old.shape, shape)) return old;
+        closeAll(old);
+        return ops.zeros(shape);
+    }
+
     @Override
     public String toString() {
         return "Tensor" + Arrays.toString(shape) + "@" + backend.name();

@@ -76,10 +76,7 @@ public final class ActivationLayer implements Layer {
     public Tensor forward(Tensor net, boolean training) {
         if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend yet");
         this.net = net;
-        if (y == null || !y.sameShape(net)) {    // a new shape: the old workspace goes back first
-            Tensor.closeAll(y);
-            y = ops.zeros(net.shape());
-        }
+        y = Tensor.reuse(y, ops, net.shape());
         ops.activation(f, net, y);                                // y = f(net)
         return y;
     }
@@ -88,10 +85,7 @@ public final class ActivationLayer implements Layer {
     public Tensor backward(Tensor dy) {                           // dy = ∂E/∂y
         if (net == null) throw new IllegalStateException(name() + ": backward before forward");
         if (dy.size() != net.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
-        if (dnet == null || !dnet.sameShape(net)) {    // a new shape: the old workspace goes back first
-            Tensor.closeAll(dnet);
-            dnet = ops.zeros(net.shape());
-        }
+        dnet = Tensor.reuse(dnet, ops, net.shape());
         ops.activationBackward(f, net, y, dy, dnet);              // δ = ∂E/∂net = ∂E/∂y ⊙ f'(net)
         return dnet;
     }

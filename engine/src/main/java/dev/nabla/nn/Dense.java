@@ -60,10 +60,7 @@ public final class Dense implements Layer {
         }
         int batch = x.dim(0);
         this.x = x.reshape(batch, in);
-        if (net == null || net.dim(0) != batch) {    // a new batch size: the old workspace goes back first
-            Tensor.closeAll(net);
-            net = ops.zeros(batch, out);
-        }
+        net = Tensor.reuse(net, ops, batch, out);
         ops.gemm(false, true, 1f, this.x, w.value(), 0f, net);   // net = x·Wᵀ          [batch, out]
         ops.addBias(net, b.value(), 1);                           //     + b
         return net;
@@ -73,10 +70,7 @@ public final class Dense implements Layer {
     public Tensor backward(Tensor delta) {                        // δ = ∂E/∂net          [batch, out]
         delta = paramGradients(delta);
         int batch = x.dim(0);
-        if (dx == null || dx.dim(0) != batch) {
-            Tensor.closeAll(dx);
-            dx = ops.zeros(batch, in);
-        }
+        dx = Tensor.reuse(dx, ops, batch, in);
         ops.gemm(false, false, 1f, delta, w.value(), 0f, dx);     // ∂E/∂x = δ·W          → the layer below's δ
         return dx;
     }

@@ -52,12 +52,9 @@ public final class Dropout implements Layer {
         if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend");
         masked = training && p > 0;
         if (!masked) return x;                                   // evaluation: y = x
-        if (y == null || !y.sameShape(x)) {
-            for (Tensor t : new Tensor[] {mask, y, dx}) if (t != null) t.close();
-            mask = ops.zeros(x.shape());
-            y = ops.zeros(x.shape());
-            dx = ops.zeros(x.shape());
-        }
+        mask = Tensor.reuse(mask, ops, x.shape());
+        y = Tensor.reuse(y, ops, x.shape());
+        dx = Tensor.reuse(dx, ops, x.shape());
         ops.dropoutMask(mask, p, seed + GOLDEN * ++step);        // m_i = [u_i ≥ p] / (1 − p)
         ops.mul(x, mask, y);                                     // y = x ⊙ m
         return y;

@@ -74,10 +74,7 @@ public final class PReLU implements Layer {
         }
         this.net = net;
         this.inner = channels == 1 ? 1 : net.size() / (net.dim(0) * channels);   // units per channel and sample
-        if (y == null || !y.sameShape(net)) {    // a new shape: the old workspace goes back first
-            Tensor.closeAll(y);
-            y = ops.zeros(net.shape());
-        }
+        y = Tensor.reuse(y, ops, net.shape());
         ops.prelu(net, alpha.value(), y, inner);                  // y = net > 0 ? net : α_c·net
         return y;
     }
@@ -86,10 +83,7 @@ public final class PReLU implements Layer {
     public Tensor backward(Tensor dy) {                           // dy = ∂E/∂y
         if (net == null) throw new IllegalStateException(name() + ": backward before forward");
         if (dy.size() != net.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
-        if (dnet == null || !dnet.sameShape(net)) {    // a new shape: the old workspace goes back first
-            Tensor.closeAll(dnet);
-            dnet = ops.zeros(net.shape());
-        }
+        dnet = Tensor.reuse(dnet, ops, net.shape());
         ops.preluBackward(net, alpha.value(), dy, dnet, alpha.grad(), inner);
         //   ∂E/∂net = ∂E/∂y · (net > 0 ? 1 : α_c);   ∂E/∂α_c += Σ_{net ≤ 0} ∂E/∂y · net
         return dnet;

@@ -28,10 +28,7 @@ public final class Softmax implements Layer {
     public Tensor forward(Tensor z, boolean training) {
         if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend yet");
         if (z.rank() < 1 || z.dim(-1) < 1) throw new IllegalArgumentException(name() + ": input " + z.shapeString() + " has no classes on its last axis");
-        if (p == null || !p.sameShape(z)) {    // a new shape: the old workspace goes back first
-            Tensor.closeAll(p);
-            p = ops.zeros(z.shape());
-        }
+        p = Tensor.reuse(p, ops, z.shape());
         ops.softmax(z, p);                                        // p_i = e^{z_i − max} / Σ_j e^{z_j − max}
         return p;
     }
@@ -40,10 +37,7 @@ public final class Softmax implements Layer {
     public Tensor backward(Tensor dp) {                           // dp = ∂E/∂p
         if (p == null) throw new IllegalStateException(name() + ": backward before forward");
         if (dp.size() != p.size()) throw new IllegalArgumentException(name() + ": gradient " + dp.shapeString() + " for output " + p.shapeString());
-        if (dz == null || !dz.sameShape(p)) {    // a new shape: the old workspace goes back first
-            Tensor.closeAll(dz);
-            dz = ops.zeros(p.shape());
-        }
+        dz = Tensor.reuse(dz, ops, p.shape());
         ops.softmaxBackward(p, dp.reshape(p.shape()), dz);         // ∂E/∂z_i = p_i (∂E/∂p_i − Σ_j ∂E/∂p_j p_j)
         return dz;
     }

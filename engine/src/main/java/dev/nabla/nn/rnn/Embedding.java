@@ -48,10 +48,7 @@ public final class Embedding implements Layer {
     public Tensor forward(Tensor idx, boolean training) {
         this.idx = idx;
         int[] shape = outputShape(idx.shape());
-        if (out == null || !Arrays.equals(out.shape(), shape)) {
-            Tensor.closeAll(out);                                   // a new shape: give the old output back first
-            out = ops.zeros(shape);
-        }
+        out = Tensor.reuse(out, ops, shape);
         ops.gatherRows(table.value(), idx, out);                    // x_t = E[token_t]
         return out;
     }

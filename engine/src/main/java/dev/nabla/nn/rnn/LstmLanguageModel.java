@@ -98,10 +98,7 @@ public final class LstmLanguageModel {
         List<Param> ps = params();
         for (Param p : ps) p.zeroGrad();
         Tensor logits = forward(inputs, true);
-        if (dlogits == null || !dlogits.sameShape(logits)) {
-            Tensor.closeAll(dlogits);
-            dlogits = ops.zeros(logits.shape());
-        }
+        dlogits = Tensor.reuse(dlogits, ops, logits.shape());
         float loss = ops.softmaxCrossEntropy(logits, labels, dlogits);        // L = −(1/N) Σ_t ln ŷ_t[y_t];  ∂L/∂o = ŷ − y
         if (!Float.isFinite(loss)) throw new ArithmeticException(name() + ": loss became " + loss);
         backward(dlogits);
