@@ -73,6 +73,8 @@ public final class Sgemm {
         final float[] ap = new float[MC * KC];
         final float[] bp = new float[KC * NC];
         final float[] tile = new float[MR * NR];
+        /** The dot-product path's 16 accumulators and their 16 sums. */
+        final float[] acc = new float[17 * V];
         final int[] idx = new int[V];
     }
 
@@ -107,14 +109,23 @@ public final class Sgemm {
         return DIRECT_A && n <= DIRECT_A_MAX_N && (!ta || Math.min(k, KC) <= 9 * l1Sets(lda));
     }
 
-    /** Whether op(B) is read in place: only untransposed, for a short C (each B panel meets few A panels), L1-friendly stride. */
+    /**
+     * Whether op(B) is read in place: only untransposed, for a short C (each B panel meets few A panels). Up to 4 row
+     * panels read B in place even at an L1-hostile stride (its rows then come from L2, which keeps up): packing
+     * would copy all of B for at most 4 uses, e.g. an LSTM's recurrent step δ·W_hh, 32×256×1024, ran at 180 instead
+     * of 113 GFLOP/s (one thread). With 5–8 panels such a B is packed (64×256×128: 123 packed, 111 in place).
+     */
     static boolean directB(boolean tb, int m, int k, int ldb) {
-        return DIRECT_B && !tb && m <= DIRECT_B_MAX_M && 2 * Math.min(k, KC) <= 9 * l1Sets(ldb);
+        return DIRECT_B && !tb && m <= DIRECT_B_MAX_M && (m <= 4 * MR || 2 * Math.min(k, KC) <= 9 * l1Sets(ldb));
     }
 
     static void blocked(Buffers buf, boolean ta, boolean tb, int m, int n, int k, float alpha,
                         float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                         float beta, float[] c, int cOff, int ldc) {
+        if (dots(ta, tb, m, k)) {
+            dotNT(buf, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            return;
+        }
         float[] ap = buf.ap, bp = buf.bp, tile = buf.tile;
         boolean directA = directA(ta, n, k, lda), directB = directB(tb, m, k, ldb);
         int ars = directA ? (ta ? 1 : lda) : 1, acs = directA ? (ta ? lda : 1) : MR;
@@ -165,6 +176,129 @@ public final class Sgemm {
             }
         }
     }
+
+    // ------------------------------------------------------------------ NT as dot products
+
+    static final boolean DOTS = Boolean.parseBoolean(System.getProperty("nabla.sgemm.dots", "true"));
+    static final int DOTS_MIN_K = Integer.getInteger("nabla.sgemm.dotsMinK", 1024);
+    static final int DOTS_MAX_M = Integer.getInteger("nabla.sgemm.dotsMaxM", MR);
+    /** The k-slice of the dot-product path: 4 rows of A and 4 of B (8·KD floats) stay in L1 while they meet. */
+    static final int KD = roundUp(Integer.getInteger("nabla.sgemm.kd", 1024), V);
+
+    /**
+     * Whether C ← α·A·Bᵀ + β·C runs as dot products: A (m×k) and B (n×k) are both row-major along k, so each C[i, j]
+     * is the dot product of two contiguous rows and nothing needs packing. Chosen for a C of at most MR rows with a long
+     * k, LeNet conv1's ∂W = δ·colᵀ (6×25×50176): there the packed path gathers all of colᵀ to feed a micro-kernel whose
+     * rows are 3/4 used, and the dots run 2.5× faster. With more rows or a k of a few hundred the packed path wins
+     * (32×256×256: 49 against 91 GFLOP/s, one thread), since every 4×4 tile ends in a 16-vector reduction.
+     */
+    static boolean dots(boolean ta, boolean tb, int m, int k) {
+        return DOTS && V == 16 && !ta && tb && k >= DOTS_MIN_K && m <= DOTS_MAX_M;
+    }
+
+    /** Lane of the reduced vector that holds dot product (r, s) of a 4×4 tile, found once by running the reduction. */
+    private static final int[] DOT_LANE = new int[16];
+    private static final jdk.incubator.vector.VectorMask<Float> M8, M4, M2, M1;
+    private static final jdk.incubator.vector.VectorShuffle<Float> X8, X4, X2, X1;
+
+    static {
+        boolean[][] bits = new boolean[4][V];
+        int[][] swap = new int[4][V];
+        for (int l = 0; l < 4; l++) {
+            int d = 8 >> l;
+            for (int i = 0; i < V; i++) { bits[l][i] = (i & d) != 0; swap[l][i] = i ^ d; }
+        }
+        M8 = jdk.incubator.vector.VectorMask.fromArray(S, bits[0], 0); X8 = jdk.incubator.vector.VectorShuffle.fromArray(S, swap[0], 0);
+        M4 = jdk.incubator.vector.VectorMask.fromArray(S, bits[1], 0); X4 = jdk.incubator.vector.VectorShuffle.fromArray(S, swap[1], 0);
+        M2 = jdk.incubator.vector.VectorMask.fromArray(S, bits[2], 0); X2 = jdk.incubator.vector.VectorShuffle.fromArray(S, swap[2], 0);
+        M1 = jdk.incubator.vector.VectorMask.fromArray(S, bits[3], 0); X1 = jdk.incubator.vector.VectorShuffle.fromArray(S, swap[3], 0);
+        if (V == 16) {
+        float[] acc = new float[17 * V];
+        for (int q = 0; q < 16; q++) java.util.Arrays.fill(acc, q * V, (q + 1) * V, q);
+        reduce16(acc);
+        for (int lane = 0; lane < 16; lane++) DOT_LANE[Math.round(acc[16 * V + lane] / V)] = lane;
+        }
+    }
+
+    /**
+     * x, y → one vector whose lanes with bit d clear hold x's pairwise sums x_i + x_{i^d}, those with bit d set y's
+     * (d = 8, 4, 2, 1): one level of a tree that reduces 16 vectors of 16 lanes to one vector of 16 sums in 15 such
+     * steps. Only lanewise adds in a fixed order, so the result has the same bits whether the JIT has compiled this
+     * or not (reduceLanes may add in a different order once intrinsified). The masks and shuffles are read from the
+     * constants here, not passed in: as parameters they stop the JIT from intrinsifying blend and rearrange (40× slower).
+     */
+    private static FloatVector pair8(FloatVector x, FloatVector y) { return x.blend(y, M8).add(y.blend(x, M8).rearrange(X8)); }
+    private static FloatVector pair4(FloatVector x, FloatVector y) { return x.blend(y, M4).add(y.blend(x, M4).rearrange(X4)); }
+    private static FloatVector pair2(FloatVector x, FloatVector y) { return x.blend(y, M2).add(y.blend(x, M2).rearrange(X2)); }
+    private static FloatVector pair1(FloatVector x, FloatVector y) { return x.blend(y, M1).add(y.blend(x, M1).rearrange(X1)); }
+
+
+    /**
+     * C ← α·A·Bᵀ + β·C as dot products, 4 rows of A × 4 rows of B at a time (16 vector accumulators; per 16 values of
+     * k: 8 loads and 16 FMAs), k in slices of {@link #KD} so the 8 rows stay in L1 while they meet. Edge tiles repeat
+     * the last row of A or B and drop what they repeat; the last k % V products are added one by one.
+     */
+    static void dotNT(Buffers buf, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        float[] acc = buf.acc;
+        for (int pc = 0; pc < k; pc += KD) {
+            int kd = Math.min(KD, k - pc), full = kd / V * V;
+            float bet = pc == 0 ? beta : 1f;
+            for (int j = 0; j < n; j += 4) {
+                int b0 = bOff + j * ldb + pc, b1 = bOff + Math.min(j + 1, n - 1) * ldb + pc,
+                    b2 = bOff + Math.min(j + 2, n - 1) * ldb + pc, b3 = bOff + Math.min(j + 3, n - 1) * ldb + pc;
+                for (int i = 0; i < m; i += 4) {
+                    int a0 = aOff + i * lda + pc, a1 = aOff + Math.min(i + 1, m - 1) * lda + pc,
+                        a2 = aOff + Math.min(i + 2, m - 1) * lda + pc, a3 = aOff + Math.min(i + 3, m - 1) * lda + pc;
+                    dot4x4(full, a, a0, a1, a2, a3, b, b0, b1, b2, b3, acc);
+                    reduce16(acc);
+                    for (int r = 0; r < Math.min(4, m - i); r++) {
+                        int ci = cOff + (i + r) * ldc + j, ar = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
+                        for (int s = 0; s < Math.min(4, n - j); s++) {
+                            float dot = acc[16 * V + DOT_LANE[r * 4 + s]];
+                            int bs = s == 0 ? b0 : s == 1 ? b1 : s == 2 ? b2 : b3;
+                            for (int p = full; p < kd; p++) dot = Math.fma(a[ar + p], b[bs + p], dot); // the last k % V
+                            float v = alpha * dot;
+                            c[ci + s] = bet == 0f ? v : v + bet * c[ci + s];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The 16 dot products of A rows at a0..a3 with B rows at b0..b3 over kd values (a multiple of V), as 16 vectors of partial sums into acc. */
+    private static void dot4x4(int kd, float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3, float[] acc) {
+        FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00, s13 = s00,
+                s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+        for (int p = 0; p < kd; p += V) {
+            FloatVector x0 = FloatVector.fromArray(S, a, a0 + p), x1 = FloatVector.fromArray(S, a, a1 + p),
+                        x2 = FloatVector.fromArray(S, a, a2 + p), x3 = FloatVector.fromArray(S, a, a3 + p);
+            FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+            s00 = x0.fma(y, s00); s10 = x1.fma(y, s10); s20 = x2.fma(y, s20); s30 = x3.fma(y, s30);
+            y = FloatVector.fromArray(S, b, b1 + p);
+            s01 = x0.fma(y, s01); s11 = x1.fma(y, s11); s21 = x2.fma(y, s21); s31 = x3.fma(y, s31);
+            y = FloatVector.fromArray(S, b, b2 + p);
+            s02 = x0.fma(y, s02); s12 = x1.fma(y, s12); s22 = x2.fma(y, s22); s32 = x3.fma(y, s32);
+            y = FloatVector.fromArray(S, b, b3 + p);
+            s03 = x0.fma(y, s03); s13 = x1.fma(y, s13); s23 = x2.fma(y, s23); s33 = x3.fma(y, s33);
+        }
+        // stored and reduced by a separate method: with the reduction inlined this method outgrows what the JIT compiles
+        s00.intoArray(acc, 0); s01.intoArray(acc, V); s02.intoArray(acc, 2 * V); s03.intoArray(acc, 3 * V);
+        s10.intoArray(acc, 4 * V); s11.intoArray(acc, 5 * V); s12.intoArray(acc, 6 * V); s13.intoArray(acc, 7 * V);
+        s20.intoArray(acc, 8 * V); s21.intoArray(acc, 9 * V); s22.intoArray(acc, 10 * V); s23.intoArray(acc, 11 * V);
+        s30.intoArray(acc, 12 * V); s31.intoArray(acc, 13 * V); s32.intoArray(acc, 14 * V); s33.intoArray(acc, 15 * V);
+    }
+
+    /** The 16 accumulators acc[0 .. 16·V) (dot product q in acc[q·V ..]) → their 16 sums in acc[16·V ..], lane {@link #DOT_LANE}[q]. */
+    static void reduce16(float[] acc) {
+        pair1(pair2(pair4(pair8(load(acc, 0), load(acc, 1)), pair8(load(acc, 2), load(acc, 3))),
+                    pair4(pair8(load(acc, 4), load(acc, 5)), pair8(load(acc, 6), load(acc, 7)))),
+              pair2(pair4(pair8(load(acc, 8), load(acc, 9)), pair8(load(acc, 10), load(acc, 11))),
+                    pair4(pair8(load(acc, 12), load(acc, 13)), pair8(load(acc, 14), load(acc, 15))))).intoArray(acc, 16 * V);
+    }
+
+    private static FloatVector load(float[] acc, int q) { return FloatVector.fromArray(S, acc, q * V); }
 
     /** Packs op(A)[ic .. ic+mc, pc .. pc+kc] into MR-row micro-panels: panel r, column p at r·MR·kc + p·MR + i. */
     static void packA(boolean ta, float[] a, int aOff, int lda, int ic, int pc, int mc, int kc, float[] ap) {
@@ -429,6 +563,7 @@ public final class Sgemm {
                 // a short k over a wide C: row chunks read B in place and write each row of C front to back (streams
                 // the prefetcher follows), where column chunks would write C in short pieces of many rows
                 splitRows = m / MR >= n / NR || (k <= 32 && m / MR >= 2 * threads && directB(tb, DIRECT_B_MAX_M, k, ldb));
+                if (splitRows && tb && n / NR >= threads && k > 32) splitRows = packCost(true, threads) <= packCost(false, threads);
                 splitK = Math.max(m / MR, n / NR) < 2; // a C of one tile or so with a long k: split k, sum the partial Cs
                 SPLITS.incrementAndGet(splitK ? 2 : splitRows ? 0 : 1);
                 if (splitK) {
@@ -460,6 +595,19 @@ public final class Sgemm {
                 this.a = null; this.b = null; this.c = null;
                 lock.unlock();
             }
+        }
+
+        /**
+         * Floats one thread packs when C is split by rows (each thread packs all of op(B) and its rows of op(A)) or by
+         * columns (all of op(A), its columns of op(B)); a transposed B is gathered, about three times a copy. Splitting
+         * by rows doubles the gathering of a transposed B on two threads: the MLP's x·Wᵀ (64×256×784) ran at half its
+         * speed once W no longer sat in both cores' caches.
+         */
+        private long packCost(boolean rows, int threads) {
+            int mt = rows ? m / threads : m, nt = rows ? n : n / threads;
+            long b = directB(tb, mt, k, ldb) ? 0 : (long) k * nt * (tb ? 3 : 1);
+            long a = directA(ta, nt, k, lda) ? 0 : (long) mt * k;
+            return a + b;
         }
 
         /** Publishes the job as {@code parts} chunks, works on it with the workers, returns when every chunk is done. */

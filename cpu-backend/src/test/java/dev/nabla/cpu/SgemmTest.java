@@ -75,6 +75,11 @@ class SgemmTest {
             {150, 2000, 16}, {150, 300, 40},
             // a small C with a long k: split over k between threads, partial Cs summed
             {6, 25, 30000}, {1, 1, 2000}, {15, 40, 7000},
+            // NT as dot products (at most MR rows, long k): edge rows and columns of the 4×4 tiles, k % 16 ≠ 0,
+            // more than one k-slice
+            {5, 9, 1100}, {8, 3, 2085},
+            // B read in place at an L1-hostile stride (≤ 4 row panels); a transposed B split by columns
+            {32, 1024, 40}, {64, 256, 300},
     };
 
     @Test
@@ -139,6 +144,20 @@ class SgemmTest {
         assertThat(Sgemm.SPLITS.get(0)).isGreaterThan(rows);
         assertThat(Sgemm.SPLITS.get(1)).isGreaterThan(cols);
         assertThat(Sgemm.SPLITS.get(2)).isGreaterThan(ks);
+    }
+
+    @Test
+    void dotProductPathGivesTheSameBitsBeforeAndAfterTheJitCompilesIt() {
+        // the reduction is lanewise adds in a fixed tree: interpreted, C1- and C2-compiled code must agree bit for bit
+        SplittableRandom r = new SplittableRandom(9);
+        int m = 6, n = 25, k = 1040;
+        float[] a = random(r, m * k), b = random(r, n * k), first = new float[m * n], c = new float[m * n];
+        assertThat(Sgemm.dots(false, true, m, k)).isTrue();
+        Sgemm.sgemm(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, first, 0, n);
+        for (int rep = 0; rep < 3000; rep++) {
+            Sgemm.sgemm(false, true, m, n, k, 1f, a, 0, k, b, 0, k, 0f, c, 0, n);
+            if (!Arrays.equals(c, first)) throw new AssertionError("call " + rep + " differs from the first call's bits");
+        }
     }
 
     @Test

@@ -20,7 +20,7 @@ public final class Gru implements Recurrent {
     private final States states;
     private Backend ops;
     private Param wi, bi, wh, bh;
-    private Tensor x, h, gx, gh, acts, dgx, dgh, dx, dh, dhNext;
+    private Tensor x, h, gx, gh, acts, dgx, dgh, dx, dh, dhNext, whT;
     private int steps, batch;
 
     public Gru(int inputSize, int hiddenSize) {
@@ -78,9 +78,11 @@ public final class Gru implements Recurrent {
         Tensor gx2 = gx.reshape(T * B, 3 * hid);
         ops.gemm(false, true, 1f, x.reshape(T * B, in), wi.value(), 0f, gx2);  // gx = W_i·x_t for all t  [T·B, 3H]
         ops.addBias(gx2, bi.value(), 1);                                         //    + b_i
+        whT = Tensor.reuse(whT, ops, hid, 3 * hid);
+        ops.swapAxes01(wh.value(), whT, 3 * hid, hid, 1);                       // W_hᵀ once per sequence (see Lstm.forward)
         for (int t = 0; t < T; t++) {
             Tensor hPrev = h.view(t * bhid, B, hid), ght = gh.view(t * g3, B, 3 * hid);
-            ops.gemm(false, true, 1f, hPrev, wh.value(), 0f, ght);              // gh_t = W_h·h_{t−1}
+            ops.gemm(false, false, 1f, hPrev, whT, 0f, ght);                    // gh_t = W_h·h_{t−1}
             ops.addBias(ght, bh.value(), 1);                                    //      + b_h
             ops.gruCell(gx.view(t * g3, B, 3 * hid), ght, hPrev,                // r, z, n; h_t = (1−z)⊙n + z⊙h_{t−1}
                     h.view((t + 1) * bhid, B, hid), acts.view(t * g3, B, 3 * hid));

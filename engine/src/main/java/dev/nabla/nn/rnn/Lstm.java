@@ -26,7 +26,7 @@ public final class Lstm implements Recurrent {
     private Backend ops;
     private Param wx, wh, b, peep;
     // per forward pass: x, h[0..T], c[0..T], tanh(c)[1..T], gate activations [T, B, 4H]
-    private Tensor x, h, c, tanhC, acts, dgates, dx, dh, dhNext, dc;
+    private Tensor x, h, c, tanhC, acts, dgates, dx, dh, dhNext, dc, whT;
     private int steps, batch;
     private float[] hiddenGradNorms, cellGradNorms;
     private boolean recordNorms;
@@ -109,10 +109,15 @@ public final class Lstm implements Recurrent {
         Tensor x2 = x.reshape(T * B, in), a2 = acts.reshape(T * B, 4 * hid);
         ops.gemm(false, true, 1f, x2, wx.value(), 0f, a2);                     // a = W_x·x_t for all t at once  [T·B, 4H]
         ops.addBias(a2, b.value(), 1);                                          //   + b
+        // W_hᵀ [H, 4H] once per sequence: with rows of h_{t−1} as rows of the [B, H] batch, a_t += W_h·h_{t−1} is
+        // h_{t−1}·W_hᵀ, and reading W_hᵀ untransposed lets a backend use it in place at every step instead of
+        // transposing W_h again for each of the T products
+        whT = Tensor.reuse(whT, ops, hid, 4 * hid);
+        ops.swapAxes01(wh.value(), whT, 4 * hid, hid, 1);
         for (int t = 0; t < T; t++) {
             Tensor hPrev = h.view(t * bh, B, hid), cPrev = c.view(t * bh, B, hid);
             Tensor at = acts.view(t * g4, B, 4 * hid);
-            ops.gemm(false, true, 1f, hPrev, wh.value(), 1f, at);             // a_t += W_h·h_{t−1}
+            ops.gemm(false, false, 1f, hPrev, whT, 1f, at);                   // a_t += W_h·h_{t−1}
             ops.lstmCell(at, cPrev, peep == null ? null : peep.value(),        // gates, c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t)
                     c.view((t + 1) * bh, B, hid), tanhC.view(t * bh, B, hid), h.view((t + 1) * bh, B, hid));
         }

@@ -17,7 +17,7 @@ public final class Rnn implements Recurrent {
     private final States states;
     private Backend ops;
     private Param u, w, b;
-    private Tensor x, a, h, da, dx, dh, dhNext;
+    private Tensor x, a, h, da, dx, dh, dhNext, wT;
     private int steps, batch;
     private float[] gradNorms;
     private boolean recordNorms;
@@ -80,9 +80,11 @@ public final class Rnn implements Recurrent {
         Tensor a2 = a.reshape(T * B, hid);
         ops.gemm(false, true, 1f, x.reshape(T * B, in), u.value(), 0f, a2);    // a_t = U·x_t for all t   [T·B, H]
         ops.addBias(a2, b.value(), 1);                                          //     + b
+        wT = Tensor.reuse(wT, ops, hid, hid);
+        ops.swapAxes01(w.value(), wT, hid, hid, 1);                             // Wᵀ once per sequence (see Lstm.forward)
         for (int t = 0; t < T; t++) {
             Tensor at = a.view(t * bh, B, hid);
-            ops.gemm(false, true, 1f, h.view(t * bh, B, hid), w.value(), 1f, at); // a_t += W·h_{t−1}
+            ops.gemm(false, false, 1f, h.view(t * bh, B, hid), wT, 1f, at);    // a_t += W·h_{t−1}
             ops.activation(Activation.TANH, at, h.view((t + 1) * bh, B, hid));    // h_t = tanh(a_t)
         }
         states.store(B, finalState(0));
