@@ -3,17 +3,13 @@ package dev.nabla.cpu;
 import static dev.nabla.backend.Checks.cols;
 import static dev.nabla.backend.Checks.requireSameSize;
 import static dev.nabla.backend.Checks.rows;
-import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
 import static jdk.incubator.vector.VectorOperators.LE;
-import static jdk.incubator.vector.VectorOperators.LOG;
-import static jdk.incubator.vector.VectorOperators.LOG1P;
 import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
-import static jdk.incubator.vector.VectorOperators.TANH;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
@@ -144,7 +140,7 @@ public final class CpuBackend extends HeapBackend {
                 FloatVector v = FloatVector.fromArray(S, xd, xo + i, S.indexInRange(i, to));
                 acc = v.fma(v, acc);
             }
-            s += acc.reduceLanes(VectorOperators.ADD);
+            s += VMath.sumLanes(acc);
         }
         return (float) s;
     }
@@ -207,7 +203,7 @@ public final class CpuBackend extends HeapBackend {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, x, xo + i));
         if (i < n) acc = acc.add(FloatVector.fromArray(S, x, xo + i, S.indexInRange(i, n)));
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VMath.sumLanes(acc);
     }
 
     /** Rows per block of float column sums before they are added into the double totals. */
@@ -257,9 +253,9 @@ public final class CpuBackend extends HeapBackend {
     private static final FloatVector ZERO = FloatVector.zero(S), ONE = FloatVector.broadcast(S, 1f);
 
     /** σ(x) = 1/(1 + e^−x) (e^−x overflows to ∞ for x < −88, giving 0 as it should). */
-    static FloatVector sigmoid(FloatVector x) { return ONE.div(x.neg().lanewise(EXP).add(1f)); }
+    static FloatVector sigmoid(FloatVector x) { return VMath.sigmoid(x); }
 
-    static FloatVector tanh(FloatVector x) { return x.lanewise(TANH); }
+    static FloatVector tanh(FloatVector x) { return VMath.tanh(x); }
 
     /** 1 if x ≥ 0 else 0 (NaN → 0, as the reference's comparison). */
     private static FloatVector step(FloatVector x) { return ZERO.blend(1f, x.compare(GE, 0f)); }
@@ -275,7 +271,7 @@ public final class CpuBackend extends HeapBackend {
 
     /** ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|), stable for large |x|. */
     private static FloatVector softplus(FloatVector x) {
-        return x.lanewise(MAX, 0f).add(x.abs().neg().lanewise(EXP).lanewise(LOG1P));
+        return x.lanewise(MAX, 0f).add(VMath.log1p(VMath.exp(x.abs().neg())));
     }
 
     // One small method per activation and per derivative: C2 must inline every Vector API call of a loop to turn it
@@ -579,7 +575,7 @@ public final class CpuBackend extends HeapBackend {
                         g.mul(a).blend(g, v.compare(GT, 0f)).intoArray(dxd, dxo + base + i, m);
                         part = part.add(g.mul(v), v.compare(LE, 0f).and(m));
                     }
-                    da[ch] += part.reduceLanes(VectorOperators.ADD);
+                    da[ch] += VMath.sumLanes(part);
                 }
             }
         }
@@ -616,17 +612,17 @@ public final class CpuBackend extends HeapBackend {
         FloatVector acc = ZERO;
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(S, x, xo + i).sub(shift).lanewise(EXP);
+            FloatVector e = VMath.exp(FloatVector.fromArray(S, x, xo + i).sub(shift));
             e.intoArray(y, yo + i);
             acc = acc.add(e);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector e = FloatVector.fromArray(S, x, xo + i, m).sub(shift).lanewise(EXP);
+            FloatVector e = VMath.exp(FloatVector.fromArray(S, x, xo + i, m).sub(shift));
             e.intoArray(y, yo + i, m);
             acc = acc.add(e, m);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VMath.sumLanes(acc);
     }
 
     private static void scaleRow(float[] y, int yo, int n, float s) {
@@ -650,7 +646,7 @@ public final class CpuBackend extends HeapBackend {
                     VectorMask<Float> m = S.indexInRange(i, n);
                     acc = FloatVector.fromArray(S, gd, gr + i, m).fma(FloatVector.fromArray(S, yd, yr + i, m), acc);
                 }
-                float dot = acc.reduceLanes(VectorOperators.ADD);   // Σ_k dy_k y_k
+                float dot = VMath.sumLanes(acc);   // Σ_k dy_k y_k
                 int i = 0;
                 for (int bound = S.loopBound(n); i < bound; i += L) {   // dx_j = y_j (dy_j − Σ_k dy_k y_k)
                     FloatVector.fromArray(S, yd, yr + i).mul(FloatVector.fromArray(S, gd,
@@ -709,9 +705,9 @@ public final class CpuBackend extends HeapBackend {
         FloatVector acc = ZERO;
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
-            acc = acc.add(FloatVector.fromArray(S, x, xo + i, m).sub(shift).lanewise(EXP), m);
+            acc = acc.add(VMath.exp(FloatVector.fromArray(S, x, xo + i, m).sub(shift)), m);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VMath.sumLanes(acc);
     }
 
     @Override
@@ -740,8 +736,8 @@ public final class CpuBackend extends HeapBackend {
                     }
                     case BINARY_CROSS_ENTROPY -> {                                                       // −[d ln y + (1 − d) ln(1 − y)]
                         FloatVector oneMinusY = ONE.sub(yi);
-                        FloatVector logY = yi.lanewise(LOG).lanewise(MAX, -100f),
-                                log1mY = oneMinusY.lanewise(LOG).lanewise(MAX, -100f);
+                        FloatVector logY = VMath.log(yi).lanewise(MAX, -100f),
+                                log1mY = VMath.log(oneMinusY).lanewise(MAX, -100f);
                         term = di.mul(logY).add(ONE.sub(di).mul(log1mY)).neg();
                         g = diff.div(yi.mul(oneMinusY).lanewise(MAX, 1e-12f).mul(fn));
                     }
@@ -750,7 +746,7 @@ public final class CpuBackend extends HeapBackend {
                 acc = acc.add(term, m);
                 if (gd != null) g.intoArray(gd, go + i, m);
             }
-            loss += acc.reduceLanes(VectorOperators.ADD);
+            loss += VMath.sumLanes(acc);
         }
         return (float) (kind == ElementwiseLoss.SQUARED_ERROR ? loss : loss / n);
     }
@@ -785,7 +781,7 @@ public final class CpuBackend extends HeapBackend {
                 violated += hit.trueCount();
                 if (gd != null) ZERO.blend(inv, hit).intoArray(gd, go + j, m);        // ∂J/∂s_c = 1 where violated
             }
-            loss += acc.reduceLanes(VectorOperators.ADD);
+            loss += VMath.sumLanes(acc);
             if (gd != null) {
                 float gl = 0f;
                 for (int t = 0; t < violated; t++) gl -= inv;     // ∂J/∂s = −1 per violation (the reference's order of rounding)
@@ -1176,46 +1172,44 @@ public final class CpuBackend extends HeapBackend {
 
     private static void lstmCellColumns(float[] a, int ao, float[] cp, int cpo, float[] pd, int po, float[] cd, int co,
             float[] td, int to, float[] hd, int ho, int batch, int hid, int j0, int j1) {
+        // one pass per nonlinearity over the row's columns (all in L1): a loop holding all five σ/tanh outgrows what
+        // the JIT inlines, and the Vector API's slow fallback runs instead
+        int n = j1 - j0;
         for (int b = 0; b < batch; b++) {
-            int gi = ao + b * 4 * hid, k = b * hid, j = j0;  // a_i at gi, a_f at gi+H, a_g at gi+2H, a_o at gi+3H
-            for (int bound = j0 + S.loopBound(j1 - j0); j < bound; j += L) {
-                FloatVector cPrevJ = FloatVector.fromArray(S, cp, cpo + k + j);
-                FloatVector ai = FloatVector.fromArray(S, a, gi + j), af = FloatVector.fromArray(S, a, gi + hid + j);
-                FloatVector ao2 = FloatVector.fromArray(S, a, gi + 3 * hid + j);
-                if (pd != null) {
-                    ai = ai.add(FloatVector.fromArray(S, pd, po + j).mul(cPrevJ));
-                    af = af.add(FloatVector.fromArray(S, pd, po + hid + j).mul(cPrevJ));
-                }
-                FloatVector i = sigmoid(ai);                                          // i_t = σ(a_i + p_i⊙c_{t−1})
-                FloatVector f = sigmoid(af);                                          // f_t = σ(a_f + p_f⊙c_{t−1})
-                FloatVector g = tanh(FloatVector.fromArray(S, a, gi + 2 * hid + j));  // g_t = tanh(a_g)
-                FloatVector ct = f.mul(cPrevJ).add(i.mul(g));                         // c_t = f⊙c_{t−1} + i⊙g
-                if (pd != null) ao2 = ao2.add(FloatVector.fromArray(S, pd, po + 2 * hid + j).mul(ct));
-                FloatVector o = sigmoid(ao2);                                         // o_t = σ(a_o + p_o⊙c_t)
-                FloatVector tc = tanh(ct);
-                i.intoArray(a, gi + j);
-                f.intoArray(a, gi + hid + j);
-                g.intoArray(a, gi + 2 * hid + j);
-                o.intoArray(a, gi + 3 * hid + j);
-                ct.intoArray(cd, co + k + j);
-                tc.intoArray(td, to + k + j);
-                o.mul(tc).intoArray(hd, ho + k + j);                                  // h_t = o⊙tanh(c_t)
+            int gi = ao + b * 4 * hid + j0, k = b * hid + j0;   // a_i at gi, a_f at gi+H, a_g at gi+2H, a_o at gi+3H
+            sigmoidPeephole(a, gi, pd, po + j0, cp, cpo + k, n);                    // i_t = σ(a_i + p_i⊙c_{t−1})
+            sigmoidPeephole(a, gi + hid, pd, po + hid + j0, cp, cpo + k, n);        // f_t = σ(a_f + p_f⊙c_{t−1})
+            tanh(a, gi + 2 * hid, a, gi + 2 * hid, n);                              // g_t = tanh(a_g)
+            for (int j = 0; j < n; j += L) {                                        // c_t = f⊙c_{t−1} + i⊙g
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector i = FloatVector.fromArray(S, a, gi + j, m), f = FloatVector.fromArray(S, a, gi + hid + j, m),
+                        g = FloatVector.fromArray(S, a, gi + 2 * hid + j, m);
+                f.mul(FloatVector.fromArray(S, cp, cpo + k + j, m)).add(i.mul(g)).intoArray(cd, co + k + j, m);
             }
-            for (; j < j1; j++) {                                                     // the tail: the reference's scalar formulas
-                float cPrevJ = cp[cpo + k + j];
-                float pi = pd == null ? 0 : pd[po + j], pf = pd == null ? 0 : pd[po + hid + j],
-                        pO = pd == null ? 0 : pd[po + 2 * hid + j];
-                float i = ReferenceBackend.sigmoid(a[gi + j] + pi * cPrevJ);
-                float f = ReferenceBackend.sigmoid(a[gi + hid + j] + pf * cPrevJ);
-                float g = (float) Math.tanh(a[gi + 2 * hid + j]);
-                float ct = f * cPrevJ + i * g;
-                float o = ReferenceBackend.sigmoid(a[gi + 3 * hid + j] + pO * ct);
-                float tc = (float) Math.tanh(ct);
-                a[gi + j] = i; a[gi + hid + j] = f; a[gi + 2 * hid + j] = g; a[gi + 3 * hid + j] = o;
-                cd[co + k + j] = ct;
-                td[to + k + j] = tc;
-                hd[ho + k + j] = o * tc;
+            sigmoidPeephole(a, gi + 3 * hid, pd, po + 2 * hid + j0, cd, co + k, n); // o_t = σ(a_o + p_o⊙c_t)
+            tanh(cd, co + k, td, to + k, n);
+            for (int j = 0; j < n; j += L) {                                        // h_t = o⊙tanh(c_t)
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector.fromArray(S, a, gi + 3 * hid + j, m).mul(FloatVector.fromArray(S, td, to + k + j, m)).intoArray(hd, ho + k + j, m);
             }
+        }
+    }
+
+    /** x ← σ(x + p⊙c) over n values (p null: x ← σ(x)). */
+    private static void sigmoidPeephole(float[] x, int xo, float[] p, int po, float[] c, int co, int n) {
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            FloatVector v = FloatVector.fromArray(S, x, xo + j, m);
+            if (p != null) v = v.add(FloatVector.fromArray(S, p, po + j, m).mul(FloatVector.fromArray(S, c, co + j, m)));
+            sigmoid(v).intoArray(x, xo + j, m);
+        }
+    }
+
+    /** y ← tanh(x) over n values (y may be x). */
+    private static void tanh(float[] x, int xo, float[] y, int yo, int n) {
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            tanh(FloatVector.fromArray(S, x, xo + j, m)).intoArray(y, yo + j, m);
         }
     }
 
