@@ -1,8 +1,5 @@
 package dev.nabla.cpu;
 
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -39,10 +36,14 @@ public final class Sgemm {
     static final int KC = Integer.getInteger("nabla.sgemm.kc", 256);
     static final int MC = roundUp(Integer.getInteger("nabla.sgemm.mc", 128), MR);
     static final int NC = roundUp(Integer.getInteger("nabla.sgemm.nc", 1024), NR);
-    /** Below this many multiply-adds (m·n·k) a call runs on the calling thread alone. */
-    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 160L * 160 * 160);
-    /** Threads used by one call (the caller plus a fixed pool): the cores, or -Dnabla.threads. */
-    public static final int THREADS = Math.max(1, Integer.getInteger("nabla.threads", Runtime.getRuntime().availableProcessors()));
+    /**
+     * Below this many multiply-adds (m·n·k) a call runs on the calling thread alone. 100³: an RNN's recurrent step
+     * (32×256×256, ≈ 40 µs on one core) gains from both cores now that the pool's workers spin between ops
+     * (rnn-tanh training: 160k → 210–225k tokens/s); at 160³ it ran on one.
+     */
+    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 100L * 100 * 100);
+    /** Threads used by one call (the caller plus {@link Parallel}'s workers): the cores, or -Dnabla.threads. */
+    public static final int THREADS = Parallel.THREADS;
 
     private static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
 
@@ -507,45 +508,24 @@ public final class Sgemm {
 
     // ------------------------------------------------------------------ the thread pool
 
-    private static final Pool POOL = new Pool(THREADS);
+    private static final Pool POOL = new Pool();
     /** How many calls the pool has run split by rows, by columns and by k (for tests). */
     static final java.util.concurrent.atomic.AtomicLongArray SPLITS = new java.util.concurrent.atomic.AtomicLongArray(3);
-    /** Busy-wait this many pause instructions (≈ 10 µs) for the next job before parking: GEMMs of a training step come back to back. */
-    static final int SPINS = Integer.getInteger("nabla.sgemm.spins", 200);
 
     /**
-     * A fixed set of THREADS − 1 daemon workers; the calling thread works too. C is cut into chunks that every thread
-     * claims one at a time from a shared claim word, so the caller never waits for a worker the OS has not scheduled
-     * yet: it takes over the unclaimed chunks and waits only for chunks already being computed. One call at a time
-     * uses the pool (a concurrent caller that finds it busy runs single-threaded instead of waiting).
+     * How one call is cut into chunks for {@link Parallel}'s threads (the caller and the workers claim chunks one at a
+     * time). One call at a time uses it: a concurrent caller that finds it busy runs single-threaded instead of waiting.
      */
     static final class Pool {
-        private static final int BITS = 20;
-        private static final long MASK = (1L << BITS) - 1;
-        private final Worker[] workers;
         private final ReentrantLock lock = new ReentrantLock();
-        /** (job id << 40) | (parts << 20) | next unclaimed chunk: a chunk is claimed by a CAS that also checks the job. */
-        private final AtomicLong claim = new AtomicLong();
-        private final AtomicInteger completed = new AtomicInteger();
-        private long jobId;
-        private volatile Thread caller;
-        private volatile Throwable failure;
-        // the job: written before the claim word is published, stable while any of its chunks is outstanding
+        // the job: written before Parallel.run publishes it, stable while any of its chunks is outstanding
         private boolean ta, tb, splitRows, splitK;
         /** Split-k partial results, one per chunk; grown (rarely) to the largest small C seen. */
         private float[][] partials = new float[0][0];
         private int m, n, k, aOff, lda, bOff, ldb, cOff, ldc, chunk;
         private float alpha, beta;
         private float[] a, b, c;
-
-        Pool(int threads) {
-            workers = new Worker[threads - 1];
-            for (int w = 0; w < workers.length; w++) {
-                workers[w] = new Worker(w + 1);
-                workers[w].setDaemon(true);
-                workers[w].start();
-            }
-        }
+        private final java.util.function.IntConsumer part = p -> part(LOCAL.get(), p);
 
         void run(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
                  float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
@@ -559,7 +539,7 @@ public final class Sgemm {
                 this.c = c; this.cOff = cOff; this.ldc = ldc;
                 // split the longer side of C; several chunks per thread where the split costs no extra packing (the
                 // other operand is read in place), else one chunk per thread
-                int threads = workers.length + 1;
+                int threads = THREADS;
                 // a short k over a wide C: row chunks read B in place and write each row of C front to back (streams
                 // the prefetcher follows), where column chunks would write C in short pieces of many rows
                 splitRows = m / MR >= n / NR || (k <= 32 && m / MR >= 2 * threads && directB(tb, DIRECT_B_MAX_M, k, ldb));
@@ -571,7 +551,7 @@ public final class Sgemm {
                     chunk = (k + parts - 1) / parts;
                     parts = (k + chunk - 1) / chunk;
                     if (partials.length < parts || partials[0].length < m * n) partials = new float[Math.max(parts, partials.length)][Math.max(m * n, partials.length > 0 ? partials[0].length : 0)];
-                    execute(parts);
+                    Parallel.run(parts, part);
                     // C ← α·Σ partials + β·C
                     for (int i = 0; i < m; i++) {
                         int ci = cOff + i * ldc, pi = i * n;
@@ -589,8 +569,8 @@ public final class Sgemm {
                 chunk = (units + want - 1) / want * (splitRows ? MR : NR);
                 if (inPlace) chunk = Math.min(chunk, splitRows ? DIRECT_B_MAX_M / MR * MR : DIRECT_A_MAX_N / NR * NR); // stay in place
                 int parts = splitRows ? (m + chunk - 1) / chunk : (n + chunk - 1) / chunk;
-                if (parts > MASK) { chunk = (splitRows ? m : n) / (int) MASK + 1; parts = splitRows ? (m + chunk - 1) / chunk : (n + chunk - 1) / chunk; }
-                execute(parts);
+                if (parts > Parallel.MAX_PARTS) { chunk = (splitRows ? m : n) / Parallel.MAX_PARTS + 1; parts = splitRows ? (m + chunk - 1) / chunk : (n + chunk - 1) / chunk; }
+                Parallel.run(parts, part);
             } finally {
                 this.a = null; this.b = null; this.c = null;
                 lock.unlock();
@@ -610,46 +590,6 @@ public final class Sgemm {
             return a + b;
         }
 
-        /** Publishes the job as {@code parts} chunks, works on it with the workers, returns when every chunk is done. */
-        private void execute(int parts) {
-            failure = null;
-            caller = Thread.currentThread();
-            completed.set(0);
-            jobId = (jobId + 1) & 0xFFFFFF;
-            claim.set(jobId << 40 | (long) parts << BITS); // volatile write: publishes the job fields above
-            for (int w = 0; w < Math.min(workers.length, parts - 1); w++) LockSupport.unpark(workers[w]);
-            Throwable mine = null;
-            try {
-                work(LOCAL.get());
-            } catch (Throwable e) {
-                mine = e;
-            }
-            for (int spin = 0; completed.get() < parts; spin++) { // the caller has nothing else to do: spin longer
-                if (spin < 50 * SPINS) Thread.onSpinWait(); else LockSupport.park(this);
-            }
-            if (mine == null) mine = failure;
-            if (mine instanceof RuntimeException re) throw re;
-            if (mine instanceof Error er) throw er;
-        }
-
-        /** Claims and computes chunks of the current job until none is left; false if there was none to claim. */
-        private boolean work(Buffers buf) {
-            boolean any = false;
-            while (true) {
-                long w = claim.get();
-                int parts = (int) (w >>> BITS & MASK), next = (int) (w & MASK);
-                if (next >= parts) return any;
-                if (!claim.compareAndSet(w, w + 1)) continue;
-                any = true;
-                try {
-                    part(buf, next);
-                } catch (Throwable e) {
-                    failure = e;
-                }
-                if (completed.incrementAndGet() == parts) LockSupport.unpark(caller);
-            }
-        }
-
         private void part(Buffers buf, int part) {
             int lo = part * chunk;
             if (splitK) { // k-range [lo, lo + chunk) into this chunk's own partial C (α, β applied when summing)
@@ -667,24 +607,5 @@ public final class Sgemm {
             }
         }
 
-        /** A worker computes whatever chunks it can claim, spins briefly for the next job, then parks until unparked. */
-        private final class Worker extends Thread {
-            Worker(int index) {
-                super("nabla-sgemm-" + index);
-            }
-
-            @Override
-            public void run() {
-                Buffers buf = new Buffers();
-                while (true) {
-                    if (work(buf)) continue;
-                    for (int spin = 0; ; spin++) {
-                        long w = claim.get();
-                        if ((w & MASK) < (w >>> BITS & MASK)) break;
-                        if (spin < SPINS) Thread.onSpinWait(); else LockSupport.park(this);
-                    }
-                }
-            }
-        }
     }
 }

@@ -68,7 +68,7 @@ class SgemmTest {
             // B read in place vs packed (an L1-hostile row stride of 1024 or 64 floats), n beyond one NC strip,
             // a transposed A with a hostile stride, columns split between threads
             {9, 1024, 20}, {40, 64, 300}, {9, 1100, 5}, {64, 40, 300},
-            // (≥ 160³ multiply-adds, so multithreaded) columns split, rows split in place
+            // (≥ 100³ multiply-adds, so multithreaded) columns split, rows split in place
             {20, 2200, 100}, {600, 40, 200},
             // a short k over a wide C (LeNet conv2's ∂L/∂x): rows split, B read in place; a transposed A packed
             // into several panels and an edge

@@ -108,7 +108,13 @@ public final class Gru implements Recurrent {
     }
 
     @Override
-    public Tensor backward(Tensor dy) {
+    public Tensor backward(Tensor dy) { return backward(dy, true); }
+
+    /** Backward without ∂L/∂x_t (input fed with data, e.g. one-hot characters): skips the [T·B, 3H]·W_i GEMM. */
+    @Override
+    public void backwardParams(Tensor dy) { backward(dy, false); }
+
+    private Tensor backward(Tensor dy, boolean inputGradient) {
         if (x == null) throw new IllegalStateException(name() + ": backward before forward");
         int T = steps, B = batch, bhid = B * hid, g3 = B * 3 * hid;
         States.requireShape(name(), "output gradient", dy, T, B, hid);
@@ -126,8 +132,9 @@ public final class Gru implements Recurrent {
         ops.sumBias(dgh2, bh.grad(), 1, 1f);                                    // ∂L/∂b_h += Σ_t ∂L/∂gh_t
         ops.gemm(true, false, 1f, dgx2, x.reshape(T * B, in), 1f, wi.grad());  // ∂L/∂W_i += Σ_t ∂L/∂gx_tᵀ·x_t
         ops.sumBias(dgx2, bi.grad(), 1, 1f);                                    // ∂L/∂b_i += Σ_t ∂L/∂gx_t
-        ops.gemm(false, false, 1f, dgx2, wi.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = ∂L/∂gx_t·W_i
         states.backward(B, dhNext);                                             // ∂L/∂h_0
+        if (!inputGradient) return null;
+        ops.gemm(false, false, 1f, dgx2, wi.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = ∂L/∂gx_t·W_i
         return dx;
     }
 

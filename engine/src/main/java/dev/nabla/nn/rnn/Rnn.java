@@ -105,7 +105,13 @@ public final class Rnn implements Recurrent {
     }
 
     @Override
-    public Tensor backward(Tensor dy) {
+    public Tensor backward(Tensor dy) { return backward(dy, true); }
+
+    /** Backward without ∂L/∂x_t (input fed with data, e.g. one-hot characters): skips the [T·B, H]·U GEMM. */
+    @Override
+    public void backwardParams(Tensor dy) { backward(dy, false); }
+
+    private Tensor backward(Tensor dy, boolean inputGradient) {
         if (x == null) throw new IllegalStateException(name() + ": backward before forward");
         int T = steps, B = batch, bh = B * hid;
         States.requireShape(name(), "output gradient", dy, T, B, hid);
@@ -123,8 +129,9 @@ public final class Rnn implements Recurrent {
         ops.gemm(true, false, 1f, da2, h.view(0, T * B, hid), 1f, w.grad());   // ∂L/∂W += Σ_t ∂L/∂a_t·h_{t−1}ᵀ
         ops.gemm(true, false, 1f, da2, x.reshape(T * B, in), 1f, u.grad());    // ∂L/∂U += Σ_t ∂L/∂a_t·x_tᵀ
         ops.sumBias(da2, b.grad(), 1, 1f);                                      // ∂L/∂b += Σ_t ∂L/∂a_t
-        ops.gemm(false, false, 1f, da2, u.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = Uᵀ·∂L/∂a_t
         states.backward(B, dhNext);                                             // ∂L/∂h_0
+        if (!inputGradient) return null;
+        ops.gemm(false, false, 1f, da2, u.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = Uᵀ·∂L/∂a_t
         return dx;
     }
 

@@ -50,6 +50,15 @@ class RecurrentGradientTest {
         List<float[]> dstates = new ArrayList<>();
         for (int k = 0; k < nStates; k++) dstates.add(layer.stateGradient(k).toArray());
 
+        // backwardParams (the input fed with data: no ∂L/∂x) must give the same parameter and state gradients
+        for (Param p : layer.params()) p.zeroGrad();
+        layer.forward(x, true);
+        layer.backwardParams(ops.upload(r, T, B, layer.outputSize()));
+        for (int i = 0; i < dparams.size(); i++) {
+            assertThat(layer.params().get(i).grad().toArray()).as("backwardParams " + layer.params().get(i).name()).containsExactly(dparams.get(i));
+        }
+        for (int k = 0; k < nStates; k++) assertThat(layer.stateGradient(k).toArray()).as("backwardParams state " + k).containsExactly(dstates.get(k));
+
         String n = layer.name() + " " + mode;
         for (int i = 0; i < dparams.size(); i++) {
             Param p = layer.params().get(i);
