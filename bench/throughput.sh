@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end training throughput of the Java backends: one line per backend per workload.
-#   bench/throughput.sh [--backend ref,cpu,opencl] [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 3]
+#   bench/throughput.sh [--backend ref,cpu,opencl] [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 8]
 # Builds the bench module first (skip with NABLA_NO_BUILD=1). Compare with: /usr/bin/python3 bench/torch_throughput.py
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch training throughput for the same four workloads as dev.nabla.bench.Throughput, same line format.
 
-    /usr/bin/python3 bench/torch_throughput.py [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 3] [--threads 2]
+    /usr/bin/python3 bench/torch_throughput.py [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 8] [--threads 2]
 
 Each step: forward, cross-entropy, backward, SGD(lr=0.01, momentum=0.9) — zero_grad, loss.backward(), opt.step().
 """
@@ -83,7 +83,7 @@ def main():
     ap.add_argument("--workload", default="mlp,lenet5,rnn,lstm")
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--warmup", type=float, default=3.0)
+    ap.add_argument("--warmup", type=float, default=8.0)  # the same as bench/throughput.sh (its JIT needs it)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)

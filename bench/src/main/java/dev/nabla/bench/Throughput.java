@@ -12,7 +12,7 @@ import java.util.Locale;
  * End-to-end training throughput: one line per backend per workload, e.g.
  * {@code nabla-cpu  mlp784-256-128-10 b64  41234.5 samples/s}. Same line format as {@code bench/torch_throughput.py}.
  *
- * <p>Usage: {@code bench/throughput.sh [--backend ref,cpu,opencl (default: all on the class path)] [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 3]}.
+ * <p>Usage: {@code bench/throughput.sh [--backend ref,cpu,opencl (default: all on the class path)] [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 8]}.
  * Each workload warms up (at least 5 steps and --warmup seconds), then runs whole steps in windows of at least
  * 0.5 s until --seconds are up; it prints the mean rate and the best window's.
  */
@@ -23,7 +23,7 @@ public final class Throughput {
         // default: every backend on the class path (usable or not: an unusable one prints why)
         List<String> backends = Backends.providers().stream().map(p -> p.name()).toList();
         List<String> workloads = Workloads.ALL;
-        double seconds = 3, warmup = 3;
+        double seconds = 3, warmup = 8;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--backend" -> backends = split(args[++i]);
@@ -31,7 +31,7 @@ public final class Throughput {
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--warmup" -> warmup = Double.parseDouble(args[++i]);
                 case "-h", "--help" -> {
-                    System.out.println("usage: throughput.sh [--backend ref,cpu,opencl] [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 3]");
+                    System.out.println("usage: throughput.sh [--backend ref,cpu,opencl] [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 8]");
                     return;
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "' (try --help)");
@@ -70,7 +70,8 @@ public final class Throughput {
         } catch (UnsupportedOperationException | IllegalStateException e) {
             return String.format(Locale.ROOT, "nabla-%-7s %-24s not available: %s", backendName, label(name), e.getMessage());
         }
-        // warm-up: the Vector API runs ~1000x slower until C2 has compiled it, which takes seconds on a busy machine
+        // warm-up: the Vector API runs ~1000x slower until C2 has compiled it; every path of the recurrent workloads
+        // takes C2 5–7 s here (with 3 s, rnn-tanh read 122k tokens/s against 157k once compiled)
         long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
         float loss = 0;
         for (int i = 0; i < 5 || System.nanoTime() < warmEnd; i++) loss = w.step();

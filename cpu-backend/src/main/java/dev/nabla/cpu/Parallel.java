@@ -59,7 +59,9 @@ final class Parallel {
      * {@code align} (so vector loops keep whole vectors). Work below {@code 2·grain} runs inline.
      */
     static void range(int n, int grain, int align, Range body) {
-        int chunks = Math.min(THREADS, n / Math.max(1, grain));
+        // up to 4 chunks per thread, claimed one at a time: a worker that starts late (woken from a park) then
+        // leaves the caller fewer of its chunks to wait for
+        int chunks = Math.min(THREADS == 1 ? 1 : 4 * THREADS, n / Math.max(1, grain));
         if (chunks <= 1) {
             body.run(0, n);
             return;

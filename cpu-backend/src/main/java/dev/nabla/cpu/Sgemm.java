@@ -164,7 +164,15 @@ public final class Sgemm {
                                 else kernelS(kc, as, ao, rs, cs, bs, bo, brs, tile, 0, NR, alpha, 0f);
                                 for (int i = 0; i < mr; i++) {
                                     int row = ci + i * ldc, t = i * NR;
-                                    if (bet == 0f) {
+                                    if (nr == NR) { // a full-width row of an edge tile (m not a multiple of MR): vectors
+                                        FloatVector t0 = FloatVector.fromArray(S, tile, t), t1 = FloatVector.fromArray(S, tile, t + V);
+                                        if (bet != 0f) {
+                                            t0 = FloatVector.fromArray(S, c, row).mul(bet).add(t0); // tile + β·C, as the scalar path
+                                            t1 = FloatVector.fromArray(S, c, row + V).mul(bet).add(t1);
+                                        }
+                                        t0.intoArray(c, row);
+                                        t1.intoArray(c, row + V);
+                                    } else if (bet == 0f) {
                                         for (int j = 0; j < nr; j++) c[row + j] = tile[t + j];
                                     } else {
                                         for (int j = 0; j < nr; j++) c[row + j] = tile[t + j] + bet * c[row + j];
