@@ -2,6 +2,7 @@ package dev.nabla.cpu;
 
 import java.util.concurrent.locks.ReentrantLock;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -207,25 +208,23 @@ public final class Sgemm {
 
     /** Lane of the reduced vector that holds dot product (r, s) of a 4×4 tile, found once by running the reduction. */
     private static final int[] DOT_LANE = new int[16];
-    private static final jdk.incubator.vector.VectorMask<Float> M8, M4, M2, M1;
-    private static final jdk.incubator.vector.VectorShuffle<Float> X8, X4, X2, X1;
+    /** Lanes with bit d set, d = 8, 4, 2, 1 (null where vectors are not 16 lanes wide); the swaps i ↔ i ^ d are VMath's. */
+    private static final VectorMask<Float> M8 = bit(8), M4 = bit(4), M2 = bit(2), M1 = bit(1);
+
+    private static VectorMask<Float> bit(int d) { return V == 16 ? VectorMask.fromLong(S, lanesWithBit(d)) : null; }
+
+    private static long lanesWithBit(int d) {
+        long bits = 0;
+        for (int i = 0; i < 16; i++) if ((i & d) != 0) bits |= 1L << i;
+        return bits;
+    }
 
     static {
-        boolean[][] bits = new boolean[4][V];
-        int[][] swap = new int[4][V];
-        for (int l = 0; l < 4; l++) {
-            int d = 8 >> l;
-            for (int i = 0; i < V; i++) { bits[l][i] = (i & d) != 0; swap[l][i] = i ^ d; }
-        }
-        M8 = jdk.incubator.vector.VectorMask.fromArray(S, bits[0], 0); X8 = jdk.incubator.vector.VectorShuffle.fromArray(S, swap[0], 0);
-        M4 = jdk.incubator.vector.VectorMask.fromArray(S, bits[1], 0); X4 = jdk.incubator.vector.VectorShuffle.fromArray(S, swap[1], 0);
-        M2 = jdk.incubator.vector.VectorMask.fromArray(S, bits[2], 0); X2 = jdk.incubator.vector.VectorShuffle.fromArray(S, swap[2], 0);
-        M1 = jdk.incubator.vector.VectorMask.fromArray(S, bits[3], 0); X1 = jdk.incubator.vector.VectorShuffle.fromArray(S, swap[3], 0);
         if (V == 16) {
-        float[] acc = new float[17 * V];
-        for (int q = 0; q < 16; q++) java.util.Arrays.fill(acc, q * V, (q + 1) * V, q);
-        reduce16(acc);
-        for (int lane = 0; lane < 16; lane++) DOT_LANE[Math.round(acc[16 * V + lane] / V)] = lane;
+            float[] acc = new float[17 * V];
+            for (int q = 0; q < 16; q++) java.util.Arrays.fill(acc, q * V, (q + 1) * V, q);
+            reduce16(acc);
+            for (int lane = 0; lane < 16; lane++) DOT_LANE[Math.round(acc[16 * V + lane] / V)] = lane;
         }
     }
 
@@ -236,11 +235,10 @@ public final class Sgemm {
      * or not (reduceLanes may add in a different order once intrinsified). The masks and shuffles are read from the
      * constants here, not passed in: as parameters they stop the JIT from intrinsifying blend and rearrange (40× slower).
      */
-    private static FloatVector pair8(FloatVector x, FloatVector y) { return x.blend(y, M8).add(y.blend(x, M8).rearrange(X8)); }
-    private static FloatVector pair4(FloatVector x, FloatVector y) { return x.blend(y, M4).add(y.blend(x, M4).rearrange(X4)); }
-    private static FloatVector pair2(FloatVector x, FloatVector y) { return x.blend(y, M2).add(y.blend(x, M2).rearrange(X2)); }
-    private static FloatVector pair1(FloatVector x, FloatVector y) { return x.blend(y, M1).add(y.blend(x, M1).rearrange(X1)); }
-
+    private static FloatVector pair8(FloatVector x, FloatVector y) { return x.blend(y, M8).add(y.blend(x, M8).rearrange(VMath.X8)); }
+    private static FloatVector pair4(FloatVector x, FloatVector y) { return x.blend(y, M4).add(y.blend(x, M4).rearrange(VMath.X4)); }
+    private static FloatVector pair2(FloatVector x, FloatVector y) { return x.blend(y, M2).add(y.blend(x, M2).rearrange(VMath.X2)); }
+    private static FloatVector pair1(FloatVector x, FloatVector y) { return x.blend(y, M1).add(y.blend(x, M1).rearrange(VMath.X1)); }
 
     /**
      * C ← α·A·Bᵀ + β·C as dot products, 4 rows of A × 4 rows of B at a time (16 vector accumulators; per 16 values of

@@ -35,7 +35,7 @@ final class VMath {
 
     private static final int V = S.length();
     /** Lane i ↔ lane i ^ d, for d = 8, 4, 2, 1 (as constants: a shuffle read from an array or a parameter stops the JIT intrinsifying rearrange). */
-    private static final VectorShuffle<Float> X8 = swap(8), X4 = swap(4), X2 = swap(2), X1 = swap(1);
+    static final VectorShuffle<Float> X8 = swap(8), X4 = swap(4), X2 = swap(2), X1 = swap(1);
 
     private static VectorShuffle<Float> swap(int d) { return d < V ? VectorShuffle.fromOp(S, i -> i ^ d) : null; }
 
