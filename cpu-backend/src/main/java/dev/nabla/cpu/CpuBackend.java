@@ -1295,29 +1295,33 @@ public final class CpuBackend extends HeapBackend {
 
     private static void gruCellColumns(float[] xd, int xo, float[] hd, int gho, float[] hp, int hpo, float[] ho,
             int hOut, float[] ad, int aO, int batch, int hid, int j0, int j1) {
+        // one pass per nonlinearity over the row's columns, as in lstmCellColumns (one loop with all three inlined
+        // σ/tanh bodies outgrows what the JIT compiles into vector code)
+        int n = j1 - j0;
         for (int b = 0; b < batch; b++) {
-            int g = b * 3 * hid, k = b * hid, j = j0;
-            for (int bound = j0 + S.loopBound(j1 - j0); j < bound; j += L) {
-                FloatVector r = sigmoid(FloatVector.fromArray(S, xd, xo + g + j).add(FloatVector.fromArray(S, hd,
-                        gho + g + j)));             // r = σ(gx_r + gh_r)
-                FloatVector z = sigmoid(FloatVector.fromArray(S, xd, xo + g + hid + j).add(FloatVector.fromArray(S, hd,
-                        gho + g + hid + j))); // z = σ(gx_z + gh_z)
-                FloatVector n = tanh(FloatVector.fromArray(S, xd, xo + g + 2 * hid + j)
-                        .add(r.mul(FloatVector.fromArray(S, hd,
-                                gho + g + 2 * hid + j))));                                                 // n = tanh(gx_n + r⊙gh_n)
-                r.intoArray(ad, aO + g + j);
-                z.intoArray(ad, aO + g + hid + j);
-                n.intoArray(ad, aO + g + 2 * hid + j);
-                ONE.sub(z).mul(n).add(z.mul(FloatVector.fromArray(S, hp, hpo + k + j))).intoArray(ho,
-                        hOut + k + j);             // h = (1−z)⊙n + z⊙h_{t−1}
+            int g = b * 3 * hid + j0, k = b * hid + j0;
+            sigmoidOfSum(xd, xo + g, hd, gho + g, ad, aO + g, n);                      // r = σ(gx_r + gh_r)
+            sigmoidOfSum(xd, xo + g + hid, hd, gho + g + hid, ad, aO + g + hid, n);    // z = σ(gx_z + gh_z)
+            for (int j = 0; j < n; j += L) {                                           // n = tanh(gx_n + r⊙gh_n)
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector r = FloatVector.fromArray(S, ad, aO + g + j, m);
+                tanh(FloatVector.fromArray(S, xd, xo + g + 2 * hid + j, m).add(r.mul(FloatVector.fromArray(S, hd,
+                        gho + g + 2 * hid + j, m)))).intoArray(ad, aO + g + 2 * hid + j, m);
             }
-            for (; j < j1; j++) {
-                float r = ReferenceBackend.sigmoid(xd[xo + g + j] + hd[gho + g + j]);
-                float z = ReferenceBackend.sigmoid(xd[xo + g + hid + j] + hd[gho + g + hid + j]);
-                float n = (float) Math.tanh(xd[xo + g + 2 * hid + j] + r * hd[gho + g + 2 * hid + j]);
-                ad[aO + g + j] = r; ad[aO + g + hid + j] = z; ad[aO + g + 2 * hid + j] = n;
-                ho[hOut + k + j] = (1 - z) * n + z * hp[hpo + k + j];
+            for (int j = 0; j < n; j += L) {                                           // h = (1−z)⊙n + z⊙h_{t−1}
+                VectorMask<Float> m = S.indexInRange(j, n);
+                FloatVector z = FloatVector.fromArray(S, ad, aO + g + hid + j, m), nn = FloatVector.fromArray(S, ad,
+                        aO + g + 2 * hid + j, m);
+                ONE.sub(z).mul(nn).add(z.mul(FloatVector.fromArray(S, hp, hpo + k + j, m))).intoArray(ho, hOut + k + j, m);
             }
+        }
+    }
+
+    /** y ← σ(a + b) over n values. */
+    private static void sigmoidOfSum(float[] a, int ao, float[] b, int bo, float[] y, int yo, int n) {
+        for (int j = 0; j < n; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, n);
+            sigmoid(FloatVector.fromArray(S, a, ao + j, m).add(FloatVector.fromArray(S, b, bo + j, m))).intoArray(y, yo + j, m);
         }
     }
 
