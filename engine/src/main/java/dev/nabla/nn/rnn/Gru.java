@@ -15,26 +15,19 @@ import java.util.random.RandomGenerator;
  * </pre>
  * W_i·x_t for all steps is one GEMM; only W_h·h_{t−1} is per step; the gates are one fused pass ({@link Backend#gruCell}).
  */
-public final class Gru implements Recurrent {
-    private final int in, hid;
-    private final States states;
-    private Backend ops;
+public final class Gru extends RecurrentLayer<Gru> {
     private Param wi, bi, wh, bh;
-    private Tensor x, h, gx, gh, acts, dgx, dgh, dx, dh, dhNext, whT;
-    private int steps, batch;
+    private Tensor h, gx, gh, acts, dgx, dgh, dx, dh, dhNext, whT;
 
     public Gru(int inputSize, int hiddenSize) {
-        if (inputSize < 1 || hiddenSize < 1) throw new IllegalArgumentException("GRU needs input ≥ 1 and hidden ≥ 1, got " + inputSize + "→" + hiddenSize);
-        this.in = inputSize;
-        this.hid = hiddenSize;
-        this.states = new States(name(), 1, hiddenSize);
+        super("GRU", inputSize, hiddenSize, 1);
+        initStates();
     }
 
     /** PyTorch's initialisation: every weight and bias U(−1/√H, 1/√H). */
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
-        this.ops = ops;
-        states.bind(ops);
+        bindStates(ops);
         double a = 1 / Math.sqrt(hid);
         wi = new Param(name() + ".Wi", ops.upload(Lstm.uniform(3 * hid * in, a, rng), 3 * hid, in));
         wh = new Param(name() + ".Wh", ops.upload(Lstm.uniform(3 * hid * hid, a, rng), 3 * hid, hid));
@@ -49,24 +42,6 @@ public final class Gru implements Recurrent {
     public Param recurrentWeight() { return wh; }
 
     public Param recurrentBias() { return bh; }
-
-    @Override public int inputSize() { return in; }
-
-    @Override public int outputSize() { return hid; }
-
-    @Override public int stateCount() { return 1; }
-
-    @Override
-    public Gru initialState(InitialState mode) { states.mode(mode); return this; }
-
-    @Override
-    public void givenState(Tensor... s) { states.given(s); }
-
-    @Override
-    public Gru carryState(boolean on) { states.carry = on; if (!on) states.reset(); return this; }
-
-    @Override
-    public void resetState() { states.reset(); }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
@@ -108,16 +83,8 @@ public final class Gru implements Recurrent {
     }
 
     @Override
-    public Tensor backward(Tensor dy) { return backward(dy, true); }
-
-    /** Backward without ∂L/∂x_t (input fed with data, e.g. one-hot characters): skips the [T·B, 3H]·W_i GEMM. */
-    @Override
-    public void backwardParams(Tensor dy) { backward(dy, false); }
-
-    private Tensor backward(Tensor dy, boolean inputGradient) {
-        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+    Tensor backward(Tensor dy, boolean inputGradient) {
         int T = steps, B = batch, bhid = B * hid, g3 = B * 3 * hid;
-        States.requireShape(name(), "output gradient", dy, T, B, hid);
         ops.fill(dhNext, 0f);                                                   // nothing flows back from h_{T+1}
         for (int t = T - 1; t >= 0; t--) {
             Tensor dght = dgh.view(t * g3, B, 3 * hid);
@@ -137,9 +104,6 @@ public final class Gru implements Recurrent {
         ops.gemm(false, false, 1f, dgx2, wi.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = ∂L/∂gx_t·W_i
         return dx;
     }
-
-    @Override
-    public Tensor stateGradient(int k) { return states.gradient(k); }
 
     @Override
     public Tensor finalState(int k) {

@@ -18,35 +18,28 @@ import java.util.random.RandomGenerator;
  * W_h·h_{t−1} is per step, and the gates are one fused backend pass ({@link Backend#lstmCell}). The forget-gate bias
  * starts at {@code forgetBias} (1 by default) so that f ≈ σ(1) ≈ 0.73 and the cell path carries gradient from the start.
  */
-public final class Lstm implements Recurrent {
-    private final int in, hid;
+public final class Lstm extends RecurrentLayer<Lstm> {
     private final boolean peepholes;
     private final float forgetBias;
-    private final States states;
-    private Backend ops;
     private Param wx, wh, b, peep;
     // per forward pass: x, h[0..T], c[0..T], tanh(c)[1..T], gate activations [T, B, 4H]
-    private Tensor x, h, c, tanhC, acts, dgates, dx, dh, dhNext, dc, whT;
-    private int steps, batch;
+    private Tensor h, c, tanhC, acts, dgates, dx, dh, dhNext, dc, whT;
     private float[] hiddenGradNorms, cellGradNorms;
     private boolean recordNorms;
 
     public Lstm(int inputSize, int hiddenSize) { this(inputSize, hiddenSize, false, 1f); }
 
     public Lstm(int inputSize, int hiddenSize, boolean peepholes, float forgetBias) {
-        if (inputSize < 1 || hiddenSize < 1) throw new IllegalArgumentException("LSTM needs input ≥ 1 and hidden ≥ 1, got " + inputSize + "→" + hiddenSize);
-        this.in = inputSize;
-        this.hid = hiddenSize;
+        super("LSTM", inputSize, hiddenSize, 2);
         this.peepholes = peepholes;
         this.forgetBias = forgetBias;
-        this.states = new States(name(), 2, hiddenSize);
+        initStates();                                                            // after peepholes: name() shows them
     }
 
     /** PyTorch's initialisation: every weight and bias U(−1/√H, 1/√H); then the forget-gate bias set to forgetBias. */
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
-        this.ops = ops;
-        states.bind(ops);
+        bindStates(ops);
         double a = 1 / Math.sqrt(hid);
         wx = new Param(name() + ".Wx", ops.upload(uniform(4 * hid * in, a, rng), 4 * hid, in));
         wh = new Param(name() + ".Wh", ops.upload(uniform(4 * hid * hid, a, rng), 4 * hid, hid));
@@ -70,24 +63,6 @@ public final class Lstm implements Recurrent {
 
     /** The peepholes [3, H] (rows p_i, p_f, p_o), or null. */
     public Param peepholes() { return peep; }
-
-    @Override public int inputSize() { return in; }
-
-    @Override public int outputSize() { return hid; }
-
-    @Override public int stateCount() { return 2; }
-
-    @Override
-    public Lstm initialState(InitialState mode) { states.mode(mode); return this; }
-
-    @Override
-    public void givenState(Tensor... s) { states.given(s); }
-
-    @Override
-    public Lstm carryState(boolean on) { states.carry = on; if (!on) states.reset(); return this; }
-
-    @Override
-    public void resetState() { states.reset(); }
 
     /** Makes backward record ‖∂L/∂h_t‖ and ‖∂L/∂c_t‖ per step (for the gradient-flow demonstration; costs a sync per step). */
     public Lstm recordGradientNorms(boolean on) { recordNorms = on; return this; }
@@ -142,16 +117,8 @@ public final class Lstm implements Recurrent {
     }
 
     @Override
-    public Tensor backward(Tensor dy) { return backward(dy, true); }
-
-    /** Backward without ∂L/∂x_t (input fed with data, e.g. one-hot characters): skips the [T·B, 4H]·W_x GEMM. */
-    @Override
-    public void backwardParams(Tensor dy) { backward(dy, false); }
-
-    private Tensor backward(Tensor dy, boolean inputGradient) {
-        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+    Tensor backward(Tensor dy, boolean inputGradient) {
         int T = steps, B = batch, bh = B * hid, g4 = B * 4 * hid;
-        States.requireShape(name(), "output gradient", dy, T, B, hid);
         if (recordNorms) { hiddenGradNorms = new float[T]; cellGradNorms = new float[T]; }
         ops.fill(dhNext, 0f);                                                   // nothing flows back from h_{T+1}
         ops.fill(dc, 0f);                                                       //   nor from c_{T+1}
@@ -175,9 +142,6 @@ public final class Lstm implements Recurrent {
         ops.gemm(false, false, 1f, dg2, wx.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = ∂L/∂a_t·W_x            (one GEMM)
         return dx;
     }
-
-    @Override
-    public Tensor stateGradient(int k) { return states.gradient(k); }
 
     @Override
     public Tensor finalState(int k) {

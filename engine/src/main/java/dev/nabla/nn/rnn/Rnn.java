@@ -12,28 +12,21 @@ import java.util.random.RandomGenerator;
  * every h_t. Put an output layer on top (a {@link dev.nabla.nn.Dense} on [T·B, H]), stack it, or wrap it in
  * {@link Bidirectional}. {@link VanillaRnn} is the lecture's whole model (with V, c and the loss) in one file.
  */
-public final class Rnn implements Recurrent {
-    private final int in, hid;
-    private final States states;
-    private Backend ops;
+public final class Rnn extends RecurrentLayer<Rnn> {
     private Param u, w, b;
-    private Tensor x, a, h, da, dx, dh, dhNext, wT;
-    private int steps, batch;
+    private Tensor a, h, da, dx, dh, dhNext, wT;
     private float[] gradNorms;
     private boolean recordNorms;
 
     public Rnn(int inputSize, int hiddenSize) {
-        if (inputSize < 1 || hiddenSize < 1) throw new IllegalArgumentException("RNN needs input ≥ 1 and hidden ≥ 1, got " + inputSize + "→" + hiddenSize);
-        this.in = inputSize;
-        this.hid = hiddenSize;
-        this.states = new States(name(), 1, hiddenSize);
+        super("RNN", inputSize, hiddenSize, 1);
+        initStates();
     }
 
     /** PyTorch's initialisation: U, W, b ~ U(−1/√H, 1/√H). */
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
-        this.ops = ops;
-        states.bind(ops);
+        bindStates(ops);
         double s = 1 / Math.sqrt(hid);
         u = new Param(name() + ".U", ops.upload(Lstm.uniform(hid * in, s, rng), hid, in));
         w = new Param(name() + ".W", ops.upload(Lstm.uniform(hid * hid, s, rng), hid, hid));
@@ -45,24 +38,6 @@ public final class Rnn implements Recurrent {
     public Param recurrentWeight() { return w; }
 
     public Param bias() { return b; }
-
-    @Override public int inputSize() { return in; }
-
-    @Override public int outputSize() { return hid; }
-
-    @Override public int stateCount() { return 1; }
-
-    @Override
-    public Rnn initialState(InitialState mode) { states.mode(mode); return this; }
-
-    @Override
-    public void givenState(Tensor... s) { states.given(s); }
-
-    @Override
-    public Rnn carryState(boolean on) { states.carry = on; if (!on) states.reset(); return this; }
-
-    @Override
-    public void resetState() { states.reset(); }
 
     /** Makes backward record ‖∂L/∂h_t‖ per step (costs a sync per step). */
     public Rnn recordGradientNorms(boolean on) { recordNorms = on; return this; }
@@ -105,16 +80,8 @@ public final class Rnn implements Recurrent {
     }
 
     @Override
-    public Tensor backward(Tensor dy) { return backward(dy, true); }
-
-    /** Backward without ∂L/∂x_t (input fed with data, e.g. one-hot characters): skips the [T·B, H]·U GEMM. */
-    @Override
-    public void backwardParams(Tensor dy) { backward(dy, false); }
-
-    private Tensor backward(Tensor dy, boolean inputGradient) {
-        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+    Tensor backward(Tensor dy, boolean inputGradient) {
         int T = steps, B = batch, bh = B * hid;
-        States.requireShape(name(), "output gradient", dy, T, B, hid);
         if (recordNorms) gradNorms = new float[T];
         ops.fill(dhNext, 0f);                                                   // nothing flows back from h_{T+1}
         for (int t = T - 1; t >= 0; t--) {
@@ -134,9 +101,6 @@ public final class Rnn implements Recurrent {
         ops.gemm(false, false, 1f, da2, u.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = Uᵀ·∂L/∂a_t
         return dx;
     }
-
-    @Override
-    public Tensor stateGradient(int k) { return states.gradient(k); }
 
     @Override
     public Tensor finalState(int k) {

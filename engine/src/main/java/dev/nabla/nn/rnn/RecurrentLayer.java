@@ -1,0 +1,77 @@
+package dev.nabla.nn.rnn;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+
+/**
+ * What {@link Rnn}, {@link Gru} and {@link Lstm} share: the sizes, the initial and carried states ({@link States}),
+ * the last forward pass's input, length T and batch B, and the checks before a backward pass. A subclass writes its
+ * forward pass and {@link #backward(Tensor, boolean)}, and calls {@link #initStates()} at the end of its constructor.
+ *
+ * @param <L> the layer itself, so that {@code initialState} and {@code carryState} return it for chaining
+ */
+abstract class RecurrentLayer<L extends RecurrentLayer<L>> implements Recurrent {
+    final int in, hid;
+    private final int stateCount;
+    /** Made by {@link #initStates()} once the subclass's fields (and so its {@link #name()}) are set. */
+    States states;
+    Backend ops;
+    /** The last forward pass's input [T, B, in]. */
+    Tensor x;
+    int steps, batch;
+
+    RecurrentLayer(String kind, int inputSize, int hiddenSize, int stateCount) {
+        if (inputSize < 1 || hiddenSize < 1) throw new IllegalArgumentException(kind + " needs input ≥ 1 and hidden ≥ 1, got " + inputSize + "→" + hiddenSize);
+        this.in = inputSize;
+        this.hid = hiddenSize;
+        this.stateCount = stateCount;
+    }
+
+    final void initStates() { states = new States(name(), stateCount, hid); }
+
+    /** Keeps the backend and binds the initial states to it (the subclass then makes its parameters). */
+    final void bindStates(Backend ops) {
+        this.ops = ops;
+        states.bind(ops);
+    }
+
+    @SuppressWarnings("unchecked")
+    private L self() { return (L) this; }
+
+    @Override public int inputSize() { return in; }
+
+    @Override public int outputSize() { return hid; }
+
+    @Override public int stateCount() { return stateCount; }
+
+    @Override
+    public L initialState(InitialState mode) { states.mode(mode); return self(); }
+
+    @Override
+    public void givenState(Tensor... s) { states.given(s); }
+
+    @Override
+    public L carryState(boolean on) { states.carry = on; if (!on) states.reset(); return self(); }
+
+    @Override
+    public void resetState() { states.reset(); }
+
+    @Override
+    public Tensor stateGradient(int k) { return states.gradient(k); }
+
+    @Override
+    public final Tensor backward(Tensor dy) { return checkedBackward(dy, true); }
+
+    /** Backward without ∂L/∂x_t (input fed with data, e.g. one-hot characters): skips the GEMM with the input weights. */
+    @Override
+    public final void backwardParams(Tensor dy) { checkedBackward(dy, false); }
+
+    private Tensor checkedBackward(Tensor dy, boolean inputGradient) {
+        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+        States.requireShape(name(), "output gradient", dy, steps, batch, hid);
+        return backward(dy, inputGradient);
+    }
+
+    /** BPTT over the last forward pass (dy checked: [T, B, H]); returns ∂L/∂x if inputGradient, else null. */
+    abstract Tensor backward(Tensor dy, boolean inputGradient);
+}
