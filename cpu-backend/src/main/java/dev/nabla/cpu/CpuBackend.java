@@ -1179,7 +1179,7 @@ public final class CpuBackend extends HeapBackend {
             int gi = ao + b * 4 * hid + j0, k = b * hid + j0;   // a_i at gi, a_f at gi+H, a_g at gi+2H, a_o at gi+3H
             sigmoidPeephole(a, gi, pd, po + j0, cp, cpo + k, n);                    // i_t = σ(a_i + p_i⊙c_{t−1})
             sigmoidPeephole(a, gi + hid, pd, po + hid + j0, cp, cpo + k, n);        // f_t = σ(a_f + p_f⊙c_{t−1})
-            tanh(a, gi + 2 * hid, a, gi + 2 * hid, n);                              // g_t = tanh(a_g)
+            fwdTanh(a, gi + 2 * hid, a, gi + 2 * hid, 0, n);                        // g_t = tanh(a_g)
             for (int j = 0; j < n; j += L) {                                        // c_t = f⊙c_{t−1} + i⊙g
                 VectorMask<Float> m = S.indexInRange(j, n);
                 FloatVector i = FloatVector.fromArray(S, a, gi + j, m), f = FloatVector.fromArray(S, a, gi + hid + j, m),
@@ -1187,7 +1187,7 @@ public final class CpuBackend extends HeapBackend {
                 f.mul(FloatVector.fromArray(S, cp, cpo + k + j, m)).add(i.mul(g)).intoArray(cd, co + k + j, m);
             }
             sigmoidPeephole(a, gi + 3 * hid, pd, po + 2 * hid + j0, cd, co + k, n); // o_t = σ(a_o + p_o⊙c_t)
-            tanh(cd, co + k, td, to + k, n);
+            fwdTanh(cd, co + k, td, to + k, 0, n);
             for (int j = 0; j < n; j += L) {                                        // h_t = o⊙tanh(c_t)
                 VectorMask<Float> m = S.indexInRange(j, n);
                 FloatVector.fromArray(S, a, gi + 3 * hid + j, m).mul(FloatVector.fromArray(S, td, to + k + j, m)).intoArray(hd, ho + k + j, m);
@@ -1202,14 +1202,6 @@ public final class CpuBackend extends HeapBackend {
             FloatVector v = FloatVector.fromArray(S, x, xo + j, m);
             if (p != null) v = v.add(FloatVector.fromArray(S, p, po + j, m).mul(FloatVector.fromArray(S, c, co + j, m)));
             sigmoid(v).intoArray(x, xo + j, m);
-        }
-    }
-
-    /** y ← tanh(x) over n values (y may be x). */
-    private static void tanh(float[] x, int xo, float[] y, int yo, int n) {
-        for (int j = 0; j < n; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, n);
-            tanh(FloatVector.fromArray(S, x, xo + j, m)).intoArray(y, yo + j, m);
         }
     }
 
