@@ -5,10 +5,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
-java="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+source bench/java.sh
 if [[ -z "${NABLA_NO_BUILD:-}" ]]; then
   mvn -B -ntp -q -pl bench -am package -DskipTests >&2
 fi
-exec "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xss8m ${NABLA_JAVA_OPTS:-} \
+exec "$java" "${nabla_java_flags[@]}" ${NABLA_JAVA_OPTS:-} \
   -cp "bench/target/classes:bench/target/lib/*" dev.nabla.bench.Throughput "$@" 2> >(grep -v -e 'WARNING: Using incubator modules' >&2)

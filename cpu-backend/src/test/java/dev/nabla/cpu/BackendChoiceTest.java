@@ -18,7 +18,7 @@ class BackendChoiceTest {
             assertThat(b.name()).isEqualTo("cpu");
         }
         assertThat(Backends.create("auto").name()).isEqualTo("cpu");
-        assertThat(Backends.providers().stream().map(BackendProvider::name)).containsSubsequence("cpu", "ref");
+        assertThat(Backends.ranked().stream().map(BackendProvider::name)).containsSubsequence("cpu", "ref");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.nabla.gpu.opencl;
 
 import static org.jocl.CL.*;
 
+import dev.nabla.backend.SignalHandlers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -83,7 +84,8 @@ public final class ClRuntime {
         if (shared != null) return shared;
         if (sharedFailure != null) throw new IllegalStateException(sharedFailure);
         try {
-            shared = new ClRuntime(probe());
+            DeviceInfo device = probe();
+            shared = SignalHandlers.preserving(() -> new ClRuntime(device));   // PoCL brings LLVM: keep the JVM's handlers
             return shared;
         } catch (IllegalStateException e) {
             sharedFailure = e.getMessage();
@@ -106,7 +108,7 @@ public final class ClRuntime {
         if (probed != null) return probed;
         if (probeFailure != null) throw new IllegalStateException(probeFailure);
         try {
-            probed = choose(devices(), selector());
+            probed = choose(SignalHandlers.preserving(ClRuntime::devices), selector());   // loading a platform may install handlers
             return probed;
         } catch (IllegalStateException e) {
             probeFailure = e.getMessage();
@@ -226,6 +228,10 @@ public final class ClRuntime {
     }
 
     private cl_program build(String file, String options) {
+        return SignalHandlers.preserving(() -> buildProgram(file, options));   // the compiler may install signal handlers
+    }
+
+    private cl_program buildProgram(String file, String options) {
         // Comments carry the lectures' symbols (σ, ⊙, ←); an OpenCL compiler needs only ASCII, so we hand it that.
         String src = KernelSources.source(file).replaceAll("[^\\x00-\\x7F]", "?");
         cl_program program = clCreateProgramWithSource(context, 1, new String[] {src}, null, null);
