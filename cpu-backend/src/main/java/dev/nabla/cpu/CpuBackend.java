@@ -1,7 +1,6 @@
 package dev.nabla.cpu;
 
 import static dev.nabla.backend.Checks.cols;
-import static dev.nabla.backend.Checks.requireSameSize;
 import static dev.nabla.backend.Checks.rows;
 import static jdk.incubator.vector.VectorOperators.GE;
 import static jdk.incubator.vector.VectorOperators.GT;
@@ -59,19 +58,17 @@ public final class CpuBackend extends HeapBackend {
     // ---------------------------------------------------------------- vector ops
 
     @Override
-    public void fill(Tensor x, float v) {
+    protected void doFill(Tensor x, float v) {
         Arrays.fill(data(x), x.offset(), x.offset() + x.size(), v);
     }
 
     @Override
-    public void copy(Tensor src, Tensor dst) {
-        requireSameSize("copy", src, dst);
+    protected void doCopy(Tensor src, Tensor dst) {
         System.arraycopy(data(src), src.offset(), data(dst), dst.offset(), src.size());
     }
 
     @Override
-    public void axpy(float alpha, Tensor x, Tensor y) {
-        requireSameSize("axpy", x, y);
+    protected void doAxpy(float alpha, Tensor x, Tensor y) {
         float[] xd = data(x), yd = data(y);
         int xo = x.offset(), yo = y.offset();
         Parallel.range(x.size(), GRAIN, L, (from, to) -> {
@@ -88,7 +85,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void scale(Tensor x, float alpha) {
+    protected void doScale(Tensor x, float alpha) {
         float[] xd = data(x);
         int xo = x.offset();
         Parallel.range(x.size(), GRAIN, L, (from, to) -> {
@@ -104,9 +101,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void mul(Tensor a, Tensor b, Tensor out) {
-        requireSameSize("mul", a, b);
-        requireSameSize("mul", a, out);
+    protected void doMul(Tensor a, Tensor b, Tensor out) {
         float[] ad = data(a), bd = data(b), od = data(out);
         int ao = a.offset(), bo = b.offset(), oo = out.offset();
         Parallel.range(a.size(), GRAIN, L, (from, to) -> {
@@ -125,7 +120,7 @@ public final class CpuBackend extends HeapBackend {
     private static final int CHUNK = 1024;
 
     @Override
-    public float sumSquares(Tensor x) {
+    protected float doSumSquares(Tensor x) {
         float[] xd = data(x);
         int xo = x.offset(), n = x.size();
         double s = 0;
@@ -148,9 +143,7 @@ public final class CpuBackend extends HeapBackend {
     // ---------------------------------------------------------------- gemm
 
     @Override
-    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-        int[] mnk = Checks.gemmDims(transA, transB, a, b, c);
-        int m = mnk[0], n = mnk[1], k = mnk[2];
+    protected void doGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         if (m == 0 || n == 0) return;
         Sgemm.sgemm(transA, transB, m, n, k, alpha, data(a), a.offset(), cols(a), data(b), b.offset(), cols(b),
                 beta, data(c), c.offset(), n);
@@ -159,8 +152,7 @@ public final class CpuBackend extends HeapBackend {
     // ---------------------------------------------------------------- bias
 
     @Override
-    public void addBias(Tensor x, Tensor b, int inner) {
-        Checks.bias("addBias", x, b, inner);
+    protected void doAddBias(Tensor x, Tensor b, int inner) {
         float[] xd = data(x), bd = data(b);
         int channels = b.size(), xo = x.offset(), bo = b.offset(), plane = channels * inner, outer = x.size() / plane;
         Parallel.range(outer, Math.max(1, GRAIN / plane), (o0, o1) -> {
@@ -210,8 +202,7 @@ public final class CpuBackend extends HeapBackend {
     private static final int ROW_BLOCK = 64;
 
     @Override
-    public void sumBias(Tensor dy, Tensor db, int inner, float beta) {
-        Checks.bias("sumBias", dy, db, inner);
+    protected void doSumBias(Tensor dy, Tensor db, int inner, float beta) {
         float[] yd = data(dy), bd = data(db);
         int channels = db.size(), yo = dy.offset(), plane = channels * inner, outer = dy.size() / plane;
         double[] sums = new double[channels];
@@ -233,8 +224,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        Checks.swapAxes01(x, y, a, b, s);
+    protected void doSwapAxes01(Tensor x, Tensor y, int a, int b, int s) {
         float[] xd = data(x), yd = data(y);
         int xo = x.offset(), yo = y.offset();
         Parallel.range(a, Math.max(1, GRAIN / Math.max(1, b * s)), (i0, i1) -> {
@@ -279,8 +269,7 @@ public final class CpuBackend extends HeapBackend {
     // Vector API's slow Java fallback ran instead).
 
     @Override
-    public void activation(Activation f, Tensor x, Tensor y) {
-        requireSameSize("activation " + f, x, y);
+    protected void doActivation(Activation f, Tensor x, Tensor y) {
         float[] xd = data(x), yd = data(y);
         int xo = x.offset(), yo = y.offset();
         if (f == Activation.IDENTITY) {
@@ -373,9 +362,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void activationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        requireSameSize("activationBackward " + f, x, dy);
-        requireSameSize("activationBackward " + f, x, dx);
+    protected void doActivationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         float[] xd = data(x), yd = data(y), dyd = data(dy), dxd = data(dx);
         int xo = x.offset(), yo = y.offset(), go = dy.offset(), dxo = dx.offset();
         Parallel.range(x.size(), f == Activation.SOFTPLUS ? GRAIN_HEAVY : GRAIN, L, (from, to) -> {
@@ -505,9 +492,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void prelu(Tensor x, Tensor alpha, Tensor y, int inner) {
-        Checks.bias("prelu", x, alpha, inner);
-        requireSameSize("prelu", x, y);
+    protected void doPrelu(Tensor x, Tensor alpha, Tensor y, int inner) {
         float[] xd = data(x), ad = data(alpha), yd = data(y);
         int channels = alpha.size(), xo = x.offset(), ao = alpha.offset(), yo = y.offset(), plane = channels * inner;
         Parallel.range(x.size() / plane, Math.max(1, GRAIN / plane), (o0, o1) -> {
@@ -543,8 +528,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
-        Checks.bias("preluBackward", x, alpha, inner);
+    protected void doPreluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
         float[] xd = data(x), ad = data(alpha), gd = data(dy), dxd = data(dx), dad = data(dalpha);
         int channels = alpha.size(), xo = x.offset(), ao = alpha.offset(), go = dy.offset(), dxo = dx.offset();
         int plane = channels * inner, outer = x.size() / plane;
@@ -583,8 +567,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void softmax(Tensor x, Tensor y) {
-        requireSameSize("softmax", x, y);
+    protected void doSoftmax(Tensor x, Tensor y) {
         float[] xd = data(x), yd = data(y);
         int n = cols(x), xo = x.offset(), yo = y.offset();
         Parallel.range(rows(x), Math.max(1, GRAIN_HEAVY / Math.max(1, n)), (r0, r1) -> {
@@ -635,7 +618,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+    protected void doSoftmaxBackward(Tensor y, Tensor dy, Tensor dx) {
         float[] yd = data(y), gd = data(dy), dxd = data(dx);
         int n = cols(y), yo = y.offset(), go = dy.offset(), xo = dx.offset();
         Parallel.range(rows(y), Math.max(1, GRAIN / Math.max(1, n)), (r0, r1) -> {
@@ -664,9 +647,7 @@ public final class CpuBackend extends HeapBackend {
     // ---------------------------------------------------------------- losses
 
     @Override
-    public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
-        Checks.labels("softmaxCrossEntropy", logits, labels);
-        if (dlogits != null) requireSameSize("softmaxCrossEntropy", logits, dlogits);
+    protected float doSoftmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
         float[] zd = data(logits), ld = data(labels);
         float[] gd = dlogits == null ? null : data(dlogits);
         int n = cols(logits), rows = rows(logits), lo = labels.offset(), zo = logits.offset(),
@@ -711,9 +692,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public float elementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
-        requireSameSize("elementwiseLoss " + kind, y, target);
-        if (dy != null) requireSameSize("elementwiseLoss " + kind, y, dy);
+    protected float doElementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
         float[] yd = data(y), td = data(target);
         float[] gd = dy == null ? null : data(dy);
         int n = y.size(), yo = y.offset(), to = target.offset(), go = dy == null ? 0 : dy.offset();
@@ -752,9 +731,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
-        Checks.labels("hinge", scores, labels);
-        if (dscores != null) requireSameSize("hinge", scores, dscores);
+    protected float doHinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
         float[] sd = data(scores), ld = data(labels);
         float[] gd = dscores == null ? null : data(dscores);
         int n = cols(scores), rows = rows(scores), counted = 0, so0 = scores.offset(),
@@ -792,8 +769,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public int countCorrect(Tensor scores, Tensor labels) {
-        Checks.labels("countCorrect", scores, labels);
+    protected int doCountCorrect(Tensor scores, Tensor labels) {
         float[] sd = data(scores), ld = data(labels);
         int n = cols(scores), correct = 0;
         for (int r = 0; r < rows(scores); r++) {
@@ -825,9 +801,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
-        Checks.geometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
-        Checks.geometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
+    protected void doIm2col(Tensor x, ConvGeometry g, Tensor cols) {
         float[] xd = data(x), cd = data(cols);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols(), kh = g.kernelH(), kw = g.kernelW(), h = g.height(), w = g.width();
         int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), xo = x.offset(), co = cols.offset();
@@ -878,9 +852,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
-        Checks.geometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
-        Checks.geometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
+    protected void doCol2im(Tensor cols, ConvGeometry g, Tensor dx) {
         float[] xd = data(dx), cd = data(cols);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols(), kh = g.kernelH(), kw = g.kernelW(), h = g.height(), w = g.width();
         int sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW(), xo = dx.offset(), co = cols.offset(),
@@ -985,12 +957,8 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
+    protected void doMaxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), hw = h * w;
-        Checks.geometry("maxPool", x, planes * hw, "input", g);
-        Checks.geometry("maxPool", y, planes * oh * ow, "output", g);
-        Checks.geometry("maxPool", argmax, planes * oh * ow, "argmax", g);
-        Checks.poolPadding("maxPool", g);
         float[] xd = data(x), yd = data(y), ad = data(argmax);
         int xo = x.offset(), yo = y.offset(), ao = argmax.offset();
         boolean fast = twoByTwo(g);
@@ -1025,10 +993,8 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
+    protected void doMaxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), ohw = g.outH() * g.outW(), hw = g.height() * g.width();
-        Checks.geometry("maxPoolBackward", dx, planes * hw, "input gradient", g);
-        Checks.geometry("maxPoolBackward", dy, planes * ohw, "output gradient", g);
         float[] gd = data(dy), ad = data(argmax), xd = data(dx);
         int go = dy.offset(), ao = argmax.offset(), xo = dx.offset();
         Parallel.range(planes, Math.max(1, GRAIN / (hw + ohw)), (p0, p1) -> {
@@ -1047,10 +1013,8 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void avgPool(Tensor x, ConvGeometry g, Tensor y) {
+    protected void doAvgPool(Tensor x, ConvGeometry g, Tensor y) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), hw = h * w;
-        Checks.geometry("avgPool", x, planes * hw, "input", g);
-        Checks.geometry("avgPool", y, planes * oh * ow, "output", g);
         float[] xd = data(x), yd = data(y);
         int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int xo = x.offset(), yo = y.offset();
@@ -1077,10 +1041,8 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
+    protected void doAvgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), hw = h * w;
-        Checks.geometry("avgPoolBackward", dx, planes * hw, "input gradient", g);
-        Checks.geometry("avgPoolBackward", dy, planes * oh * ow, "output gradient", g);
         float[] gd = data(dy), xd = data(dx);
         int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int go = dy.offset(), xo = dx.offset();
@@ -1109,8 +1071,7 @@ public final class CpuBackend extends HeapBackend {
     // ---------------------------------------------------------------- dropout and embeddings
 
     @Override
-    public void dropoutMask(Tensor mask, float p, long seed) {
-        Checks.dropoutProbability(p);
+    protected void doDropoutMask(Tensor mask, float p, long seed) {
         float[] md = data(mask);
         int mo = mask.offset(), lo = (int) seed, hi = (int) (seed >>> 32);
         float keep = 1f / (1f - p);
@@ -1141,7 +1102,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
+    protected void doScatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
         int v = rows(dtable), d = cols(dtable);
         float[] gd = data(dout), id = data(idx), td = data(dtable);
         for (int r = 0; r < idx.size(); r++) {
@@ -1160,9 +1121,8 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
+    protected void doLstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        Checks.lstmGates(gates, cPrev);
         float[] a = data(gates), cp = data(cPrev), cd = data(c), td = data(tanhC), hd = data(h);
         float[] pd = peep == null ? null : data(peep);
         int ao = gates.offset(), cpo = cPrev.offset(), co = c.offset(), to = tanhC.offset(), ho = h.offset(),
@@ -1206,10 +1166,9 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void lstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
+    protected void doLstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
                                  Tensor dh, Tensor dc, Tensor dgates, Tensor dpeep) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        Checks.lstmActs(acts, dgates, cPrev);
         float[] ad = data(acts), cp = data(cPrev), cd = data(c), td = data(tanhC), dhd = data(dh), dcd = data(dc),
                 dg = data(dgates);
         float[] pd = peep == null ? null : data(peep);
@@ -1277,9 +1236,8 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
+    protected void doGruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        Checks.gruGates(gx, gh, hPrev);
         float[] xd = data(gx), hd = data(gh), hp = data(hPrev), ho = data(h), ad = data(acts);
         int xo = gx.offset(), gho = gh.offset(), hpo = hPrev.offset(), hOut = h.offset(), aO = acts.offset();
         overColumns(batch, hid, (j0, j1) -> gruCellColumns(xd, xo, hd, gho, hp, hpo, ho, hOut, ad, aO, batch, hid, j0, j1));
@@ -1318,9 +1276,8 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
+    protected void doGruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        Checks.gruActs(acts, gh, dgx, dgh, hPrev);
         float[] ad = data(acts), hd = data(gh), hp = data(hPrev), dhd = data(dh), dx = data(dgx), dhh = data(dgh),
                 dp = data(dhPrev);
         int aO = acts.offset(), gho = gh.offset(), hpo = hPrev.offset(), dho = dh.offset(), dxo = dgx.offset(),
@@ -1363,23 +1320,13 @@ public final class CpuBackend extends HeapBackend {
 
     // ---------------------------------------------------------------- optimizers (the reference's float arithmetic, in order)
 
-    private static void checkState(String op, Tensor w, Tensor... state) {
-        for (Tensor s : state) {
-            if (s != null && s.size() != w.size()) {
-                throw new IllegalArgumentException(op + ": " + s.shapeString() + " does not match the parameter " + w.shapeString());
-            }
-        }
-    }
-
     /**
      * A velocity that decays below the smallest normal float (a unit whose gradient stays 0: v ← μv shrinks
      * geometrically) is flushed to 0: subnormal arithmetic costs ~100 cycles per operation on x86 (a microcode
      * assist), and in a ReLU MLP ~9% of the velocities sat there, which made this loop a third of a training step.
      */
     @Override
-    public void sgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
-        if (momentum != 0f && v == null) throw new IllegalArgumentException("sgdStep: momentum " + momentum + " needs a velocity tensor");
-        checkState("sgdStep", w, g, v);
+    protected void doSgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
         float[] wd = data(w), gd = data(g), vd = v == null ? null : data(v);
         int wo = w.offset(), go = g.offset(), vo = v == null ? 0 : v.offset();
         Parallel.range(w.size(), GRAIN, L, (from, to) -> sgdRange(wd, wo, gd, go, vd, vo, lr, momentum, nesterov,
@@ -1414,8 +1361,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void adagradStep(Tensor w, Tensor g, Tensor sumSq, float lr, float eps, float weightDecay) {
-        checkState("adagradStep", w, g, sumSq);
+    protected void doAdagradStep(Tensor w, Tensor g, Tensor sumSq, float lr, float eps, float weightDecay) {
         float[] wd = data(w), gd = data(g), sd = data(sumSq);
         int wo = w.offset(), go = g.offset(), so = sumSq.offset();
         Parallel.range(w.size(), GRAIN, L, (from, to) -> adagradRange(wd, wo, gd, go, sd, so, lr, eps, weightDecay, from, to));
@@ -1440,8 +1386,7 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void rmspropStep(Tensor w, Tensor g, Tensor sqAvg, float lr, float rho, float eps, float weightDecay) {
-        checkState("rmspropStep", w, g, sqAvg);
+    protected void doRmspropStep(Tensor w, Tensor g, Tensor sqAvg, float lr, float rho, float eps, float weightDecay) {
         float[] wd = data(w), gd = data(g), sd = data(sqAvg);
         int wo = w.offset(), go = g.offset(), so = sqAvg.offset();
         float oneMinusRho = 1 - rho;
@@ -1468,9 +1413,8 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void adadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps,
+    protected void doAdadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps,
             float weightDecay) {
-        checkState("adadeltaStep", w, g, sqAvg, accDelta);
         float[] wd = data(w), gd = data(g), sd = data(sqAvg), ud = data(accDelta);
         int wo = w.offset(), go = g.offset(), so = sqAvg.offset(), uo = accDelta.offset();
         float oneMinusRho = 1 - rho;
@@ -1501,10 +1445,8 @@ public final class CpuBackend extends HeapBackend {
     }
 
     @Override
-    public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+    protected void doAdamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
             float weightDecay, int t) {
-        Checks.adamStepCount(t);
-        checkState("adamStep", w, g, m, v);
         float[] wd = data(w), gd = data(g), md = data(m), vd = data(v);
         int wo = w.offset(), go = g.offset(), mo = m.offset(), vo = v.offset();
         float bc1 = 1 - (float) Math.pow(beta1, t), bc2 = 1 - (float) Math.pow(beta2, t);

@@ -12,6 +12,10 @@ package dev.nabla.backend;
  * to this backend. Ops return nothing to the host except where the signature returns a number (loss, norm, count):
  * a GPU backend may queue every other op asynchronously. Class labels travel as float tensors holding the class
  * index (exact below 2²⁴); a negative label means "ignore this row" (padding of variable-length sequences).
+ *
+ * <p>Every backend extends {@link CheckedBackend}, which validates each call once, above the implementations: a
+ * closed backend, a closed tensor (or a view of one), a tensor of another backend, a null tensor or mismatched shapes
+ * are refused with the same exception and message on every backend, before anything runs.
  */
 public interface Backend extends AutoCloseable {
 

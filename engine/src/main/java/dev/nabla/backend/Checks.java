@@ -141,6 +141,28 @@ public final class Checks {
         }
     }
 
+    /**
+     * LSTM peepholes p_i, p_f, p_o: null, or [3, H]; with {@code withGradient}, a gradient of the same size exactly when
+     * there are peepholes.
+     */
+    public static void peepholes(String op, Tensor peep, Tensor dpeep, int hid, boolean withGradient) {
+        boolean bad = peep != null && peep.size() != 3 * hid
+                || withGradient && (peep == null ? dpeep != null : dpeep == null || dpeep.size() != 3 * hid);
+        if (bad) {
+            throw new IllegalArgumentException(op + ": peepholes " + (peep == null ? "null" : peep.shapeString())
+                    + (withGradient ? " / gradient " + (dpeep == null ? "null" : dpeep.shapeString()) : "") + " for H = " + hid + " (need [3, H])");
+        }
+    }
+
+    /** An optimizer's gradient and state tensors (null ones skipped) hold as many elements as the parameter {@code w}. */
+    public static void optimizerState(String op, Tensor w, Tensor... state) {
+        for (Tensor s : state) {
+            if (s != null && s.size() != w.size()) {
+                throw new IllegalArgumentException(op + ": " + s.shapeString() + " does not match the parameter " + w.shapeString());
+            }
+        }
+    }
+
     /** Adam's bias correction 1 − βᵗ needs t ≥ 1. */
     public static void adamStepCount(int t) {
         if (t < 1) throw new IllegalArgumentException("Adam step count must be ≥ 1, got " + t);

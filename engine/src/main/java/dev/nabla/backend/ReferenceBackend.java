@@ -1,7 +1,6 @@
 package dev.nabla.backend;
 
 import static dev.nabla.backend.Checks.cols;
-import static dev.nabla.backend.Checks.requireSameSize;
 import static dev.nabla.backend.Checks.rows;
 
 /**
@@ -16,40 +15,36 @@ public class ReferenceBackend extends HeapBackend {
     // ---------------------------------------------------------------- vector ops
 
     @Override
-    public void fill(Tensor x, float v) {
+    protected void doFill(Tensor x, float v) {
         float[] xd = data(x);
         for (int i = 0; i < x.size(); i++) xd[x.offset() + i] = v;
     }
 
     @Override
-    public void copy(Tensor src, Tensor dst) {
-        requireSameSize("copy", src, dst);
+    protected void doCopy(Tensor src, Tensor dst) {
         System.arraycopy(data(src), src.offset(), data(dst), dst.offset(), src.size());
     }
 
     @Override
-    public void axpy(float alpha, Tensor x, Tensor y) {
-        requireSameSize("axpy", x, y);
+    protected void doAxpy(float alpha, Tensor x, Tensor y) {
         float[] xd = data(x), yd = data(y);
         for (int i = 0; i < x.size(); i++) yd[y.offset() + i] += alpha * xd[x.offset() + i];
     }
 
     @Override
-    public void scale(Tensor x, float alpha) {
+    protected void doScale(Tensor x, float alpha) {
         float[] xd = data(x);
         for (int i = 0; i < x.size(); i++) xd[x.offset() + i] *= alpha;
     }
 
     @Override
-    public void mul(Tensor a, Tensor b, Tensor out) {
-        requireSameSize("mul", a, b);
-        requireSameSize("mul", a, out);
+    protected void doMul(Tensor a, Tensor b, Tensor out) {
         float[] ad = data(a), bd = data(b), od = data(out);
         for (int i = 0; i < a.size(); i++) od[out.offset() + i] = ad[a.offset() + i] * bd[b.offset() + i];
     }
 
     @Override
-    public float sumSquares(Tensor x) {
+    protected float doSumSquares(Tensor x) {
         float[] xd = data(x);
         double s = 0;
         for (int i = 0; i < x.size(); i++) s += (double) xd[x.offset() + i] * xd[x.offset() + i];
@@ -59,9 +54,7 @@ public class ReferenceBackend extends HeapBackend {
     // ---------------------------------------------------------------- gemm
 
     @Override
-    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-        int[] mnk = Checks.gemmDims(transA, transB, a, b, c);
-        int m = mnk[0], n = mnk[1], k = mnk[2];
+    protected void doGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         float[] ad = data(a), bd = data(b), cd = data(c);
         int lda = cols(a), ldb = cols(b), oa = a.offset(), ob = b.offset(), oc = c.offset();
         for (int i = 0; i < m; i++) {
@@ -81,16 +74,14 @@ public class ReferenceBackend extends HeapBackend {
     // ---------------------------------------------------------------- bias
 
     @Override
-    public void addBias(Tensor x, Tensor b, int inner) {
-        Checks.bias("addBias", x, b, inner);
+    protected void doAddBias(Tensor x, Tensor b, int inner) {
         float[] xd = data(x), bd = data(b);
         int channels = b.size();
         for (int i = 0; i < x.size(); i++) xd[x.offset() + i] += bd[b.offset() + (i / inner) % channels];
     }
 
     @Override
-    public void sumBias(Tensor dy, Tensor db, int inner, float beta) {
-        Checks.bias("sumBias", dy, db, inner);
+    protected void doSumBias(Tensor dy, Tensor db, int inner, float beta) {
         float[] yd = data(dy), bd = data(db);
         int channels = db.size();
         double[] sums = new double[channels];
@@ -102,8 +93,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        Checks.swapAxes01(x, y, a, b, s);
+    protected void doSwapAxes01(Tensor x, Tensor y, int a, int b, int s) {
         float[] xd = data(x), yd = data(y);
         for (int i = 0; i < a; i++)
             for (int j = 0; j < b; j++)
@@ -149,16 +139,13 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void activation(Activation f, Tensor x, Tensor y) {
-        requireSameSize("activation " + f, x, y);
+    protected void doActivation(Activation f, Tensor x, Tensor y) {
         float[] xd = data(x), yd = data(y);
         for (int i = 0; i < x.size(); i++) yd[y.offset() + i] = apply(f, xd[x.offset() + i]);
     }
 
     @Override
-    public void activationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        requireSameSize("activationBackward " + f, x, dy);
-        requireSameSize("activationBackward " + f, x, dx);
+    protected void doActivationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         float[] xd = data(x), yd = data(y), dyd = data(dy), dxd = data(dx);
         for (int i = 0; i < x.size(); i++) {
             dxd[dx.offset() + i] = dyd[dy.offset() + i] * derivative(f, xd[x.offset() + i], yd[y.offset() + i]);
@@ -166,9 +153,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void prelu(Tensor x, Tensor alpha, Tensor y, int inner) {
-        Checks.bias("prelu", x, alpha, inner);
-        requireSameSize("prelu", x, y);
+    protected void doPrelu(Tensor x, Tensor alpha, Tensor y, int inner) {
         float[] xd = data(x), ad = data(alpha), yd = data(y);
         int channels = alpha.size();
         for (int i = 0; i < x.size(); i++) {
@@ -178,8 +163,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
-        Checks.bias("preluBackward", x, alpha, inner);
+    protected void doPreluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
         float[] xd = data(x), ad = data(alpha), dyd = data(dy), dxd = data(dx), dad = data(dalpha);
         int channels = alpha.size();
         double[] da = new double[channels];
@@ -193,8 +177,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void softmax(Tensor x, Tensor y) {
-        requireSameSize("softmax", x, y);
+    protected void doSoftmax(Tensor x, Tensor y) {
         float[] xd = data(x), yd = data(y);
         int n = cols(x);
         for (int r = 0; r < rows(x); r++) {
@@ -208,7 +191,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
+    protected void doSoftmaxBackward(Tensor y, Tensor dy, Tensor dx) {
         float[] yd = data(y), dyd = data(dy), dxd = data(dx);
         int n = cols(y);
         for (int r = 0; r < rows(y); r++) {
@@ -237,8 +220,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
-        Checks.labels("softmaxCrossEntropy", logits, labels);
+    protected float doSoftmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
         float[] zd = data(logits), ld = data(labels);
         float[] gd = dlogits == null ? null : data(dlogits);
         int n = cols(logits), rows = rows(logits);
@@ -268,8 +250,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public float elementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
-        requireSameSize("elementwiseLoss " + kind, y, target);
+    protected float doElementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
         float[] yd = data(y), td = data(target);
         float[] gd = dy == null ? null : data(dy);
         int n = y.size();
@@ -293,8 +274,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
-        Checks.labels("hinge", scores, labels);
+    protected float doHinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
         float[] sd = data(scores), ld = data(labels);
         float[] gd = dscores == null ? null : data(dscores);
         int n = cols(scores), rows = rows(scores);
@@ -321,8 +301,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public int countCorrect(Tensor scores, Tensor labels) {
-        Checks.labels("countCorrect", scores, labels);
+    protected int doCountCorrect(Tensor scores, Tensor labels) {
         float[] sd = data(scores), ld = data(labels);
         int n = cols(scores), correct = 0;
         for (int r = 0; r < rows(scores); r++) {
@@ -338,9 +317,7 @@ public class ReferenceBackend extends HeapBackend {
     // ---------------------------------------------------------------- convolution and pooling
 
     @Override
-    public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
-        Checks.geometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
-        Checks.geometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
+    protected void doIm2col(Tensor x, ConvGeometry g, Tensor cols) {
         float[] xd = data(x), cd = data(cols);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols();
         for (int c = 0; c < g.channels(); c++)
@@ -360,9 +337,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
-        Checks.geometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
-        Checks.geometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
+    protected void doCol2im(Tensor cols, ConvGeometry g, Tensor dx) {
         float[] xd = data(dx), cd = data(cols);
         fill(dx, 0f);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols();
@@ -383,12 +358,8 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
+    protected void doMaxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), hw = g.height() * g.width();
-        Checks.geometry("maxPool", x, planes * hw, "input", g);
-        Checks.geometry("maxPool", y, planes * oh * ow, "output", g);
-        Checks.geometry("maxPool", argmax, planes * oh * ow, "argmax", g);
-        Checks.poolPadding("maxPool", g);
         float[] xd = data(x), yd = data(y), ad = data(argmax);
         for (int p = 0; p < planes; p++)
             for (int oy = 0; oy < oh; oy++)
@@ -409,10 +380,8 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
+    protected void doMaxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), ohw = g.outH() * g.outW(), hw = g.height() * g.width();
-        Checks.geometry("maxPoolBackward", dx, planes * hw, "input gradient", g);
-        Checks.geometry("maxPoolBackward", dy, planes * ohw, "output gradient", g);
         float[] gd = data(dy), ad = data(argmax), xd = data(dx);
         fill(dx, 0f);
         for (int p = 0; p < planes; p++)
@@ -427,10 +396,8 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void avgPool(Tensor x, ConvGeometry g, Tensor y) {
+    protected void doAvgPool(Tensor x, ConvGeometry g, Tensor y) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), hw = g.height() * g.width();
-        Checks.geometry("avgPool", x, planes * hw, "input", g);
-        Checks.geometry("avgPool", y, planes * oh * ow, "output", g);
         float[] xd = data(x), yd = data(y);
         float area = g.kernelH() * g.kernelW();
         for (int p = 0; p < planes; p++)
@@ -447,10 +414,8 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
+    protected void doAvgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), hw = g.height() * g.width();
-        Checks.geometry("avgPoolBackward", dx, planes * hw, "input gradient", g);
-        Checks.geometry("avgPoolBackward", dy, planes * oh * ow, "output gradient", g);
         float[] gd = data(dy), xd = data(dx);
         fill(dx, 0f);
         float area = g.kernelH() * g.kernelW();
@@ -491,15 +456,14 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void dropoutMask(Tensor mask, float p, long seed) {
-        Checks.dropoutProbability(p);
+    protected void doDropoutMask(Tensor mask, float p, long seed) {
         float[] md = data(mask);
         float keep = 1f / (1f - p);
         for (int i = 0; i < mask.size(); i++) md[mask.offset() + i] = uniform(seed, i) >= p ? keep : 0f;
     }
 
     @Override
-    public void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
+    protected void doScatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
         int v = rows(dtable), d = cols(dtable);
         float[] gd = data(dout), id = data(idx), td = data(dtable);
         for (int r = 0; r < idx.size(); r++) {
@@ -513,9 +477,8 @@ public class ReferenceBackend extends HeapBackend {
     // ---------------------------------------------------------------- recurrent cells
 
     @Override
-    public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
+    protected void doLstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        Checks.lstmGates(gates, cPrev);
         float[] a = data(gates), cp = data(cPrev), cd = data(c), td = data(tanhC), hd = data(h);
         float[] pd = peep == null ? null : data(peep);
         for (int b = 0; b < batch; b++)
@@ -539,7 +502,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void lstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
+    protected void doLstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
                                  Tensor dh, Tensor dc, Tensor dgates, Tensor dpeep) {
         int hid = cols(cPrev), batch = rows(cPrev);
         float[] ad = data(acts), cp = data(cPrev), cd = data(c), td = data(tanhC), dhd = data(dh), dcd = data(dc), dg = data(dgates);
@@ -571,9 +534,8 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
+    protected void doGruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        Checks.gruGates(gx, gh, hPrev);
         float[] xd = data(gx), hd = data(gh), hp = data(hPrev), ho = data(h), ad = data(acts);
         for (int b = 0; b < batch; b++)
             for (int j = 0; j < hid; j++) {
@@ -587,7 +549,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
+    protected void doGruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
         int hid = cols(hPrev), batch = rows(hPrev);
         float[] ad = data(acts), hd = data(gh), hp = data(hPrev), dhd = data(dh), dx = data(dgx), dhh = data(dgh), dp = data(dhPrev);
         for (int b = 0; b < batch; b++)
@@ -607,7 +569,7 @@ public class ReferenceBackend extends HeapBackend {
     // ---------------------------------------------------------------- optimizers
 
     @Override
-    public void sgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
+    protected void doSgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
         float[] wd = data(w), gd = data(g), vd = v == null ? null : data(v);
         for (int i = 0; i < w.size(); i++) {
             float gi = gd[g.offset() + i] + weightDecay * wd[w.offset() + i];   // g' = g + λw
@@ -622,7 +584,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void adagradStep(Tensor w, Tensor g, Tensor sumSq, float lr, float eps, float weightDecay) {
+    protected void doAdagradStep(Tensor w, Tensor g, Tensor sumSq, float lr, float eps, float weightDecay) {
         float[] wd = data(w), gd = data(g), sd = data(sumSq);
         for (int i = 0; i < w.size(); i++) {
             float gi = gd[g.offset() + i] + weightDecay * wd[w.offset() + i];
@@ -633,7 +595,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void rmspropStep(Tensor w, Tensor g, Tensor sqAvg, float lr, float rho, float eps, float weightDecay) {
+    protected void doRmspropStep(Tensor w, Tensor g, Tensor sqAvg, float lr, float rho, float eps, float weightDecay) {
         float[] wd = data(w), gd = data(g), sd = data(sqAvg);
         for (int i = 0; i < w.size(); i++) {
             float gi = gd[g.offset() + i] + weightDecay * wd[w.offset() + i];
@@ -644,7 +606,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void adadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps, float weightDecay) {
+    protected void doAdadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps, float weightDecay) {
         float[] wd = data(w), gd = data(g), sd = data(sqAvg), ud = data(accDelta);
         for (int i = 0; i < w.size(); i++) {
             float gi = gd[g.offset() + i] + weightDecay * wd[w.offset() + i];
@@ -657,8 +619,7 @@ public class ReferenceBackend extends HeapBackend {
     }
 
     @Override
-    public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
-        Checks.adamStepCount(t);
+    protected void doAdamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
         float[] wd = data(w), gd = data(g), md = data(m), vd = data(v);
         float bc1 = 1 - (float) Math.pow(beta1, t), bc2 = 1 - (float) Math.pow(beta2, t);
         float stepSize = lr / bc1, sqrtBc2 = (float) Math.sqrt(bc2);

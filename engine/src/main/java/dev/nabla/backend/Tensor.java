@@ -17,19 +17,23 @@ public final class Tensor implements AutoCloseable {
     private final int[] shape;
     private final int size;
     private final boolean owner;
+    /** The owning tensor whose storage this one addresses (itself for an owner): it knows whether the storage was released. */
+    private final Tensor root;
+    private boolean closed;
 
     /** For backends: wraps {@code storage} (owned by this tensor) with the given shape. */
     public Tensor(Backend backend, Object storage, int... shape) {
-        this(backend, storage, 0, shape, true);
+        this(backend, storage, 0, shape, null);
     }
 
-    private Tensor(Backend backend, Object storage, int offset, int[] shape, boolean owner) {
+    private Tensor(Backend backend, Object storage, int offset, int[] shape, Tensor root) {
         this.backend = backend;
         this.storage = storage;
         this.offset = offset;
         this.shape = shape.clone();
         this.size = sizeOf(this.shape);
-        this.owner = owner;
+        this.owner = root == null;
+        this.root = root == null ? this : root;
     }
 
     /** The number of elements a shape holds; every extent must be ≥ 0. */
@@ -66,7 +70,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("cannot reshape " + Arrays.toString(shape) + " (" + size + " elements) to "
                     + Arrays.toString(newShape) + " (" + sizeOf(newShape) + " elements)");
         }
-        return new Tensor(backend, storage, offset, newShape, false);
+        return new Tensor(backend, storage, offset, newShape, root);
     }
 
     /**
@@ -78,7 +82,7 @@ public final class Tensor implements AutoCloseable {
         if (start < 0 || start + n > size) {
             throw new IndexOutOfBoundsException("view of " + n + " elements at " + start + " does not fit in " + Arrays.toString(shape));
         }
-        return new Tensor(backend, storage, offset + start, newShape, false);
+        return new Tensor(backend, storage, offset + start, newShape, root);
     }
 
     /** Row {@code i} of the first axis, as a view with the remaining axes. */
@@ -87,7 +91,7 @@ public final class Tensor implements AutoCloseable {
         if (i < 0 || i >= shape[0]) throw new IndexOutOfBoundsException("index " + i + " out of " + Arrays.toString(shape));
         int[] rest = Arrays.copyOfRange(shape, 1, shape.length);
         int n = sizeOf(rest);
-        return new Tensor(backend, storage, offset + i * n, rest, false);
+        return new Tensor(backend, storage, offset + i * n, rest, root);
     }
 
     /** Copies the elements to a new host array (a download for GPU backends). */
@@ -104,11 +108,19 @@ public final class Tensor implements AutoCloseable {
 
     public String shapeString() { return Arrays.toString(shape); }
 
-    /** Releases the storage (to the backend's pool); views release nothing. */
+    /**
+     * Releases the storage (to the backend's pool), once; views release nothing. Afterwards every op refuses this
+     * tensor and its views: on a GPU backend the storage may already hold another tensor's data.
+     */
     @Override
     public void close() {
-        if (owner) backend.release(this);
+        if (!owner || closed) return;
+        closed = true;
+        backend.release(this);
     }
+
+    /** True once the owning tensor (this one, or the one this is a view of) was closed. */
+    public boolean isClosed() { return root.closed; }
 
     /**
      * Closes every non-null tensor given: how a layer drops the workspaces of the previous batch shape before it

@@ -622,6 +622,101 @@ public abstract class BackendContractTest {
                         s(2, 3), s(2, 6));
     }
 
+    @Test
+    void cellBackwardPassesRejectMismatchedShapes() {
+        // ∂L/∂c of the wrong size (the reference used to read past it)
+        bothThrow(IllegalArgumentException.class, "lstmCellBackward", (b, t) -> { b.lstmCellBackward(t[0], t[1], t[2], t[3],
+                null, t[4], t[5], t[6], null); return 0; },
+                d(new float[16], new float[4], new float[4], new float[4], new float[4], new float[3], new float[16]),
+                s(2, 8), s(2, 2), s(2, 2), s(2, 2), s(2, 2), s(3), s(2, 8));
+        // peepholes without their gradient
+        bothThrow(IllegalArgumentException.class, "peepholes", (b, t) -> { b.lstmCellBackward(t[0], t[1], t[2], t[3],
+                t[7], t[4], t[5], t[6], null); return 0; },
+                d(new float[16], new float[4], new float[4], new float[4], new float[4], new float[4], new float[16], new float[6]),
+                s(2, 8), s(2, 2), s(2, 2), s(2, 2), s(2, 2), s(2, 2), s(2, 8), s(3, 2));
+        bothThrow(IllegalArgumentException.class, "gruCellBackward", (b, t) -> { b.gruCellBackward(t[0], t[1], t[2], t[3],
+                t[4], t[5], t[6]); return 0; },
+                d(new float[12], new float[12], new float[4], new float[4], new float[12], new float[12], new float[5]),
+                s(2, 6), s(2, 6), s(2, 2), s(2, 2), s(2, 6), s(2, 6), s(5));
+    }
+
+    @Test
+    void optimizerStatesOfTheWrongSizeAreRejected() {
+        bothThrow(IllegalArgumentException.class, "adamStep: [5] does not match the parameter [6]", (b, t) -> {
+            b.adamStep(t[0], t[1], t[2], t[3], 0.1f, 0.9f, 0.999f, 1e-8f, 0f, 1); return 0; },
+                d(new float[6], new float[6], new float[6], new float[5]), s(6), s(6), s(6), s(5));
+        bothThrow(IllegalArgumentException.class, "sgdStep: [7] does not match the parameter [6]", (b, t) -> {
+            b.sgdStep(t[0], t[1], t[2], 0.1f, 0.9f, false, 0f); return 0; },
+                d(new float[6], new float[6], new float[7]), s(6), s(6), s(7));
+        bothThrow(IllegalArgumentException.class, "needs a velocity", (b, t) -> {
+            b.sgdStep(t[0], t[1], null, 0.1f, 0.9f, false, 0f); return 0; }, d(new float[6], new float[6]), s(6), s(6));
+        bothThrow(IllegalArgumentException.class, "adadeltaStep", (b, t) -> {
+            b.adadeltaStep(t[0], t[1], t[2], t[3], 1f, 0.9f, 1e-6f, 0f); return 0; },
+                d(new float[6], new float[6], new float[6], new float[2]), s(6), s(6), s(6), s(2));
+    }
+
+    // ---------------------------------------------------------------- what every op checks first (CheckedBackend)
+
+    @Test
+    void aClosedTensorAndItsViewsAreRefused() {
+        Tensor t = be.zeros(2, 3), other = be.zeros(6), view = t.view(3, 3);
+        t.close();
+        t.close();                                                            // a second close is harmless
+        assertThat(t.isClosed()).isTrue();
+        assertThat(view.isClosed()).isTrue();
+        assertThatThrownBy(() -> be.fill(t, 1f)).isInstanceOf(IllegalStateException.class).hasMessageContaining("fill")
+                .hasMessageContaining("was closed");
+        assertThatThrownBy(() -> be.copy(other, view)).isInstanceOf(IllegalStateException.class).hasMessageContaining("copy");
+        assertThatThrownBy(() -> be.download(t)).isInstanceOf(IllegalStateException.class).hasMessageContaining("download");
+        Tensor fresh = be.zeros(2, 3);                                         // a GPU pool may hand out t's buffer again
+        be.fill(fresh, 2f);
+        assertThat(be.download(fresh)).containsOnly(2f);
+        Tensor.closeAll(fresh, other);
+    }
+
+    @Test
+    void aClosedBackendRefusesItsTensors() {
+        Backend second = backend();
+        Tensor t = second.upload(new float[] {1, 2, 3}, 3);
+        second.close();
+        second.close();
+        assertThatThrownBy(() -> second.scale(t, 2f)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("scale").hasMessageContaining("'" + second.name() + "' backend is closed");
+        assertThatThrownBy(() -> second.download(t)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> second.zeros(2)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aTensorOfAnotherInstanceOfTheSameBackendIsRefusedSayingSo() {
+        Backend second = backend();
+        try {
+            Tensor t = second.zeros(4);
+            assertThatThrownBy(() -> be.fill(t, 1f)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("fill").hasMessageContaining("another '" + be.name() + "' backend");
+            if (!be.name().equals("ref")) {
+                assertThatThrownBy(() -> be.fill(ref.zeros(2), 1f)).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("belongs to backend 'ref', not '" + be.name() + "'");
+            }
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void nullTensorsAndArraysAreRefused() {
+        Tensor x = be.zeros(3);
+        assertThatThrownBy(() -> be.axpy(1f, x, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("axpy: tensor argument 2 is null");
+        assertThatThrownBy(() -> be.upload(null, 0, x)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("upload");
+        assertThatThrownBy(() -> be.download(x, new float[2])).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("download: 3 values");
+        assertThatThrownBy(() -> be.upload(new float[4], 2, x)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("from offset 2 of an array of 4");
+        assertThatThrownBy(() -> be.upload(new float[5], 2, 2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("5 values do not fill shape [2, 2]");
+        x.close();
+    }
+
     // ---------------------------------------------------------------- optimizers
 
     /** One optimizer update on tensors {w, g, state…} at step t ≥ 1. */

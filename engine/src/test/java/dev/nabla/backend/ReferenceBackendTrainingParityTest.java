@@ -34,8 +34,8 @@ class ReferenceBackendTrainingParityTest extends TrainingParityTest {
     void aMomentumOnePercentOffFailsTheMlp() {
         Backend faulty = new ReferenceBackend() {
             @Override
-            public void sgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
-                super.sgdStep(w, g, v, lr, 0.99f * momentum, nesterov, weightDecay);
+            protected void doSgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
+                super.doSgdStep(w, g, v, lr, 0.99f * momentum, nesterov, weightDecay);
             }
         };
         assertThatThrownBy(() -> defaultSuiteOn(faulty).assertSameTraining("MLP", TrainingParityTest::mlp))
@@ -46,8 +46,8 @@ class ReferenceBackendTrainingParityTest extends TrainingParityTest {
     void aRecurrentGradientOnePercentOffFailsTheGru() {
         Backend faulty = new ReferenceBackend() {
             @Override
-            public void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
-                super.gruCellBackward(acts, gh, hPrev, dh, dgx, dgh, dhPrev);
+            protected void doGruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
+                super.doGruCellBackward(acts, gh, hPrev, dh, dgx, dgh, dhPrev);
                 scale(dgh, 1.01f);
             }
         };
@@ -59,10 +59,10 @@ class ReferenceBackendTrainingParityTest extends TrainingParityTest {
     void aBiasGradientOnePercentOffFailsLeNet() {
         Backend faulty = new ReferenceBackend() {
             @Override
-            public void sumBias(Tensor dy, Tensor db, int inner, float beta) {
-                if (inner == 1) { super.sumBias(dy, db, inner, beta); return; }   // dense layers: right
-                Tensor tmp = zeros(db.shape());                                     // convolutions: 1% too large
-                super.sumBias(dy, tmp, inner, 0f);
+            protected void doSumBias(Tensor dy, Tensor db, int inner, float beta) {
+                if (inner == 1) { super.doSumBias(dy, db, inner, beta); return; }   // dense layers: right
+                Tensor tmp = zeros(db.shape());                                       // convolutions: 1% too large
+                super.doSumBias(dy, tmp, inner, 0f);
                 scale(db, beta);
                 axpy(1.01f, tmp, db);
             }

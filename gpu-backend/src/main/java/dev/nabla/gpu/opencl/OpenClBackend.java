@@ -1,12 +1,12 @@
 package dev.nabla.gpu.opencl;
 
 import static dev.nabla.backend.Checks.cols;
-import static dev.nabla.backend.Checks.requireSameSize;
 import static dev.nabla.backend.Checks.rows;
 import static org.jocl.CL.*;
 
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.CheckedBackend;
 import dev.nabla.backend.Checks;
 import dev.nabla.backend.ConvGeometry;
 import dev.nabla.backend.ElementwiseLoss;
@@ -25,7 +25,7 @@ import org.jocl.cl_mem;
  * <p>Shape checks happen on the host before anything is enqueued, with the reference backend's messages.
  * Embedding lookups check their indices on the device and read back one flag (an out-of-range index is an error).
  */
-public final class OpenClBackend implements Backend {
+public final class OpenClBackend extends CheckedBackend {
     private final ClRuntime cl;
     private final BufferPool pool;
     /** Scalar results of reductions (slots 0–2) and the index-error flag (slot 3). */
@@ -37,7 +37,6 @@ public final class OpenClBackend implements Backend {
     /** GEMM tile (TS_M, TS_N, TS_K) and the build options that give it to gemm.cl ("" for the default). */
     private final int[] gemmTile;
     private final String gemmOptions;
-    private boolean closed;
 
     /** A backend on the device chosen by {@code -Dnabla.opencl.device} / {@code NABLA_OPENCL_DEVICE} (default: first GPU, else first device). */
     public OpenClBackend() {
@@ -81,67 +80,50 @@ public final class OpenClBackend implements Backend {
 
     // ---------------------------------------------------------------- memory
 
-    private Tensor allocate(int... shape) {
-        int n = Tensor.sizeOf(shape);
-        return new Tensor(this, pool.take(n), shape);
-    }
-
     @Override
-    public Tensor zeros(int... shape) {
-        Tensor t = allocate(shape);
-        fill(t, 0f);
+    protected Tensor doZeros(int[] shape) {
+        Tensor t = doAllocate(shape);
+        doFill(t, 0f);
         return t;
     }
 
     @Override
-    public Tensor upload(float[] data, int... shape) {
-        if (data.length != Tensor.sizeOf(shape)) {
-            throw new IllegalArgumentException(data.length + " values do not fill shape " + Arrays.toString(shape));
-        }
-        Tensor t = allocate(shape);
-        upload(data, 0, t);
-        return t;
+    protected Tensor doAllocate(int[] shape) {
+        return new Tensor(this, pool.take(Tensor.sizeOf(shape)), shape);
     }
 
     @Override
-    public void upload(float[] src, int srcOffset, Tensor dst) {
-        if (srcOffset < 0 || srcOffset + dst.size() > src.length) {
-            throw new IndexOutOfBoundsException("upload: " + dst.size() + " values from offset " + srcOffset + " of an array of " + src.length);
-        }
+    protected void doUpload(float[] src, int srcOffset, Tensor dst) {
         if (dst.size() == 0) return;
         clEnqueueWriteBuffer(cl.queue, mem(dst), CL_TRUE, (long) dst.offset() * Float.BYTES, (long) dst.size() * Float.BYTES,
                 Pointer.to(src).withByteOffset((long) srcOffset * Float.BYTES), 0, null, null);
     }
 
     @Override
-    public void download(Tensor src, float[] dst) {
-        if (dst.length < src.size()) throw new IndexOutOfBoundsException("download: " + src.size() + " values into an array of " + dst.length);
+    protected void doDownload(Tensor src, float[] dst) {
         if (src.size() == 0) return;
         clEnqueueReadBuffer(cl.queue, mem(src), CL_TRUE, (long) src.offset() * Float.BYTES, (long) src.size() * Float.BYTES,
                 Pointer.to(dst), 0, null, null);
     }
 
     @Override
-    public void release(Tensor t) {
+    protected void doRelease(Tensor t) {
         storage(t).release();
     }
 
     @Override
-    public void synchronize() { cl.finish(); }
+    public void synchronize() {
+        if (!isClosed()) cl.finish();
+    }
 
     @Override
-    public void close() {
-        if (closed) return;
-        closed = true;
+    protected void doClose() {
         cl.finish();
         result.release();
         pool.close();
     }
 
-    private BufferPool.Storage storage(Tensor t) {
-        if (t.backend() != this) {
-            throw new IllegalArgumentException(t + " belongs to backend '" + t.backend().name() + "', not this OpenCL backend");
-        }
+    private static BufferPool.Storage storage(Tensor t) {
         return (BufferPool.Storage) t.storage();
     }
 
@@ -188,36 +170,32 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- vector ops (elementwise.cl, loss.cl)
 
     @Override
-    public void fill(Tensor x, float v) {
+    protected void doFill(Tensor x, float v) {
         run("fill", x.size(), mem(x), x.offset(), x.size(), v);
     }
 
     @Override
-    public void copy(Tensor src, Tensor dst) {
-        requireSameSize("copy", src, dst);
+    protected void doCopy(Tensor src, Tensor dst) {
         run("copy", src.size(), mem(src), src.offset(), mem(dst), dst.offset(), src.size());
     }
 
     @Override
-    public void axpy(float alpha, Tensor x, Tensor y) {
-        requireSameSize("axpy", x, y);
+    protected void doAxpy(float alpha, Tensor x, Tensor y) {
         run("axpy", x.size(), alpha, mem(x), x.offset(), mem(y), y.offset(), x.size());
     }
 
     @Override
-    public void scale(Tensor x, float alpha) {
+    protected void doScale(Tensor x, float alpha) {
         run("scale", x.size(), mem(x), x.offset(), x.size(), alpha);
     }
 
     @Override
-    public void mul(Tensor a, Tensor b, Tensor out) {
-        requireSameSize("mul", a, b);
-        requireSameSize("mul", a, out);
+    protected void doMul(Tensor a, Tensor b, Tensor out) {
         run("mul", a.size(), mem(a), a.offset(), mem(b), b.offset(), mem(out), out.offset(), a.size());
     }
 
     @Override
-    public float sumSquares(Tensor x) {
+    protected float doSumSquares(Tensor x) {
         if (x.size() == 0) return 0f;
         int n = x.size();
         int groups = Math.max(1, Math.min(64, (n + reduceLocal - 1) / reduceLocal));
@@ -255,9 +233,7 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
-        int[] mnk = Checks.gemmDims(transA, transB, a, b, c);
-        int m = mnk[0], n = mnk[1], k = mnk[2];
+    protected void doGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         if (m == 0 || n == 0) return;
         int tilesN = (n + gemmTile[1] - 1) / gemmTile[1], tilesM = (m + gemmTile[0] - 1) / gemmTile[0];
         int splits = gemmSplits(tilesM * tilesN, k, gemmTile[2], 2 * cl.computeUnits);
@@ -292,54 +268,41 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- bias (bias.cl)
 
     @Override
-    public void addBias(Tensor x, Tensor b, int inner) {
-        Checks.bias("addBias", x, b, inner);
+    protected void doAddBias(Tensor x, Tensor b, int inner) {
         run("add_bias", x.size(), mem(x), x.offset(), mem(b), b.offset(), b.size(), inner, x.size());
     }
 
     @Override
-    public void sumBias(Tensor dy, Tensor db, int inner, float beta) {
-        Checks.bias("sumBias", dy, db, inner);
+    protected void doSumBias(Tensor dy, Tensor db, int inner, float beta) {
         int channels = db.size(), outer = dy.size() / (channels * inner);
         runGroups("sum_bias", channels, mem(dy), dy.offset(), mem(db), db.offset(), channels, inner, outer, beta);
     }
 
     @Override
-    public void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        Checks.swapAxes01(x, y, a, b, s);
+    protected void doSwapAxes01(Tensor x, Tensor y, int a, int b, int s) {
         run("swap_axes01", x.size(), mem(x), x.offset(), mem(y), y.offset(), a, b, s);
     }
 
     // ---------------------------------------------------------------- activations (elementwise.cl, bias.cl, loss.cl)
 
     @Override
-    public void activation(Activation f, Tensor x, Tensor y) {
-        requireSameSize("activation " + f, x, y);
+    protected void doActivation(Activation f, Tensor x, Tensor y) {
         run("activation_forward", x.size(), f.ordinal(), mem(x), x.offset(), mem(y), y.offset(), x.size());
     }
 
     @Override
-    public void activationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
-        requireSameSize("activationBackward " + f, x, dy);
-        requireSameSize("activationBackward " + f, x, dx);
-        requireSameSize("activationBackward " + f, x, y);
+    protected void doActivationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         run("activation_backward", x.size(), f.ordinal(), mem(x), x.offset(), mem(y), y.offset(), mem(dy), dy.offset(),
                 mem(dx), dx.offset(), x.size());
     }
 
     @Override
-    public void prelu(Tensor x, Tensor alpha, Tensor y, int inner) {
-        Checks.bias("prelu", x, alpha, inner);
-        requireSameSize("prelu", x, y);
+    protected void doPrelu(Tensor x, Tensor alpha, Tensor y, int inner) {
         run("prelu_forward", x.size(), mem(x), x.offset(), mem(alpha), alpha.offset(), alpha.size(), inner, mem(y), y.offset(), x.size());
     }
 
     @Override
-    public void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
-        Checks.bias("preluBackward", x, alpha, inner);
-        requireSameSize("preluBackward", x, dy);
-        requireSameSize("preluBackward", x, dx);
-        requireSameSize("preluBackward", alpha, dalpha);
+    protected void doPreluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner) {
         int channels = alpha.size(), outer = x.size() / (channels * inner);
         // dα first: dx may alias dy, and the reduction reads dy
         runGroups("prelu_alpha_grad", channels, mem(x), x.offset(), mem(dy), dy.offset(), mem(dalpha), dalpha.offset(), channels, inner, outer);
@@ -348,15 +311,12 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void softmax(Tensor x, Tensor y) {
-        requireSameSize("softmax", x, y);
+    protected void doSoftmax(Tensor x, Tensor y) {
         run("softmax_rows", rows(x), mem(x), x.offset(), mem(y), y.offset(), rows(x), cols(x));
     }
 
     @Override
-    public void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
-        requireSameSize("softmaxBackward", y, dy);
-        requireSameSize("softmaxBackward", y, dx);
+    protected void doSoftmaxBackward(Tensor y, Tensor dy, Tensor dx) {
         run("softmax_backward_rows", rows(y), mem(y), y.offset(), mem(dy), dy.offset(), mem(dx), dx.offset(), rows(y), cols(y));
     }
 
@@ -369,7 +329,6 @@ public final class OpenClBackend implements Backend {
      */
     private float meanOverCountedRows(String op, String kernel, Tensor scores, Tensor labels, Tensor grad, Object... extra) {
         int rows = rows(scores), n = cols(scores);
-        if (grad != null) requireSameSize(op, scores, grad);
         BufferPool.Storage perRow = pool.take(2L * rows);
         run("fill", 1, result.mem, 3, 1, Float.NaN);
         Object[] args = new Object[12 + extra.length];
@@ -400,23 +359,19 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
-        Checks.labels("softmaxCrossEntropy", logits, labels);
+    protected float doSoftmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
         if (rows(logits) == 0) return 0f;
         return meanOverCountedRows("softmaxCrossEntropy", "softmax_xent_rows", logits, labels, dlogits);
     }
 
     @Override
-    public float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
-        Checks.labels("hinge", scores, labels);
+    protected float doHinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
         if (rows(scores) == 0) return 0f;
         return meanOverCountedRows("hinge", "hinge_rows", scores, labels, dscores, margin);
     }
 
     @Override
-    public float elementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
-        requireSameSize("elementwiseLoss " + kind, y, target);
-        if (dy != null) requireSameSize("elementwiseLoss " + kind, y, dy);
+    protected float doElementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
         int n = y.size();
         if (n == 0) return 0f;
         BufferPool.Storage terms = pool.take(n);
@@ -429,8 +384,7 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public int countCorrect(Tensor scores, Tensor labels) {
-        Checks.labels("countCorrect", scores, labels);
+    protected int doCountCorrect(Tensor scores, Tensor labels) {
         int rows = rows(scores);
         if (rows == 0) return 0;
         BufferPool.Storage hits = pool.take(rows);
@@ -459,59 +413,43 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void im2col(Tensor x, ConvGeometry g, Tensor cols) {
-        Checks.geometry("im2col", x, g.batch() * g.channels() * g.height() * g.width(), "input", g);
-        Checks.geometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
+    protected void doIm2col(Tensor x, ConvGeometry g, Tensor cols) {
         run("im2col", cols.size(), concat(new Object[] {mem(x), x.offset(), mem(cols), cols.offset()}, geo(g)));
     }
 
     @Override
-    public void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
-        Checks.geometry("col2im", dx, g.batch() * g.channels() * g.height() * g.width(), "input gradient", g);
-        Checks.geometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
+    protected void doCol2im(Tensor cols, ConvGeometry g, Tensor dx) {
         run("col2im", dx.size(), concat(new Object[] {mem(cols), cols.offset(), mem(dx), dx.offset()}, geo(g)));
     }
 
     @Override
-    public void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
+    protected void doMaxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
-        Checks.geometry("maxPool", x, planes * g.height() * g.width(), "input", g);
-        Checks.geometry("maxPool", y, outs, "output", g);
-        Checks.geometry("maxPool", argmax, outs, "argmax", g);
-        Checks.poolPadding("maxPool", g);
         run("max_pool_forward", outs, concat(new Object[] {mem(x), x.offset(), mem(y), y.offset(), mem(argmax), argmax.offset()}, geo(g)));
     }
 
     @Override
-    public void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
+    protected void doMaxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
-        Checks.geometry("maxPoolBackward", dx, planes * g.height() * g.width(), "input gradient", g);
-        Checks.geometry("maxPoolBackward", dy, outs, "output gradient", g);
-        Checks.geometry("maxPoolBackward", argmax, outs, "argmax", g);
         run("max_pool_backward", dx.size(), concat(new Object[] {mem(dy), dy.offset(), mem(argmax), argmax.offset(), mem(dx), dx.offset()}, geo(g)));
     }
 
     @Override
-    public void avgPool(Tensor x, ConvGeometry g, Tensor y) {
+    protected void doAvgPool(Tensor x, ConvGeometry g, Tensor y) {
         int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
-        Checks.geometry("avgPool", x, planes * g.height() * g.width(), "input", g);
-        Checks.geometry("avgPool", y, outs, "output", g);
         run("avg_pool_forward", outs, concat(new Object[] {mem(x), x.offset(), mem(y), y.offset()}, geo(g)));
     }
 
     @Override
-    public void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
+    protected void doAvgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
         int planes = g.batch() * g.channels(), outs = planes * g.outH() * g.outW();
-        Checks.geometry("avgPoolBackward", dx, planes * g.height() * g.width(), "input gradient", g);
-        Checks.geometry("avgPoolBackward", dy, outs, "output gradient", g);
         run("avg_pool_backward", dx.size(), concat(new Object[] {mem(dy), dy.offset(), mem(dx), dx.offset()}, geo(g)));
     }
 
     // ---------------------------------------------------------------- dropout and embeddings (elementwise.cl, embed.cl)
 
     @Override
-    public void dropoutMask(Tensor mask, float p, long seed) {
-        Checks.dropoutProbability(p);
+    protected void doDropoutMask(Tensor mask, float p, long seed) {
         run("dropout_mask", mask.size(), mem(mask), mask.offset(), mask.size(), p, 1f / (1f - p), (int) seed, (int) (seed >>> 32));
     }
 
@@ -522,9 +460,8 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void gatherRows(Tensor table, Tensor idx, Tensor out) {
+    protected void doGatherRows(Tensor table, Tensor idx, Tensor out) {
         int v = rows(table), d = cols(table);
-        Checks.tableRows("gatherRows", idx, table, out, "an output");
         if (out.size() == 0) return;
         run("fill", 1, result.mem, 3, 1, Float.NaN);
         run("gather_rows", out.size(), mem(table), table.offset(), v, d, mem(idx), idx.offset(), mem(out), out.offset(), idx.size(), result.mem, 3);
@@ -532,9 +469,8 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
+    protected void doScatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
         int v = rows(dtable), d = cols(dtable);
-        Checks.tableRows("scatterAddRows", idx, dtable, dout, "a gradient");
         if (dout.size() == 0) return;
         run("fill", 1, result.mem, 3, 1, Float.NaN);
         run("scatter_add_rows", d, mem(dout), dout.offset(), mem(idx), idx.offset(), idx.size(), mem(dtable), dtable.offset(), v, d, result.mem, 3);
@@ -544,29 +480,18 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- fused recurrent cells (recurrent.cl)
 
     @Override
-    public void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
+    protected void doLstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        Checks.lstmGates(gates, cPrev);
-        requireSameSize("lstmCell", cPrev, c);
-        requireSameSize("lstmCell", cPrev, tanhC);
-        requireSameSize("lstmCell", cPrev, h);
-        if (peep != null && peep.size() != 3 * hid) throw new IllegalArgumentException("lstmCell: peepholes " + peep.shapeString() + " for H = " + hid + " (need [3, H])");
         run("lstm_cell_forward", batch * hid, mem(gates), gates.offset(), mem(cPrev), cPrev.offset(),
                 peep == null ? 0 : 1, peep == null ? result.mem : mem(peep), peep == null ? 0 : peep.offset(),
                 mem(c), c.offset(), mem(tanhC), tanhC.offset(), mem(h), h.offset(), batch, hid);
     }
 
     @Override
-    public void lstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
+    protected void doLstmCellBackward(Tensor acts, Tensor cPrev, Tensor c, Tensor tanhC, Tensor peep,
                                  Tensor dh, Tensor dc, Tensor dgates, Tensor dpeep) {
         int hid = cols(cPrev), batch = rows(cPrev);
-        Checks.lstmActs(acts, dgates, cPrev);
-        for (Tensor t : new Tensor[] {c, tanhC, dh, dc}) requireSameSize("lstmCellBackward", cPrev, t);
         boolean hasPeep = peep != null;
-        if (hasPeep && (peep.size() != 3 * hid || dpeep == null || dpeep.size() != 3 * hid)) {
-            throw new IllegalArgumentException("lstmCellBackward: peepholes " + peep.shapeString() + " / gradient "
-                    + (dpeep == null ? "null" : dpeep.shapeString()) + " for H = " + hid + " (need [3, H])");
-        }
         run("lstm_cell_backward", batch * hid, mem(acts), acts.offset(), mem(cPrev), cPrev.offset(), mem(c), c.offset(),
                 mem(tanhC), tanhC.offset(), hasPeep ? 1 : 0, hasPeep ? mem(peep) : result.mem, hasPeep ? peep.offset() : 0,
                 mem(dh), dh.offset(), mem(dc), dc.offset(), mem(dgates), dgates.offset(), batch, hid);
@@ -577,21 +502,15 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void gruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
+    protected void doGruCell(Tensor gx, Tensor gh, Tensor hPrev, Tensor h, Tensor acts) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        Checks.gruGates(gx, gh, hPrev);
-        requireSameSize("gruCell", hPrev, h);
-        requireSameSize("gruCell", gx, acts);
         run("gru_cell_forward", batch * hid, mem(gx), gx.offset(), mem(gh), gh.offset(), mem(hPrev), hPrev.offset(),
                 mem(h), h.offset(), mem(acts), acts.offset(), batch, hid);
     }
 
     @Override
-    public void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
+    protected void doGruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev) {
         int hid = cols(hPrev), batch = rows(hPrev);
-        Checks.gruActs(acts, gh, dgx, dgh, hPrev);
-        requireSameSize("gruCellBackward", hPrev, dh);
-        requireSameSize("gruCellBackward", hPrev, dhPrev);
         run("gru_cell_backward", batch * hid, mem(acts), acts.offset(), mem(gh), gh.offset(), mem(hPrev), hPrev.offset(),
                 mem(dh), dh.offset(), mem(dgx), dgx.offset(), mem(dgh), dgh.offset(), mem(dhPrev), dhPrev.offset(), batch, hid);
     }
@@ -599,46 +518,30 @@ public final class OpenClBackend implements Backend {
     // ---------------------------------------------------------------- optimizers (optim.cl)
 
     @Override
-    public void sgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
-        requireSameSize("sgdStep", w, g);
-        if (momentum != 0f) {
-            if (v == null) throw new IllegalArgumentException("sgdStep: momentum " + momentum + " needs a velocity tensor");
-            requireSameSize("sgdStep", w, v);
-        }
-        boolean useV = momentum != 0f;
+    protected void doSgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
+        boolean useV = v != null;
         run("sgd_step", w.size(), mem(w), w.offset(), mem(g), g.offset(), useV ? mem(v) : result.mem, useV ? v.offset() : 0,
                 lr, momentum, nesterov ? 1 : 0, weightDecay, w.size());
     }
 
     @Override
-    public void adagradStep(Tensor w, Tensor g, Tensor sumSq, float lr, float eps, float weightDecay) {
-        requireSameSize("adagradStep", w, g);
-        requireSameSize("adagradStep", w, sumSq);
+    protected void doAdagradStep(Tensor w, Tensor g, Tensor sumSq, float lr, float eps, float weightDecay) {
         run("adagrad_step", w.size(), mem(w), w.offset(), mem(g), g.offset(), mem(sumSq), sumSq.offset(), lr, eps, weightDecay, w.size());
     }
 
     @Override
-    public void rmspropStep(Tensor w, Tensor g, Tensor sqAvg, float lr, float rho, float eps, float weightDecay) {
-        requireSameSize("rmspropStep", w, g);
-        requireSameSize("rmspropStep", w, sqAvg);
+    protected void doRmspropStep(Tensor w, Tensor g, Tensor sqAvg, float lr, float rho, float eps, float weightDecay) {
         run("rmsprop_step", w.size(), mem(w), w.offset(), mem(g), g.offset(), mem(sqAvg), sqAvg.offset(), lr, rho, eps, weightDecay, w.size());
     }
 
     @Override
-    public void adadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps, float weightDecay) {
-        requireSameSize("adadeltaStep", w, g);
-        requireSameSize("adadeltaStep", w, sqAvg);
-        requireSameSize("adadeltaStep", w, accDelta);
+    protected void doAdadeltaStep(Tensor w, Tensor g, Tensor sqAvg, Tensor accDelta, float lr, float rho, float eps, float weightDecay) {
         run("adadelta_step", w.size(), mem(w), w.offset(), mem(g), g.offset(), mem(sqAvg), sqAvg.offset(),
                 mem(accDelta), accDelta.offset(), lr, rho, eps, weightDecay, w.size());
     }
 
     @Override
-    public void adamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
-        Checks.adamStepCount(t);
-        requireSameSize("adamStep", w, g);
-        requireSameSize("adamStep", w, m);
-        requireSameSize("adamStep", w, v);
+    protected void doAdamStep(Tensor w, Tensor g, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps, float weightDecay, int t) {
         // the bias corrections are per step, not per element: computed here exactly as the reference does
         float bc1 = 1 - (float) Math.pow(beta1, t), bc2 = 1 - (float) Math.pow(beta2, t);
         float stepSize = lr / bc1, sqrtBc2 = (float) Math.sqrt(bc2);
