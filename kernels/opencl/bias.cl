@@ -10,18 +10,6 @@
  * local memory. No atomics, so the result is the same on every run.
  */
 
-/* Sums v over the work-group through scratch (local size a power of two); every work-item gets the total. */
-inline float group_sum(float v, __local float *scratch) {
-    int l = get_local_id(0);
-    scratch[l] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = get_local_size(0) / 2; s > 0; s >>= 1) {
-        if (l < s) scratch[l] += scratch[l + s];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    return scratch[0];
-}
-
 /* x[o, c, i] += b[c]  (net = W·x + b) */
 __kernel void add_bias(__global float *x, int xo, __global const float *b, int bo, int channels, int inner, int n) {
     int e = get_global_id(0);
@@ -30,7 +18,8 @@ __kernel void add_bias(__global float *x, int xo, __global const float *b, int b
 
 /* db[c] ← β·db[c] + Σ_{o,i} dy[o, c, i]  (∂E/∂b = Σ δ over the batch and the pixels); one work-group per channel */
 __kernel void sum_bias(__global const float *dy, int dyo, __global float *db, int dbo, int channels, int inner, int outer,
-                       float beta, __local float *scratch) {
+                       float beta, SCRATCH_ARG) {
+    SCRATCH_DECL;
     int c = get_group_id(0), m = outer * inner;
     float s = 0.0f;
     for (int e = get_local_id(0); e < m; e += get_local_size(0)) {
@@ -43,7 +32,8 @@ __kernel void sum_bias(__global const float *dy, int dyo, __global float *db, in
 
 /* dα[c] += Σ dy ⊙ x over the elements of channel c where x ≤ 0 (∂y/∂α = x there); one work-group per channel */
 __kernel void prelu_alpha_grad(__global const float *x, int xo, __global const float *dy, int dyo, __global float *dalpha, int dao,
-                               int channels, int inner, int outer, __local float *scratch) {
+                               int channels, int inner, int outer, SCRATCH_ARG) {
+    SCRATCH_DECL;
     int c = get_group_id(0), m = outer * inner;
     float s = 0.0f;
     for (int e = get_local_id(0); e < m; e += get_local_size(0)) {

@@ -54,15 +54,8 @@ __kernel void mul(__global const float *a, int ao, __global const float *b, int 
 #define ACT_RELU              6
 #define ACT_SOFTPLUS          7
 
-/* σ(x) = 1/(1 + e^−x), without overflow for large |x| (as ReferenceBackend.sigmoid). */
-inline float sigmoid_f(float x) {
-    if (x >= 0.0f) return 1.0f / (1.0f + exp(-x));
-    float e = exp(x);
-    return e / (1.0f + e);
-}
-
 /* f(net) */
-inline float act_apply(int f, float net) {
+FN float act_apply(int f, float net) {
     switch (f) {
         case ACT_IDENTITY:         return net;
         case ACT_STEP:             return net >= 0.0f ? 1.0f : 0.0f;
@@ -77,7 +70,7 @@ inline float act_apply(int f, float net) {
 }
 
 /* f'(net), given net and y = f(net) */
-inline float act_derivative(int f, float net, float y) {
+FN float act_derivative(int f, float net, float y) {
     switch (f) {
         case ACT_IDENTITY:         return 1.0f;
         case ACT_STEP:
@@ -127,7 +120,7 @@ __kernel void prelu_backward_input(__global const float *x, int xo, __global con
 /* ------------------------------------------------------------------ dropout */
 
 /* MurmurHash3's 32-bit finaliser: every input bit avalanches into every output bit. */
-inline uint fmix32(uint h) {
+FN uint fmix32(uint h) {
     h ^= h >> 16;
     h *= 0x85EBCA6Bu;
     h ^= h >> 13;

@@ -55,17 +55,33 @@
 #define WPT_M (TS_M / RTS_M)   /* outputs per work-item along M: 4 by default */
 #define WPT_N (TS_N / RTS_N)   /* outputs per work-item along N: 4 by default */
 
+/* Helpers and the split-K epilogue, once per program (kernels/cuda/gemm.cu builds sgemm again with other tiles). */
+#ifndef NABLA_GEMM_ONCE
+#define NABLA_GEMM_ONCE
+
 /* Loads 4 consecutive floats p[0..3] of which only the first `valid` (0..4) exist; the rest read as 0. */
-inline float4 load4(__global const float *p, int valid) {
+FN float4 load4(__global const float *p, int valid) {
     if (valid >= 4) return vload4(0, p);
-    float4 v = (float4)(0.0f);
-    if (valid > 0) v.s0 = p[0];
-    if (valid > 1) v.s1 = p[1];
-    if (valid > 2) v.s2 = p[2];
+    float4 v = FLOAT4(0.0f, 0.0f, 0.0f, 0.0f);
+    if (valid > 0) v.x = p[0];
+    if (valid > 1) v.y = p[1];
+    if (valid > 2) v.z = p[2];
     return v;
 }
 
-__kernel __attribute__((reqd_work_group_size(RTS_N, RTS_M, 1)))
+/* Split-K epilogue: C[i] ← α·Σ_z partial[z][i] + β·C[i] over the S slices, in slice order; one work-item per element. */
+__kernel void sgemm_reduce_splits(__global const float *partial, int S, int MN, __global float *C, int co,
+                                  float alpha, float beta) {
+    int i = get_global_id(0);
+    if (i >= MN) return;
+    float sum = 0.0f;
+    for (int z = 0; z < S; z++) sum += partial[z * MN + i];
+    __global float *c = C + co + i;
+    *c = beta == 0.0f ? alpha * sum : alpha * sum + beta * *c;
+}
+#endif
+
+__kernel WORK_GROUP(RTS_N, RTS_M, 1)
 void sgemm(int M, int N, int K, float alpha, float beta, int transA, int transB,
            __global const float *A, int ao, __global const float *B, int bo, __global float *C, int co,
            int kChunk, __global float *partial) {
@@ -92,13 +108,13 @@ void sgemm(int M, int N, int K, float alpha, float beta, int transA, int transB,
             if (!transA) {                     /* A is [M][K]: 4 consecutive k of row i */
                 int i = q / (TS_K / 4), k = (q % (TS_K / 4)) * 4;
                 int gi = m0 + i, gk = k0 + k;
-                float4 v = gi < M ? load4(A + ao + gi * K + gk, kEnd - gk) : (float4)(0.0f);
-                Asub[k][i] = v.s0; Asub[k + 1][i] = v.s1; Asub[k + 2][i] = v.s2; Asub[k + 3][i] = v.s3;
+                float4 v = gi < M ? load4(A + ao + gi * K + gk, kEnd - gk) : FLOAT4(0.0f, 0.0f, 0.0f, 0.0f);
+                Asub[k][i] = v.x; Asub[k + 1][i] = v.y; Asub[k + 2][i] = v.z; Asub[k + 3][i] = v.w;
             } else {                           /* A is [K][M]: 4 consecutive i of row k */
                 int k = q / (TS_M / 4), i = (q % (TS_M / 4)) * 4;
                 int gi = m0 + i, gk = k0 + k;
-                float4 v = gk < kEnd ? load4(A + ao + gk * M + gi, M - gi) : (float4)(0.0f);
-                Asub[k][i] = v.s0; Asub[k][i + 1] = v.s1; Asub[k][i + 2] = v.s2; Asub[k][i + 3] = v.s3;
+                float4 v = gk < kEnd ? load4(A + ao + gk * M + gi, M - gi) : FLOAT4(0.0f, 0.0f, 0.0f, 0.0f);
+                Asub[k][i] = v.x; Asub[k][i + 1] = v.y; Asub[k][i + 2] = v.z; Asub[k][i + 3] = v.w;
             }
         }
         /* ---- stage op(B)'s TS_K×TS_N tile the same way */
@@ -106,13 +122,13 @@ void sgemm(int M, int N, int K, float alpha, float beta, int transA, int transB,
             if (!transB) {                     /* B is [K][N]: 4 consecutive j of row k */
                 int k = q / (TS_N / 4), j = (q % (TS_N / 4)) * 4;
                 int gk = k0 + k, gj = n0 + j;
-                float4 v = gk < kEnd ? load4(B + bo + gk * N + gj, N - gj) : (float4)(0.0f);
-                Bsub[k][j] = v.s0; Bsub[k][j + 1] = v.s1; Bsub[k][j + 2] = v.s2; Bsub[k][j + 3] = v.s3;
+                float4 v = gk < kEnd ? load4(B + bo + gk * N + gj, N - gj) : FLOAT4(0.0f, 0.0f, 0.0f, 0.0f);
+                Bsub[k][j] = v.x; Bsub[k][j + 1] = v.y; Bsub[k][j + 2] = v.z; Bsub[k][j + 3] = v.w;
             } else {                           /* B is [N][K]: 4 consecutive k of row j */
                 int j = q / (TS_K / 4), k = (q % (TS_K / 4)) * 4;
                 int gk = k0 + k, gj = n0 + j;
-                float4 v = gj < N ? load4(B + bo + gj * K + gk, kEnd - gk) : (float4)(0.0f);
-                Bsub[k][j] = v.s0; Bsub[k + 1][j] = v.s1; Bsub[k + 2][j] = v.s2; Bsub[k + 3][j] = v.s3;
+                float4 v = gj < N ? load4(B + bo + gj * K + gk, kEnd - gk) : FLOAT4(0.0f, 0.0f, 0.0f, 0.0f);
+                Bsub[k][j] = v.x; Bsub[k + 1][j] = v.y; Bsub[k + 2][j] = v.z; Bsub[k + 3][j] = v.w;
             }
         }
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -144,15 +160,4 @@ void sgemm(int M, int N, int K, float alpha, float beta, int transA, int transB,
             }
         }
     }
-}
-
-/* Split-K epilogue: C[i] ← α·Σ_z partial[z][i] + β·C[i] over the S slices, in slice order; one work-item per element. */
-__kernel void sgemm_reduce_splits(__global const float *partial, int S, int MN, __global float *C, int co,
-                                  float alpha, float beta) {
-    int i = get_global_id(0);
-    if (i >= MN) return;
-    float sum = 0.0f;
-    for (int z = 0; z < S; z++) sum += partial[z * MN + i];
-    __global float *c = C + co + i;
-    *c = beta == 0.0f ? alpha * sum : alpha * sum + beta * *c;
 }

@@ -14,37 +14,27 @@
  * of L floats passed by the host.
  */
 
-/* Sums v over the work-group through scratch (local size a power of two); every work-item gets the total. */
-inline float group_sum(float v, __local float *scratch) {
-    int l = get_local_id(0);
-    scratch[l] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = get_local_size(0) / 2; s > 0; s >>= 1) {     /* pairwise: log₂ L levels, error O(log n) */
-        if (l < s) scratch[l] += scratch[l + s];
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    return scratch[0];
-}
-
 /* ------------------------------------------------------------------ reductions */
 
 /* out[oo + group] = Σ in[io + i] over the i this work-group strides across (grid-stride loop, then a tree). */
-__kernel void sum_reduce(__global const float *in, int io, int n, __global float *out, int oo, __local float *scratch) {
+__kernel void sum_reduce(__global const float *in, int io, int n, __global float *out, int oo, SCRATCH_ARG) {
+    SCRATCH_DECL;
     float s = 0.0f;
     for (int i = get_global_id(0); i < n; i += get_global_size(0)) s += in[io + i];
     float total = group_sum(s, scratch);
     if (get_local_id(0) == 0) out[oo + get_group_id(0)] = total;
 }
 
-/* partials[group] = Σ x² over this work-group's share: the first pass of ‖x‖² (sum_reduce finishes it). */
-__kernel void sum_squares_partial(__global const float *x, int xo, int n, __global float *partials, __local float *scratch) {
+/* partials[po + group] = Σ x² over this work-group's share: the first pass of ‖x‖² (sum_reduce finishes it). */
+__kernel void sum_squares_partial(__global const float *x, int xo, int n, __global float *partials, int po, SCRATCH_ARG) {
+    SCRATCH_DECL;
     float s = 0.0f;
     for (int i = get_global_id(0); i < n; i += get_global_size(0)) {
         float v = x[xo + i];
         s += v * v;
     }
     float total = group_sum(s, scratch);
-    if (get_local_id(0) == 0) partials[get_group_id(0)] = total;
+    if (get_local_id(0) == 0) partials[po + get_group_id(0)] = total;
 }
 
 /* g[i] /= result[slot] — the count of rows that took part, computed on the device (0: leave g as it is, all zeros). */
@@ -87,7 +77,7 @@ __kernel void softmax_backward_rows(__global const float *y, int yo, __global co
  * The class of a row from its label v: −1 for an ignored row (v < 0), −2 for a label that is not a class index in
  * [0, n) (not whole, NaN, too large) — an error the kernel reports by writing the row to err[eo] — else (int) v.
  */
-inline int class_index(float v, int n) {
+FN int class_index(float v, int n) {
     if (v < 0.0f) return -1;
     if (!(v < (float) n) || v != floor(v)) return -2;          /* NaN fails v < n */
     return (int) v;

@@ -7,13 +7,13 @@
 #define GEOMETRY int N, int C, int H, int W, int kH, int kW, int sH, int sW, int pH, int pW, int oH, int oW
 
 /* The first output index whose window (size k, stride s, padding p) covers input coordinate i. */
-inline int first_window(int i, int k, int s, int p) {
+FN int first_window(int i, int k, int s, int p) {
     int num = i + p - k + 1;                      /* o·s − p + k − 1 ≥ i  ⇔  o ≥ (i + p − k + 1)/s */
     return num <= 0 ? 0 : (num + s - 1) / s;
 }
 
 /* The last output index (clamped to the output size) whose window covers input coordinate i. */
-inline int last_window(int i, int s, int p, int outSize) {
+FN int last_window(int i, int s, int p, int outSize) {
     return min(outSize - 1, (i + p) / s);         /* o·s − p ≤ i */
 }
 

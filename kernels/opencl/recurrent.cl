@@ -6,13 +6,6 @@
  * OpenCL C 1.2.
  */
 
-/* σ(x) = 1/(1 + e^−x), without overflow for large |x| */
-inline float sigmoid_f(float x) {
-    if (x >= 0.0f) return 1.0f / (1.0f + exp(-x));
-    float e = exp(x);
-    return e / (1.0f + e);
-}
-
 /*
  * LSTM step, gates in PyTorch's order (i, f, g, o). In: gates = a (pre-activations), c_{t−1}, optional peepholes
  * p = [p_i; p_f; p_o] ([3, H]). Out: gates ← (i, f, g, o), c_t, tanh(c_t), h_t.

@@ -46,7 +46,7 @@ public interface Backend extends AutoCloseable {
     /** Returns the storage of an owning tensor to the backend (a pool, for GPU backends). Called by {@link Tensor#close()}. */
     void release(Tensor t);
 
-    /** Waits until all queued work is done (a no-op for synchronous backends). */
+    /** Waits until all queued work is done, reporting any error the device found meanwhile (a no-op for synchronous backends). */
     default void synchronize() {}
 
     @Override
@@ -71,6 +71,12 @@ public interface Backend extends AutoCloseable {
 
     /** Σ x² (squared L2 norm), accumulated in double. */
     float sumSquares(Tensor x);
+
+    /**
+     * Σ over every tensor of Σ x², accumulated in double: a global gradient norm² in one reduction (one wait for the
+     * device on a GPU backend, however many tensors).
+     */
+    float sumSquares(java.util.List<Tensor> xs);
 
     // ---------------------------------------------------------------- matrix multiply (BLAS level 3)
 
@@ -139,6 +145,12 @@ public interface Backend extends AutoCloseable {
     /** How many rows with label ≥ 0 have their arg-max (first on ties) equal to the label. */
     int countCorrect(Tensor scores, Tensor labels);
 
+    /**
+     * count[0] += {@link #countCorrect}(scores, labels), without returning to the host: a training loop adds up its
+     * hits on the device and reads them once per epoch ({@code count} is a one-element tensor).
+     */
+    void countCorrectInto(Tensor scores, Tensor labels, Tensor count);
+
     // ---------------------------------------------------------------- convolution and pooling
 
     /**
@@ -173,10 +185,14 @@ public interface Backend extends AutoCloseable {
      */
     void dropoutMask(Tensor mask, float p, long seed);
 
-    /** out[r, :] ← table[idx[r], :] for a table [V, D]; an index outside [0, V) is an error (reported by the host side). */
+    /**
+     * out[r, :] ← table[idx[r], :] for a table [V, D]; an index outside [0, V) is an {@link IndexOutOfBoundsException}
+     * naming the op and the index. A GPU backend checks on the device and reports it at its next wait for the device
+     * (a scalar result, a download, {@link #synchronize()}) rather than waiting at every lookup.
+     */
     void gatherRows(Tensor table, Tensor idx, Tensor out);
 
-    /** dtable[idx[r], :] += dout[r, :] for every r (rows with negative index are skipped). */
+    /** dtable[idx[r], :] += dout[r, :] for every r (rows with negative index are skipped; too large: as {@link #gatherRows}). */
     void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable);
 
     // ---------------------------------------------------------------- fused recurrent cells

@@ -185,7 +185,21 @@ public abstract class CheckedBackend implements Backend {
 
     protected abstract void doMul(Tensor a, Tensor b, Tensor out);
 
+    @Override
+    public final float sumSquares(java.util.List<Tensor> xs) {
+        if (xs == null) throw new IllegalArgumentException("sumSquares: the list of tensors is null");
+        enter("sumSquares", xs.toArray(new Tensor[0]));
+        return doSumSquaresAll(xs);
+    }
+
     protected abstract float doSumSquares(Tensor x);
+
+    /** Σ over the tensors of Σ x²; by default one {@link #doSumSquares} per tensor, added in double. */
+    protected float doSumSquaresAll(java.util.List<Tensor> xs) {
+        double s = 0;
+        for (Tensor x : xs) s += doSumSquares(x);
+        return (float) s;
+    }
 
     // ---------------------------------------------------------------- gemm
 
@@ -328,6 +342,17 @@ public abstract class CheckedBackend implements Backend {
         Checks.labels("countCorrect", scores, labels);
         return doCountCorrect(scores, labels);
     }
+
+    @Override
+    public final void countCorrectInto(Tensor scores, Tensor labels, Tensor count) {
+        enter("countCorrectInto", scores, labels, count);
+        Checks.labels("countCorrectInto", scores, labels);
+        if (count.size() != 1) throw new IllegalArgumentException("countCorrectInto: the count " + count.shapeString() + " must hold one element");
+        doCountCorrectInto(scores, labels, count);
+    }
+
+    /** As {@link Backend#countCorrectInto}; the labels' values are checked here. */
+    protected abstract void doCountCorrectInto(Tensor scores, Tensor labels, Tensor count);
 
     /** As {@link Backend#softmaxCrossEntropy}; the labels' values are checked here ({@link Checks#classIndex}). */
     protected abstract float doSoftmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits);

@@ -26,6 +26,12 @@ public abstract class HeapBackend extends CheckedBackend {
         // heap storage: the garbage collector reclaims it
     }
 
+    /** count[0] += the hits, on the heap: nothing to defer. */
+    @Override
+    protected void doCountCorrectInto(Tensor scores, Tensor labels, Tensor count) {
+        data(count)[count.offset()] += doCountCorrect(scores, labels);
+    }
+
     /** out[r, :] ← table[idx[r], :]: row copies out of the heap arrays, the same for every heap backend. */
     @Override
     protected void doGatherRows(Tensor table, Tensor idx, Tensor out) {

@@ -14,10 +14,15 @@ import java.util.List;
 public final class Clipping {
     private Clipping() {}
 
-    /** ‖g‖ over every parameter's gradient together (the global L2 norm), accumulated in double. */
+    /**
+     * ‖g‖ over every parameter's gradient together (the global L2 norm), accumulated in double: one reduction per
+     * backend (one wait for a GPU, however many parameters).
+     */
     public static float globalNorm(List<Param> params) {
+        java.util.Map<dev.nabla.backend.Backend, List<dev.nabla.backend.Tensor>> byBackend = new java.util.LinkedHashMap<>();
+        for (Param p : params) byBackend.computeIfAbsent(p.backend(), b -> new java.util.ArrayList<>()).add(p.grad());
         double s = 0;
-        for (Param p : params) s += p.backend().sumSquares(p.grad());
+        for (var e : byBackend.entrySet()) s += e.getKey().sumSquares(e.getValue());
         return (float) Math.sqrt(s);
     }
 

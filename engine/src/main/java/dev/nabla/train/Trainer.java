@@ -94,7 +94,8 @@ public final class Trainer {
         }
         int bs = batchSize == 0 ? train.size() : Math.min(batchSize, train.size());
         List<Param> params = model.params();
-        try (Batches batches = new Batches(ops, train, bs)) {            // staged batches go back to the backend at the end
+        try (Batches batches = new Batches(ops, train, bs);              // staged batches go back to the backend at the end
+             Tensor hits = ops.zeros(1)) {                                  // correct predictions, added up on the device
             List<EpochStats> history = new ArrayList<>();
             float bestVal = Float.POSITIVE_INFINITY;
             int sinceBest = 0;
@@ -103,7 +104,8 @@ public final class Trainer {
                 int[] idx = shuffle ? permutation(train.size(), rng) : identity(train.size());
                 long t0 = System.nanoTime();
                 double lossSum = 0;
-                long correct = 0, counted = 0;
+                long counted = 0;
+                ops.fill(hits, 0f);
                 for (int start = 0; start < train.size(); start += bs) {
                     int n = Math.min(bs, train.size() - start);
                     Batches.Batch b = batches.load(idx, start, n);
@@ -111,6 +113,8 @@ public final class Trainer {
                     Tensor y = model.forward(b.x(), true);                       // forward pass
                     Tensor dy = batches.gradientLike(y);
                     step++;
+                    // before the loss: a GPU backend's check of the labels then comes back with the loss, the one wait per step
+                    if (loss.classification()) ops.countCorrectInto(y, b.target(), hits);
                     float e;
                     try {
                         e = loss.compute(y, b.target(), dy);                      // error E and δ = ∂E/∂y
@@ -122,9 +126,9 @@ public final class Trainer {
                     if (clipNorm > 0) Clipping.clipGlobalNorm(params, clipNorm);
                     optimizer.step(params);                                       // weight update
                     lossSum += (double) e * n;
-                    if (loss.classification()) correct += ops.countCorrect(y, b.target());
                     counted += n;
                 }
+                long correct = loss.classification() ? Math.round(hits.item()) : 0;
                 double secs = (System.nanoTime() - t0) / 1e9;
                 float trainLoss = (float) (lossSum / counted);
                 float trainAcc = loss.classification() ? (float) correct / counted : Float.NaN;

@@ -14,15 +14,15 @@ public final class OpenClProvider implements BackendProvider {
 
     @Override
     public int priority() {
-        if (ClRuntime.unavailableReason() != null) return -1;
-        return priorityFor(ClRuntime.probe().gpu());
+        if (ClPlatform.unavailableReason() != null) return -1;
+        return priorityFor(ClPlatform.probe().gpu());
     }
 
-    /** 20 on a GPU (above cpu's 10), 5 on a CPU device (below cpu, above ref's 0). */
+    /** 20 on a GPU (above cpu's 10, below cuda's 30), 5 on a CPU device (below cpu, above ref's 0). */
     static int priorityFor(boolean gpu) { return gpu ? 20 : 5; }
 
     @Override
-    public String unavailableReason() { return ClRuntime.unavailableReason(); }
+    public String unavailableReason() { return ClPlatform.unavailableReason(); }
 
     @Override
     public Backend create() { return new OpenClBackend(); }

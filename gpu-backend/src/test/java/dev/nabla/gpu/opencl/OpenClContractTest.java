@@ -2,10 +2,12 @@ package dev.nabla.gpu.opencl;
 
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.BackendContractTest;
+import dev.nabla.gpu.Devices;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The engine's backend contract suite, every op against the reference backend, on the OpenCL device (PoCL in CI). */
-@org.junit.jupiter.api.extension.ExtendWith(OpenClSupport.RequireOpenCl.class)
+/** The engine's backend contract suite, every op against the reference backend, on the opencl device (PoCL in CI). */
+@ExtendWith(Devices.RequireOpenCl.class)
 class OpenClContractTest extends BackendContractTest {
     @Override
-    protected Backend backend() { return OpenClSupport.open(); }
+    protected Backend backend() { return Devices.open("opencl"); }
 }

@@ -1,18 +1,13 @@
-package dev.nabla.gpu.opencl;
-
-import static org.jocl.CL.*;
+package dev.nabla.gpu;
 
 import java.lang.ref.Cleaner;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import org.jocl.CLException;
-import org.jocl.cl_context;
-import org.jocl.cl_mem;
 
 /**
  * Device buffers, pooled by size: a released tensor's buffer goes back to a free list keyed by its capacity and the
- * next allocation of that size takes it instead of calling {@code clCreateBuffer}. A training loop allocates the
+ * next allocation of that size takes it instead of asking the driver ({@code clCreateBuffer}, {@code cuMemAlloc}). A training loop allocates the
  * same shapes step after step, so after the first step the device allocation total stops growing.
  *
  * <p>Buffers come back either explicitly ({@link dev.nabla.backend.Tensor#close()} → {@link Storage#release()}) or,
@@ -21,37 +16,39 @@ import org.jocl.cl_mem;
  * after everything enqueued on it before. Sizes are rounded up to {@value #GRANULE} floats.
  *
  * <p>The GC knows nothing of device memory, so when the pool would grow past a soft limit (¾ of the device's memory
- * unless {@code -Dnabla.opencl.poolLimitMiB} says otherwise) it asks for a collection first and reuses what comes
+ * unless {@code -Dnabla.<backend>.poolLimitMiB} says otherwise) it asks for a collection first and reuses what comes
  * back; if nothing of the right size does, it releases the free buffers of other sizes, and if the live set alone is
  * that large the limit moves up.
+ *
+ * @param <B> the runtime's buffer handle
  */
-final class BufferPool {
+public final class BufferPool<B> {
     /** Allocation granule in floats (1 KiB): rounds odd sizes into shared buckets. */
     static final int GRANULE = 256;
     private static final Cleaner CLEANER = Cleaner.create();
 
-    private final cl_context context;
+    private final DeviceRuntime<B> runtime;
     private long softLimitBytes;
-    private final Map<Long, ArrayDeque<cl_mem>> free = new HashMap<>();
+    private final Map<Long, ArrayDeque<B>> free = new HashMap<>();
     private long allocatedBytes, inUseBytes, created, reclaimedByGc;
     private boolean closed;
 
-    BufferPool(cl_context context, long softLimitBytes) {
-        this.context = context;
+    BufferPool(DeviceRuntime<B> runtime, long softLimitBytes) {
+        this.runtime = runtime;
         this.softLimitBytes = softLimitBytes;
     }
 
     /** The storage object of a device tensor: a pooled buffer of {@code capacity} floats. */
-    static final class Storage {
-        final cl_mem mem;
+    public static final class Storage<B> {
+        final B mem;
         final long capacity;
-        private final Return giveBack;
+        private final Return<B> giveBack;
         private final Cleaner.Cleanable cleanable;
 
-        private Storage(BufferPool pool, cl_mem mem, long capacity) {
+        private Storage(BufferPool<B> pool, B mem, long capacity) {
             this.mem = mem;
             this.capacity = capacity;
-            this.giveBack = new Return(pool, mem, capacity * Float.BYTES);
+            this.giveBack = new Return<>(pool, mem, capacity * Float.BYTES);
             this.cleanable = CLEANER.register(this, giveBack);
         }
 
@@ -66,13 +63,13 @@ final class BufferPool {
      * The cleaning action: must not reference the Storage, or it would never become unreachable. {@code explicit} tells
      * a {@link Storage#release()} from the GC finding a tensor nobody closed (counted in {@link #reclaimedByGc()}).
      */
-    private static final class Return implements Runnable {
-        private final BufferPool pool;
-        private final cl_mem mem;
+    private static final class Return<B> implements Runnable {
+        private final BufferPool<B> pool;
+        private final B mem;
         private final long bytes;
         private volatile boolean explicit;
 
-        Return(BufferPool pool, cl_mem mem, long bytes) {
+        Return(BufferPool<B> pool, B mem, long bytes) {
             this.pool = pool;
             this.mem = mem;
             this.bytes = bytes;
@@ -83,10 +80,10 @@ final class BufferPool {
     }
 
     /** A buffer for at least {@code floats} floats (contents undefined). */
-    Storage take(long floats) {
+    Storage<B> take(long floats) {
         long capacity = Math.max(GRANULE, (floats + GRANULE - 1) / GRANULE * GRANULE);
         long bytes = capacity * Float.BYTES;
-        cl_mem mem = takeFree(bytes);
+        B mem = takeFree(bytes);
         if (mem == null && allocatedBytes() + bytes > softLimitBytes) {
             reclaimGarbage();
             mem = takeFree(bytes);
@@ -100,13 +97,13 @@ final class BufferPool {
         }
         if (mem == null) {
             try {
-                mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
-            } catch (CLException e) {       // out of device memory: collect unreachable tensors, free the pool, try once more
+                mem = runtime.allocate(bytes);
+            } catch (DeviceRuntime.OutOfDeviceMemory e) {   // collect unreachable tensors, free the pool, try once more
                 reclaimGarbage();
-                cl_mem reused = takeFree(bytes);
-                if (reused != null) return new Storage(this, reused, capacity);
+                B reused = takeFree(bytes);
+                if (reused != null) return new Storage<>(this, reused, capacity);
                 releaseFree();
-                mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
+                mem = runtime.allocate(bytes);
             }
             synchronized (this) {
                 allocatedBytes += bytes;
@@ -114,21 +111,21 @@ final class BufferPool {
                 created++;
             }
         }
-        return new Storage(this, mem, capacity);
+        return new Storage<>(this, mem, capacity);
     }
 
-    private synchronized cl_mem takeFree(long bytes) {
-        ArrayDeque<cl_mem> list = free.get(bytes);
+    private synchronized B takeFree(long bytes) {
+        ArrayDeque<B> list = free.get(bytes);
         if (list == null || list.isEmpty()) return null;
         inUseBytes += bytes;
         return list.pop();
     }
 
-    private synchronized void give(cl_mem mem, long bytes, boolean byGc) {
+    private synchronized void give(B mem, long bytes, boolean byGc) {
         inUseBytes -= bytes;
         if (byGc) reclaimedByGc++;
         if (closed) {
-            clReleaseMemObject(mem);
+            runtime.free(mem);
             allocatedBytes -= bytes;
             return;
         }
@@ -147,8 +144,8 @@ final class BufferPool {
 
     /** Releases every free buffer to the driver. */
     private synchronized void releaseFree() {
-        for (ArrayDeque<cl_mem> list : free.values()) {
-            for (cl_mem m : list) clReleaseMemObject(m);
+        for (ArrayDeque<B> list : free.values()) {
+            for (B m : list) runtime.free(m);
         }
         free.clear();
         allocatedBytes = inUseBytes;
@@ -165,7 +162,7 @@ final class BufferPool {
 
     synchronized long inUseBytes() { return inUseBytes; }
 
-    /** How many times {@code clCreateBuffer} was called. */
+    /** How many buffers were allocated from the driver (pool misses). */
     synchronized long buffersCreated() { return created; }
 
     /**

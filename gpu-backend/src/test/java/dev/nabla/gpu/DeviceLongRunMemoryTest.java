@@ -1,4 +1,4 @@
-package dev.nabla.gpu.opencl;
+package dev.nabla.gpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,34 +8,35 @@ import java.util.List;
 import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Issue 6: "a long training run does not grow device memory", on the OpenCL backend. An MLP (three fits with ragged
+ * Issue 6: "a long training run does not grow device memory", on a device backend (one subclass per runtime). An MLP (three fits with ragged
  * training and validation batches), an LSTM language model (state resets, ragged chunks, another batch size, an
  * evaluation and sampling every epoch) and every recurrent layer over varying sequence shapes run several epochs each;
  * after every epoch the buffer pool's counters are read.
  *
  * <p>Without relying on the GC: from the end of a run's first epoch on, the device bytes in live tensors do not move —
  * every workspace a layer replaces is closed — and neither do the pool's device bytes in total and its
- * {@code clCreateBuffer} count: closed buffers are reused. (The LSTM run's pool settles one epoch later: its first
+ * driver allocation count: closed buffers are reused. (The LSTM run's pool settles one epoch later: its first
  * epoch starts from a fresh model, every later one from the shapes the previous epoch's sampling left, so the first
  * chunk of epoch 2 briefly holds one small buffer more than any moment of epoch 1 did; from then on nothing moves.)
  * And with the GC: at each epoch's end a collection is forced, and no buffer may come back through the cleaner
- * ({@link OpenClBackend#buffersReclaimedByGc()} stays 0), which would mean some tensor was dropped without close().
+ * ({@link DeviceBackend<?>#buffersReclaimedByGc()} stays 0), which would mean some tensor was dropped without close().
  */
-@ExtendWith(OpenClSupport.RequireOpenCl.class)
-class LongRunMemoryTest {
+public abstract class DeviceLongRunMemoryTest {
+    /** The device under test: "opencl" or "cuda". */
+    protected abstract String device();
 
-    /** After one epoch: device bytes in use, device bytes held, clCreateBuffer calls, buffers the GC gave back. */
+
+    /** After one epoch: device bytes in use, device bytes held, driver allocations, buffers the GC gave back. */
     record Counters(long inUse, long allocated, long created, long reclaimedByGc) {
-        static Counters of(OpenClBackend cl) {
+        static Counters of(DeviceBackend<?> cl) {
             return new Counters(cl.inUseBytes(), cl.allocatedBytes(), cl.buffersCreated(), cl.buffersReclaimedByGc());
         }
     }
 
     /** Runs a workload on a fresh backend; per phase (a phase restarts at epoch 1) the counters after each epoch. */
-    static List<List<Counters>> run(String what, ObjIntConsumer<IntConsumer> workload, int epochs, int poolSettles, OpenClBackend cl) {
+    static List<List<Counters>> run(String what, ObjIntConsumer<IntConsumer> workload, int epochs, int poolSettles, DeviceBackend<?> cl) {
         List<List<Counters>> phases = new ArrayList<>();
         workload.accept(epoch -> {
             if (epoch == 1) phases.add(new ArrayList<>());
@@ -46,8 +47,8 @@ class LongRunMemoryTest {
         }, epochs);
         for (int p = 0; p < phases.size(); p++) {
             List<Counters> c = phases.get(p);
-            System.out.printf("[opencl] long run, %s, phase %d: after epochs 1/2/%d device bytes %d/%d/%d (in live tensors %d/%d/%d), "
-                            + "clCreateBuffer %d/%d/%d, reclaimed by GC %d%n", what, p + 1, c.size(),
+            System.out.printf("[" + cl.name() + "] long run, %s, phase %d: after epochs 1/2/%d device bytes %d/%d/%d (in live tensors %d/%d/%d), "
+                            + "driver allocations %d/%d/%d, reclaimed by GC %d%n", what, p + 1, c.size(),
                     c.get(0).allocated(), c.get(1).allocated(), c.getLast().allocated(), c.get(0).inUse(), c.get(1).inUse(),
                     c.getLast().inUse(), c.get(0).created(), c.get(1).created(), c.getLast().created(), c.getLast().reclaimedByGc());
         }
@@ -66,7 +67,7 @@ class LongRunMemoryTest {
     }
 
     /** A full collection and time for the cleaner thread to run whatever it found. */
-    static void forceCollection(OpenClBackend cl) {
+    static void forceCollection(DeviceBackend<?> cl) {
         long before = cl.buffersReclaimedByGc();
         for (int i = 0; i < 3; i++) {
             System.gc();
@@ -82,28 +83,28 @@ class LongRunMemoryTest {
 
     @Test
     void mlpTrainingWithRaggedAndValidationBatchesKeepsDeviceMemoryFlat() {
-        try (OpenClBackend cl = OpenClSupport.open()) {
+        try (DeviceBackend<?> cl = Devices.open(device())) {
             assertThat(run("MLP", (probe, n) -> LongRun.mlp(cl, n, probe), 4, 1, cl)).hasSize(3);
         }
     }
 
     @Test
     void lstmLanguageModelWithResetsRaggedChunksAndSamplingKeepsDeviceMemoryFlat() {
-        try (OpenClBackend cl = OpenClSupport.open()) {
+        try (DeviceBackend<?> cl = Devices.open(device())) {
             run("LSTM language model", (probe, n) -> LongRun.lstmLanguageModel(cl, n, probe), 5, 2, cl);
         }
     }
 
     @Test
     void everyRecurrentLayerOverVaryingShapesKeepsDeviceMemoryFlat() {
-        try (OpenClBackend cl = OpenClSupport.open()) {
+        try (DeviceBackend<?> cl = Devices.open(device())) {
             run("recurrent layers", (probe, n) -> LongRun.recurrentLayers(cl, n, probe), 4, 1, cl);
         }
     }
 
     @Test
     void aTensorDroppedWithoutCloseIsCountedWhenTheGcReturnsIt() throws InterruptedException {   // the counter works
-        try (OpenClBackend cl = OpenClSupport.open()) {
+        try (DeviceBackend<?> cl = Devices.open(device())) {
             cl.zeros(7).close();
             assertThat(cl.buffersReclaimedByGc()).as("an explicit close is not a GC reclaim").isZero();
             for (int i = 0; i < 10; i++) cl.zeros(7);                // dropped
