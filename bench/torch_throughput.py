@@ -2,8 +2,12 @@
 """PyTorch training throughput for the same four workloads as dev.nabla.bench.Throughput, same line format.
 
     /usr/bin/python3 bench/torch_throughput.py [--workload mlp,lenet5,rnn,lstm] [--seconds 3] [--warmup 8] [--threads 2]
+        [--device cpu|cuda] [--item]
 
 Each step: forward, cross-entropy, backward, SGD(lr=0.01, momentum=0.9) — zero_grad, loss.backward(), opt.step().
+On --device cuda (PyTorch eager with cuBLAS/cuDNN) the queue is drained at the end of each 0.5 s window, so steps run
+back to back without a host wait; --item also reads the loss every step, as Nabla's training loop does (one wait per
+step), for the like-for-like figure.
 """
 import argparse
 import os
@@ -84,13 +88,26 @@ def main():
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=float, default=8.0)  # the same as bench/throughput.sh (its JIT needs it)
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--item", action="store_true", help="read the loss every step (one host wait per step)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    print(f"# torch {torch.__version__} training throughput, {torch.get_num_threads()} threads, "
-          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
+    dev = torch.device(args.device)
+    if args.device == "cuda":
+        if not torch.cuda.is_available():
+            raise SystemExit("--device cuda: this PyTorch sees no CUDA device")
+        torch.backends.cuda.matmul.allow_tf32 = False          # FP32 GEMMs, as ours
+        torch.backends.cudnn.allow_tf32 = False
+        where = f"{torch.cuda.get_device_name(0)}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}, TF32 off"
+    else:
+        where = (f"{torch.get_num_threads()} threads, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
+                 f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
+    print(f"# torch {torch.__version__} training throughput on {args.device}, {where}{', loss read every step' if args.item else ''}")
+    sync = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
     for w in args.workload.split(","):
         label, model, x, y, units, unit = workload(w)
+        model, x, y = model.to(dev), x.to(dev), y.to(dev)
         opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
         def step():
@@ -98,6 +115,8 @@ def main():
             loss = F.cross_entropy(model(x), y)
             loss.backward()
             opt.step()
+            if args.item:
+                loss.item()
             return loss
 
         warm_end = time.perf_counter() + args.warmup
@@ -105,6 +124,7 @@ def main():
         while i < 5 or time.perf_counter() < warm_end:
             step()
             i += 1
+        sync()
         # windows of >= 0.5 s: the mean over all of them, and the best one (robust to a busy machine)
         steps, best, t0 = 0, 0.0, time.perf_counter()
         while True:
@@ -112,14 +132,16 @@ def main():
             while True:
                 loss = step()
                 ws += 1
-                if time.perf_counter() - w0 >= 0.5:
-                    break
+                if ws % 16 == 0 or args.device == "cpu":
+                    sync()
+                    if time.perf_counter() - w0 >= 0.5:
+                        break
             best = max(best, ws * units / (time.perf_counter() - w0))
             steps += ws
             t = time.perf_counter() - t0
             if t >= args.seconds:
                 break
-        print(f"torch-cpu     {label:<24} {steps * units / t:12.1f} {unit:<9} "
+        print(f"torch-{args.device:<7} {label:<24} {steps * units / t:12.1f} {unit:<9} "
               f"(best 0.5 s window {best:.1f}; {steps} steps, {t * 1e3 / steps:.2f} ms/step, loss {loss.item():.4f})")
 
 

@@ -1,6 +1,6 @@
 /*
  * dialect/cuda.h -- the CUDA side of Nabla's kernel dialect: with this header in front, the OpenCL C kernel bodies of
- * kernels/opencl/*.cl compile as CUDA C++ (kernels/cuda/*.cu include it, then their op family's .cl file). So the
+ * kernels/opencl/<family>.cl compile as CUDA C++ (kernels/cuda/<family>.cu include it, then their .cl file). So the
  * arithmetic that nvcc compiles is the arithmetic PoCL runs in CI against the reference backend.
  *
  * OpenCL's address spaces and work-item functions in CUDA terms: a work-group is a block, a work-item a thread,

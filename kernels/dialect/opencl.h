@@ -1,6 +1,6 @@
 /*
  * dialect/opencl.h -- the OpenCL C 1.2 side of Nabla's kernel dialect (kernels/README.md says why there is one).
- * The OpenCL runtime puts this file, then common.h, in front of every kernels/opencl/*.cl file it builds.
+ * The OpenCL runtime puts this file, then common.h, in front of every kernels/opencl/<family>.cl file it builds.
  *
  * The kernel bodies are OpenCL C; these few macros cover what OpenCL and CUDA spell differently (dialect/cuda.h
  * gives the CUDA spelling of the same names):

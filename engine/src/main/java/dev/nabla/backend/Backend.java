@@ -16,6 +16,14 @@ package dev.nabla.backend;
  * <p>Every backend extends {@link CheckedBackend}, which validates each call once, above the implementations: a
  * closed backend, a closed tensor (or a view of one), a tensor of another backend, a null tensor or mismatched shapes
  * are refused with the same exception and message on every backend, before anything runs.
+ *
+ * <p>Threads. {@code ref} and {@code cpu}: one instance may be used from several threads at once, as long as no two
+ * threads write the same tensor (the reference keeps no state; the CPU backend's ops share one worker pool, and a call
+ * made while it is busy runs on the caller's thread, with the same result). {@code opencl} and {@code cuda}: an
+ * instance belongs to the first thread that uses it, and another thread is refused with an
+ * {@link IllegalStateException} until that thread has ended; instances are independent (each has its own queue or
+ * stream, kernel objects and memory pool), so use one backend per thread. Tensors of one backend never mix with
+ * another's.
  */
 public interface Backend extends AutoCloseable {
 
