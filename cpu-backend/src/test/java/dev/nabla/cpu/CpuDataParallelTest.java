@@ -1,0 +1,27 @@
+package dev.nabla.cpu;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.dist.DataParallelContract;
+import dev.nabla.nn.ActivationLayer;
+import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.Dense;
+import dev.nabla.nn.Flatten;
+import dev.nabla.nn.MaxPool2d;
+import dev.nabla.nn.Sequential;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@link DataParallelContract} on the CPU backend, with LeNet-5 itself besides the contract's models. */
+class CpuDataParallelTest extends DataParallelContract {
+    @Override
+    protected Backend backend() { return new CpuBackend(); }
+
+    @Override
+    protected List<Model> models() {
+        List<Model> all = new ArrayList<>(super.models());
+        all.add(new Model("LeNet-5", () -> new Sequential(new Conv2d(1, 6, 5).padding(2), ActivationLayer.relu(), new MaxPool2d(2),
+                new Conv2d(6, 16, 5), ActivationLayer.relu(), new MaxPool2d(2), new Flatten(), new Dense(400, 120), ActivationLayer.relu(),
+                new Dense(120, 84), ActivationLayer.relu(), new Dense(84, 10)), new int[] {1, 28, 28}, 10, 10));
+        return all;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.nabla.dist;
+
+import dev.nabla.backend.Backend;
+import dev.nabla.backend.Tensor;
+import dev.nabla.loss.Loss;
+import dev.nabla.nn.Param;
+import dev.nabla.nn.Sequential;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One copy of a model on its own backend: takes the weights it is given and computes the gradient of its shard of
+ * a batch. What a data-parallel step asks of a worker, whether the worker is a thread ({@link DataParallel}) or a
+ * Spark task.
+ */
+public final class Replica implements AutoCloseable {
+    /** A shard's result: ∂E/∂θ per parameter (already scaled by the shard's share of the batch), and its loss term. */
+    public record Gradient(float[][] grads, double lossTerm) implements java.io.Serializable {}
+
+    private final Sequential model;
+    private final Loss loss;
+    private final Backend ops;
+    private final List<Param> params;
+    private final Map<Integer, Tensor[]> staged = new HashMap<>();   // per shard size: x, targets, ∂E/∂y
+
+    /** A replica of {@code model}, which must already be bound to its backend. */
+    public Replica(Sequential model, Loss loss) {
+        this.model = model;
+        this.loss = loss;
+        this.ops = model.backend();
+        this.params = model.params();
+    }
+
+    public Sequential model() { return model; }
+
+    public List<Param> params() { return params; }
+
+    /** Every parameter's value, downloaded. */
+    public float[][] weights() {
+        float[][] w = new float[params.size()][];
+        for (int i = 0; i < w.length; i++) w[i] = ops.download(params.get(i).value());
+        return w;
+    }
+
+    /** Sets every parameter's value (an upload), e.g. to the weights the master just stepped. */
+    public void setWeights(float[][] w) {
+        if (w.length != params.size()) throw new IllegalArgumentException("setWeights: " + w.length + " arrays for " + params.size() + " parameters");
+        for (int i = 0; i < w.length; i++) params.get(i).set(w[i]);
+    }
+
+    /**
+     * ∂E/∂θ of the shard {@code x} ({@code rows} samples of {@code sampleShape}) with targets {@code t} ({@code rows} ×
+     * {@code targetWidth}), the loss's δ multiplied by {@code scale} (the shard's share of the whole batch, so that the
+     * shards' gradients add up to the batch's; 1 leaves the arithmetic untouched). Leaves the gradient in the model's
+     * {@link Param#grad()}s; {@code download} also brings it back.
+     */
+    public Gradient gradient(float[] x, int xOffset, int[] sampleShape, float[] t, int tOffset, int targetWidth, int rows, double scale,
+                             boolean download) {
+        Tensor[] s = staged.computeIfAbsent(rows, n -> {
+            int[] xs = new int[sampleShape.length + 1];
+            xs[0] = n;
+            System.arraycopy(sampleShape, 0, xs, 1, sampleShape.length);
+            return new Tensor[] {ops.zeros(xs), targetWidth == 1 ? ops.zeros(n) : ops.zeros(n, targetWidth), null};
+        });
+        ops.upload(x, xOffset, s[0]);
+        ops.upload(t, tOffset, s[1]);
+        for (Param p : params) p.zeroGrad();
+        Tensor y = model.forward(s[0], true);                                 // forward pass
+        if (s[2] == null || !java.util.Arrays.equals(s[2].shape(), y.shape())) {
+            Tensor.closeAll(s[2]);
+            s[2] = ops.zeros(y.shape());
+        }
+        float e = loss.compute(y, s[1], s[2]);                                // E and δ = ∂E/∂y of the shard
+        if (scale != 1.0) ops.scale(s[2], (float) scale);                    // δ · (shard's share of the batch)
+        model.backwardParams(s[2]);                                           // ∂E/∂θ of the shard
+        float[][] g = null;
+        if (download) {
+            g = new float[params.size()][];
+            for (int i = 0; i < g.length; i++) g[i] = ops.download(params.get(i).grad());
+        }
+        return new Gradient(g, e * scale);
+    }
+
+    @Override
+    public void close() {
+        for (Tensor[] s : staged.values()) Tensor.closeAll(s);
+        staged.clear();
+    }
+}
