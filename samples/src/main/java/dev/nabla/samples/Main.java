@@ -15,6 +15,7 @@ public final class Main {
                       spirals    two interleaved spirals: a perceptron fails, an MLP reaches ~100%   [--epochs N --every N]
                       gradient-flow  ‖∂L/∂h_k‖ back through time: vanilla RNN (small/large W) vs LSTM (forget bias 1/3)   [--steps 60]
                       char-lstm  a character-level LSTM language model on Debian's fortunes, then sampled text   [--steps 600 --hidden 64 --temperature T]
+                      playground a page on 127.0.0.1 to train small networks on XOR, circles, spirals and watch them learn   [--port 8765]
                     common options: --backend NAME, --seed N, --epochs N""");
             return;
         }
@@ -25,6 +26,7 @@ public final class Main {
             case "spirals" -> SpiralsSample.main(rest);
             case "gradient-flow" -> GradientFlowSample.main(rest);
             case "char-lstm" -> CharLstmSample.main(rest);
+            case "playground" -> dev.nabla.samples.playground.Playground.main(rest);
             default -> {
                 System.err.println("unknown command '" + args[0] + "' (try: nabla help)");
                 System.exit(2);
