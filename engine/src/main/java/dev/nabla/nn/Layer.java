@@ -12,6 +12,10 @@ import java.util.random.RandomGenerator;
  * {@link #forward} (which keeps what backward needs) and {@link #backward} (which <em>adds</em> ∂E/∂param into each
  * {@link Param#grad()} and returns ∂E/∂input). The first axis of every tensor is the batch. A layer owns the tensors it
  * returns and reuses them for the next batch of the same shape, so a training step allocates nothing.
+ *
+ * <p>Sequences are time-major: a batch of B sequences of T steps is a [T, B, F] tensor (step t is the contiguous
+ * view of B rows), so for a sequence layer the batch is the <em>second</em> axis. Per-sample shapes
+ * ({@link #outputShape}) never include the batch axis: a sequence sample is [T, F].
  */
 public interface Layer {
 
@@ -34,6 +38,18 @@ public interface Layer {
     default void backwardParams(Tensor dy) { backward(dy); }
 
     default List<Param> params() { return List.of(); }
+
+    /**
+     * Truncated BPTT: when on, each forward pass starts from the state the previous one ended in (a copy: the gradient
+     * stops at the boundary). Layers without state ignore it; containers pass it on to every layer they hold.
+     */
+    default Layer carryState(boolean on) { return this; }
+
+    /** Forgets a carried state (the start of a new text or epoch); a no-op for layers without state. */
+    default void resetState() {}
+
+    /** The layers this one is made of, in order (a container's parts; empty for a plain layer). */
+    default List<Layer> children() { return List.of(); }
 
     /** A short description for summaries and error messages, e.g. "Dense(784→256)". */
     default String name() { return getClass().getSimpleName(); }

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 public final class Sequential implements Layer {
     private final List<Layer> layers;
     private Backend ops;
+    private boolean carrying;
 
     public Sequential(Layer... layers) {
         this(List.of(layers));
@@ -55,6 +56,23 @@ public final class Sequential implements Layer {
     }
 
     public List<Layer> layers() { return layers; }
+
+    @Override
+    public List<Layer> children() { return layers; }
+
+    /** Passes truncated-BPTT state carrying on to every layer (recurrent layers act on it, the others ignore it). */
+    @Override
+    public Sequential carryState(boolean on) {
+        for (Layer l : layers) l.carryState(on);
+        carrying = on;
+        return this;
+    }
+
+    /** Whether {@link #carryState} was last switched on. */
+    public boolean carryingState() { return carrying; }
+
+    @Override
+    public void resetState() { for (Layer l : layers) l.resetState(); }
 
     @Override
     public int[] outputShape(int[] inputShape) {

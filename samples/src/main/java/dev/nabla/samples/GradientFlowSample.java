@@ -52,7 +52,7 @@ public final class GradientFlowSample {
     static float[] vanilla(Backend ops, Tensor x, Tensor label, long seed, int H, int K, float sigma) {
         SplittableRandom rng = new SplittableRandom(seed + 7);
         VanillaRnn rnn = new VanillaRnn(x.dim(2), H, K, VanillaRnn.Recurrence.HIDDEN, VanillaRnn.Output.MANY_TO_ONE)
-                .bind(ops, rng).recordGradientNorms(true);
+                .bound(ops, rng).recordGradientNorms(true);
         float[] w = new float[H * H];
         for (int i = 0; i < w.length; i++) w[i] = (float) (sigma * rng.nextGaussian() / Math.sqrt(H));
         ops.upload(w, 0, rnn.w().value());

@@ -61,6 +61,9 @@ public final class Bidirectional implements Recurrent {
     }
 
     @Override
+    public java.util.List<dev.nabla.nn.Layer> children() { return java.util.List.of(fwd, bwd); }
+
+    @Override
     public Bidirectional carryState(boolean on) {
         if (on) throw new UnsupportedOperationException(name() + ": the backward direction sees the future, so its state cannot be carried across chunks");
         return this;
