@@ -15,6 +15,10 @@ public final class Main {
                       spirals    two interleaved spirals: a perceptron fails, an MLP reaches ~100%   [--epochs N --every N]
                       gradient-flow  ‖∂L/∂h_k‖ back through time: vanilla RNN (small/large W) vs LSTM (forget bias 1/3)   [--steps 60]
                       char-lstm  a character-level LSTM language model on Debian's fortunes, then sampled text   [--steps 600 --hidden 64 --temperature T]
+                      caption    CNN+LSTM captioning: strips of 2-4 real MNIST digits get their words ("seven two one")   [--epochs 6 --strips 6000]
+                      window     seed 002's window classifier: J = max(0, 1 + s_c − s) ranks true 5-word windows of real text above corrupted ones   [--epochs 30]
+                      teacher-forcing  seed 003: an output-recurrence RNN trained teacher-forced vs free-running, and a hidden-recurrence RNN, on the character task   [--steps 1500]
+                      fortune-topic  many-to-one: an LSTM reads a fortune and names its collection (computers, food, law, …) vs the majority class   [--epochs 20]
                     common options: --backend NAME, --seed N, --epochs N""");
             return;
         }
@@ -25,6 +29,10 @@ public final class Main {
             case "spirals" -> SpiralsSample.main(rest);
             case "gradient-flow" -> GradientFlowSample.main(rest);
             case "char-lstm" -> CharLstmSample.main(rest);
+            case "fortune-topic" -> FortuneTopicSample.main(rest);
+            case "caption" -> CaptionSample.main(rest);
+            case "window" -> WindowSample.main(rest);
+            case "teacher-forcing" -> TeacherForcingSample.main(rest);
             default -> {
                 System.err.println("unknown command '" + args[0] + "' (try: nabla help)");
                 System.exit(2);

@@ -85,6 +85,41 @@ class SequenceModelTest {
                 .feedback(VanillaRnn.Feedback.TEACHER_FORCED)).hasMessageContaining("D = K = 5");
     }
 
+    /**
+     * The captioning composition: an encoder's output is the decoder's h_0, the decoder reads tokens, a head at every
+     * step; every parameter and the image part of the input pass the gradient check through ∂L/∂h_0.
+     */
+    @Test
+    void encoderDecoderPassesTheGradientCheckThroughTheInitialState() {
+        int P = 6, T = 3, B = 2, H = 4, V = 5;
+        Sequential encoder = new Sequential(new Dense(P, H), dev.nabla.nn.ActivationLayer.tanh());
+        Sequential net = new Sequential(new EncoderDecoder(new int[] {P}, encoder, new Embedding(V, 3), new Lstm(3, H)),
+                new TimeDistributed(new Dense(H, V))).bind(ops, 19);
+        assertThat(net.outputShape(new int[] {P + T})).containsExactly(T, V);
+        SplittableRandom rng = new SplittableRandom(20);
+        float[] xv = new float[B * (P + T)];
+        for (int b = 0; b < B; b++) {
+            for (int i = 0; i < P; i++) xv[b * (P + T) + i] = (float) rng.nextDouble(-1, 1);
+            for (int t = 0; t < T; t++) xv[b * (P + T) + P + t] = rng.nextInt(V);
+        }
+        Tensor x = ops.upload(xv, B, P + T);
+        float[] labels = {1, 4, -1, 2, 0, 3};                                       // [B, T], batch-major
+        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+        net.zeroGrad();
+        Tensor y = net.forward(x, true);
+        assertThat(y.shape()).containsExactly(B, T, V);
+        Tensor dy = ops.zeros(y.shape());
+        Tensor lab = ops.upload(labels, B * T);
+        ce.compute(y, lab, dy);
+        float[] dx = net.backward(dy).toArray();
+        java.util.function.DoubleSupplier loss = () -> ce.compute(net.forward(x, true), lab, null);
+        for (Param p : net.params()) GradCheck.check("∂L/∂" + p.name(), p.value(), p.grad().toArray(), loss, 40);
+        for (int b = 0; b < B; b++) {                                                // the image part only: tokens are indices
+            Tensor img = x.view(b * (P + T), P);
+            GradCheck.check("∂L/∂image[" + b + "]", img, java.util.Arrays.copyOfRange(dx, b * (P + T), b * (P + T) + P), loss, P);
+        }
+    }
+
     @Test
     void aSequenceSampleThatDoesNotFitIsRefusedNamingTheLayer() {
         Sequential net = new Sequential(new Embedding(5, 3), new Lstm(4, 2), new LastStep(), new Dense(2, 2)).bind(ops, 1);
