@@ -3,6 +3,7 @@ package dev.nabla.nn;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Tensor;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -50,6 +51,38 @@ public interface Layer {
 
     /** The layers this one is made of, in order (a container's parts; empty for a plain layer). */
     default List<Layer> children() { return List.of(); }
+
+    /**
+     * The layer's configuration, e.g. {@code {"type": "Dense", "in": 400, "out": 120}}: what a model file records so
+     * that {@link Layers#fromSpec} can build the layer again (values: String, Number, Boolean, List, Map).
+     */
+    default Map<String, Object> spec() { return Map.of("type", getClass().getName()); }
+
+    /**
+     * This layer's tensors under the names and layouts of PyTorch's {@code state_dict} for the equivalent module (Dense:
+     * {@code weight} [out, in], {@code bias} [out]), as host copies. The default names the parameters param0, param1, ….
+     */
+    default StateDict stateDict() {
+        StateDict sd = new StateDict();
+        List<Param> ps = params();
+        for (int i = 0; i < ps.size(); i++) sd.put("param" + i, ps.get(i));
+        return sd;
+    }
+
+    /** Sets the parameters from a state dict with exactly the names and shapes of {@link #stateDict()} (already checked). */
+    default void loadStateDict(StateDict sd) {
+        List<Param> ps = params();
+        for (int i = 0; i < ps.size(); i++) sd.set("param" + i, ps.get(i));
+    }
+
+    /**
+     * State that is not a parameter but decides what the next training step does (a dropout layer's mask counter), for
+     * checkpoints: a resumed run must draw what the uninterrupted one would have drawn. Empty for most layers.
+     */
+    default Map<String, String> runState() { return Map.of(); }
+
+    /** Restores what {@link #runState()} returned. */
+    default void restoreRunState(Map<String, String> state) {}
 
     /** A short description for summaries and error messages, e.g. "Dense(784→256)". */
     default String name() { return getClass().getSimpleName(); }

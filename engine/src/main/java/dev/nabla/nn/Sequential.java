@@ -105,6 +105,26 @@ public final class Sequential implements Layer {
     }
 
     @Override
+    public java.util.Map<String, Object> spec() {
+        List<Object> specs = new ArrayList<>();
+        for (Layer l : layers) specs.add(l.spec());
+        return Layers.spec("Sequential", "layers", specs);
+    }
+
+    /** nn.Sequential's names: layer i's tensors prefixed "i." (0.weight, 0.bias, 3.weight, …). */
+    @Override
+    public StateDict stateDict() {
+        StateDict sd = new StateDict();
+        for (int i = 0; i < layers.size(); i++) sd.putAll(i + ".", layers.get(i).stateDict());
+        return sd;
+    }
+
+    @Override
+    public void loadStateDict(StateDict sd) {
+        for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict(sd.sub(i + "."));
+    }
+
+    @Override
     public List<Param> params() {
         List<Param> all = new ArrayList<>();
         for (Layer l : layers) all.addAll(l.params());

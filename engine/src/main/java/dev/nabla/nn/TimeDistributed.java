@@ -89,6 +89,16 @@ public final class TimeDistributed implements Layer {
     public List<Param> params() { return inner.params(); }
 
     @Override
+    public java.util.Map<String, Object> spec() { return Layers.spec("TimeDistributed", "layer", inner.spec()); }
+
+    /** The inner layer's names unchanged: PyTorch's nn.Linear already applies to the last axis of [T, B, F]. */
+    @Override
+    public StateDict stateDict() { return inner.stateDict(); }
+
+    @Override
+    public void loadStateDict(StateDict sd) { inner.loadStateDict(sd); }
+
+    @Override
     public TimeDistributed carryState(boolean on) { inner.carryState(on); return this; }
 
     @Override

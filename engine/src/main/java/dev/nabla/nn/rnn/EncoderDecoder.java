@@ -144,6 +144,28 @@ public final class EncoderDecoder implements Layer {
     }
 
     @Override
+    public java.util.Map<String, Object> spec() {
+        List<Object> shape = new ArrayList<>();
+        for (int d : imageShape) shape.add(d);
+        return dev.nabla.nn.Layers.spec("EncoderDecoder", "imageShape", shape, "encoder", encoder.spec(), "embedding", embedding.spec(),
+                "decoder", decoder.spec());
+    }
+
+    /** encoder.…, embedding.weight, decoder.weight_ih_l0, … (the parts' own names under their field names). */
+    @Override
+    public dev.nabla.nn.StateDict stateDict() {
+        return new dev.nabla.nn.StateDict().putAll("encoder.", encoder.stateDict()).putAll("embedding.", embedding.stateDict())
+                .putAll("decoder.", decoder.stateDict());
+    }
+
+    @Override
+    public void loadStateDict(dev.nabla.nn.StateDict sd) {
+        encoder.loadStateDict(sd.sub("encoder."));
+        embedding.loadStateDict(sd.sub("embedding."));
+        decoder.loadStateDict(sd.sub("decoder."));
+    }
+
+    @Override
     public EncoderDecoder carryState(boolean on) { decoder.carryState(on); return this; }
 
     @Override

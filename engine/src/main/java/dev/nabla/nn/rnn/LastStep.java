@@ -53,4 +53,7 @@ public final class LastStep implements Layer {
 
     @Override
     public String name() { return "LastStep"; }
+
+    @Override
+    public java.util.Map<String, Object> spec() { return dev.nabla.nn.Layers.spec("LastStep"); }
 }

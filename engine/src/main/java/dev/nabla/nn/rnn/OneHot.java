@@ -54,4 +54,7 @@ public final class OneHot implements Layer {
 
     @Override
     public String name() { return "OneHot(" + classes + ")"; }
+
+    @Override
+    public java.util.Map<String, Object> spec() { return dev.nabla.nn.Layers.spec("OneHot", "classes", classes); }
 }

@@ -149,6 +149,30 @@ public final class VanillaRnn implements Layer {
     public float[] hiddenGradientNorms() { return gradNorms; }
 
     @Override
+    public java.util.Map<String, Object> spec() {
+        return dev.nabla.nn.Layers.spec("VanillaRnn", "in", in, "hidden", hid, "out", out, "recurrence", recurrence.name(),
+                "output", output.name(), "feedback", feedback.name(), "initialState", states.mode().name());
+    }
+
+    /** The lecture's names: U [H, D], W [H, S], b [H], V [K, H], c [K] (and h0 if learned); no PyTorch module has them. */
+    @Override
+    public dev.nabla.nn.StateDict stateDict() {
+        dev.nabla.nn.StateDict sd = new dev.nabla.nn.StateDict().put("U", u).put("W", w).put("b", b).put("V", v).put("c", c);
+        states.putLearned(sd);
+        return sd;
+    }
+
+    @Override
+    public void loadStateDict(dev.nabla.nn.StateDict sd) {
+        sd.set("U", u);
+        sd.set("W", w);
+        sd.set("b", b);
+        sd.set("V", v);
+        sd.set("c", c);
+        states.loadLearned(sd);
+    }
+
+    @Override
     public List<Param> params() { return States.concat(List.of(u, w, b, v, c), states.params()); }
 
     /**
