@@ -63,7 +63,7 @@ public final class ModelFile {
     }
 
     /** Checks every tensor of {@code c} against {@code model}'s and returns them as a state dict (nothing is loaded). */
-    static StateDict check(Layer model, SafeTensors.Contents c) throws ModelFileException {
+    public static StateDict check(Layer model, SafeTensors.Contents c) throws ModelFileException {
         Path file = c.file();
         String arch = c.metadata().get(ARCHITECTURE);
         if (arch != null) {

@@ -48,6 +48,9 @@ public final class Trainer {
     private int bptt = 0;
     private boolean carry;
     private long maxSteps = Long.MAX_VALUE;
+    private java.nio.file.Path checkpointFile, resumeFile;
+    private int checkpointEpochs;
+    private long checkpointSteps;
     private final List<Listener> listeners = new ArrayList<>();
 
     public Trainer epochs(int n) {
@@ -115,6 +118,34 @@ public final class Trainer {
 
     public Trainer listener(Listener l) { listeners.add(l); return this; }
 
+    /**
+     * Writes a {@link Checkpoint} to {@code file} (atomically, replacing the last one) after every {@code everyEpochs}
+     * epochs: the model, every optimizer slot and the optimizer's own state, the epoch and step, and the random state.
+     */
+    public Trainer checkpoint(java.nio.file.Path file, int everyEpochs) {
+        if (everyEpochs < 1) throw new IllegalArgumentException("checkpoint interval must be ≥ 1 epoch, got " + everyEpochs);
+        this.checkpointFile = file;
+        this.checkpointEpochs = everyEpochs;
+        return this;
+    }
+
+    /** As {@link #checkpoint(java.nio.file.Path, int)}, after the batch that completes every {@code everySteps} updates. */
+    public Trainer checkpointEverySteps(java.nio.file.Path file, long everySteps) {
+        if (everySteps < 1) throw new IllegalArgumentException("checkpoint interval must be ≥ 1 step, got " + everySteps);
+        this.checkpointFile = file;
+        this.checkpointSteps = everySteps;
+        return this;
+    }
+
+    /**
+     * The next {@link #fit} resumes the run a checkpoint stopped: the model and the optimizer are set from it, the shuffles
+     * of the finished epochs are replayed from the seed, and training goes on from the step it recorded, ending with the
+     * weights the run would have had had it never stopped (on the reference and CPU backends bit for bit). The trainer
+     * must be configured as the run was (seed, batch size, data set): a mismatch is refused. {@code fit} then returns
+     * the epochs run after the resumption.
+     */
+    public Trainer resumeFrom(java.nio.file.Path file) { this.resumeFile = file; return this; }
+
     /** Trains {@code model} (already bound to a backend) and returns one {@link EpochStats} per epoch run. */
     public List<EpochStats> fit(Sequential model, Loss loss, Optimizer optimizer, Dataset data) {
         if (data.size() == 0) throw new IllegalArgumentException("cannot train on an empty data set");
@@ -138,20 +169,36 @@ public final class Trainer {
         }
         int bs = batchSize == 0 ? train.size() : Math.min(batchSize, train.size());
         List<Param> params = model.params();
+        if (carry && checkpointSteps > 0) {
+            throw new IllegalArgumentException("checkpointEverySteps with carryState(true): a checkpoint in the middle of an epoch would have to hold "
+                    + "the carried recurrent state; checkpoint every N epochs instead (the state is reset at each epoch)");
+        }
+        Checkpoint.Progress resumed = resumeFile == null ? null : resume(model, optimizer, bs, train.size());
+        int firstEpoch = 1;
+        if (resumed != null) {
+            for (int e = 1; e <= resumed.completedEpochs(); e++) if (shuffle) permutation(train.size(), rng);   // replay the shuffles
+            firstEpoch = resumed.completedEpochs() + 1;
+        }
         boolean stateful = carry || bptt > 0;
         if (stateful) model.carryState(true);
         try (Batches batches = new Batches(ops, train, bs)) {            // staged batches go back to the backend at the end
             List<EpochStats> history = new ArrayList<>();
-            float bestVal = Float.POSITIVE_INFINITY;
-            int sinceBest = 0;
-            long step = 0;
-            for (int epoch = 1; epoch <= epochs && step < maxSteps; epoch++) {
+            float bestVal = resumed == null ? Float.POSITIVE_INFINITY : resumed.bestVal();
+            int sinceBest = resumed == null ? 0 : resumed.sinceBest();
+            long step = resumed == null ? 0 : resumed.step();
+            long lastCheckpoint = step;
+            for (int epoch = firstEpoch; epoch <= epochs && step < maxSteps; epoch++) {
                 int[] idx = shuffle ? permutation(train.size(), rng) : identity(train.size());
+                boolean mid = resumed != null && epoch == firstEpoch && resumed.position() > 0;
+                if (mid && !java.util.Arrays.equals(idx, resumed.order())) {
+                    throw new IllegalStateException(resumeFile + ": the replayed data order of epoch " + epoch + " is not the recorded one "
+                            + "(another seed, data set or shuffle setting than the run that wrote the checkpoint)");
+                }
                 if (stateful) model.resetState();                            // a new pass starts from h^{(0)}
                 long t0 = System.nanoTime();
-                double lossSum = 0;
-                long correct = 0, counted = 0, samples = 0;
-                for (int start = 0; start < train.size() && step < maxSteps; start += bs) {
+                double lossSum = mid ? resumed.lossSum() : 0;
+                long correct = mid ? resumed.correct() : 0, counted = mid ? resumed.counted() : 0, samples = mid ? resumed.seen() : 0;
+                for (int start = mid ? resumed.position() : 0; start < train.size() && step < maxSteps; start += bs) {
                     int n = Math.min(bs, train.size() - start);
                     Batches.Batch b = batches.load(idx, start, n);
                     if (stateful && !carry) model.resetState();              // independent sequences: each batch from h^{(0)}
@@ -185,6 +232,11 @@ public final class Trainer {
                         for (Listener l : listeners) l.onStep(ss);
                     }
                     samples += n;
+                    if (checkpointSteps > 0 && step - lastCheckpoint >= checkpointSteps && start + n < train.size()) {
+                        lastCheckpoint = step;
+                        writeCheckpoint(model, optimizer, new Checkpoint.Progress(seed, bs, train.size(), shuffle, epoch - 1, step,
+                                start + n, idx, lossSum, correct, counted, samples, bestVal, sinceBest));
+                    }
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
                 float trainLoss = counted == 0 ? Float.NaN : (float) (lossSum / counted);
@@ -193,15 +245,45 @@ public final class Trainer {
                 EpochStats s = new EpochStats(epoch, trainLoss, trainAcc, v.loss(), v.accuracy(), samples / secs, step);
                 history.add(s);
                 for (Listener l : listeners) l.onEpoch(s);
-                if (trainLoss <= targetLoss) break;
+                boolean patienceOut = false;
                 if (patience > 0 && val != null) {
                     if (v.loss() < bestVal) { bestVal = v.loss(); sinceBest = 0; }
-                    else if (++sinceBest >= patience) break;
+                    else if (++sinceBest >= patience) patienceOut = true;
                 }
+                if (checkpointFile != null && (checkpointEpochs > 0 && epoch % checkpointEpochs == 0
+                        || checkpointSteps > 0 && step - lastCheckpoint >= checkpointSteps)) {
+                    lastCheckpoint = step;
+                    writeCheckpoint(model, optimizer, new Checkpoint.Progress(seed, bs, train.size(), shuffle, epoch, step, 0, idx,
+                            0, 0, 0, 0, bestVal, sinceBest));
+                }
+                if (trainLoss <= targetLoss || patienceOut) break;
             }
             return history;
         } finally {
             if (stateful) model.carryState(false);
+        }
+    }
+
+    private Checkpoint.Progress resume(Sequential model, Optimizer optimizer, int bs, int n) {
+        Checkpoint.Progress p;
+        try {
+            p = Checkpoint.load(resumeFile, model, optimizer);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot resume from " + resumeFile + ": " + e.getMessage(), e);
+        }
+        if (p.seed() != seed || p.batchSize() != bs || p.samples() != n || p.shuffle() != shuffle) {
+            throw new IllegalArgumentException(resumeFile + " was written by a run with seed " + p.seed() + ", batch size " + p.batchSize() + ", "
+                    + p.samples() + " training samples, shuffle " + p.shuffle() + "; this trainer has seed " + seed + ", batch size " + bs
+                    + ", " + n + " samples, shuffle " + shuffle);
+        }
+        return p;
+    }
+
+    private void writeCheckpoint(Sequential model, Optimizer optimizer, Checkpoint.Progress p) {
+        try {
+            Checkpoint.save(checkpointFile, model, optimizer, p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the checkpoint " + checkpointFile + " (the previous one is kept): " + e.getMessage(), e);
         }
     }
 
