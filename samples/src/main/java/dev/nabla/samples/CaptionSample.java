@@ -141,21 +141,30 @@ public final class CaptionSample {
     public record Result(Sequential model, Accuracy test, List<Trainer.EpochStats> history, int[][] decoded, int[][] truth) {}
 
     public static Result train(Backend ops, int trainStrips, int testStrips, int epochs, int hidden, float lr, long seed, java.io.PrintStream log) {
+        return train(ops, trainStrips, testStrips, epochs, hidden, lr, seed, log, null);
+    }
+
+    /** The test strips of a run with {@code seed}: made of the held-out digits only. */
+    static Strips testStrips(int count, long seed) { return strips(DigitData.mnist().test(), count, seed + 1); }
+
+    static Result train(Backend ops, int trainStrips, int testStrips, int epochs, int hidden, float lr, long seed, java.io.PrintStream log, Options o) {
         DigitData d = DigitData.mnist();
-        Strips train = strips(d.train(), trainStrips, seed), test = strips(d.test(), testStrips, seed + 1);
+        Strips train = strips(d.train(), trainStrips, seed), test = testStrips(testStrips, seed);
         Sequential net = model(hidden).bind(ops, seed);
+        if (o != null) SavedModels.load(o, net);
         if (log != null) {
             log.printf("%,d training strips of the 8,000 training digits, %,d test strips of the 2,000 held-out digits; 2–4 digits each%n",
                     trainStrips, testStrips);
             log.print(net.summary(train.data().sampleShape()));
         }
-        Trainer trainer = new Trainer().epochs(epochs).batchSize(32).seed(seed).clipNorm(5f);
+        Trainer trainer = new Trainer().epochs(Math.max(1, epochs)).batchSize(32).seed(seed).clipNorm(5f);
         if (log != null) trainer.listener(s -> {
             Accuracy a = accuracy(decode(net, test.data()), test.captions());
             log.printf(Locale.ROOT, "epoch %2d  loss %.4f  teacher-forced word accuracy %.1f%%  greedy on test strips: words %.1f%%, captions %.1f%%  %,.0f strips/s%n",
                     s.epoch(), s.trainLoss(), 100 * s.trainAccuracy(), 100 * a.word(), 100 * a.sequence(), s.samplesPerSecond());
         });
-        List<Trainer.EpochStats> h = trainer.fit(net, new SoftmaxCrossEntropy(), new Adam(lr), train.data());
+        List<Trainer.EpochStats> h = epochs > 0 ? trainer.fit(net, new SoftmaxCrossEntropy(), new Adam(lr), train.data()) : List.of();
+        if (o != null) SavedModels.save(o, net, "caption", java.util.Map.of("seed", Long.toString(seed), "test-strips", Integer.toString(testStrips)));
         int[][] decoded = decode(net, test.data());
         return new Result(net, accuracy(decoded, test.captions()), h, decoded, test.captions());
     }
@@ -165,7 +174,7 @@ public final class CaptionSample {
         Backend ops = o.backend();
         long t0 = System.nanoTime();
         Result r = train(ops, o.getInt("strips", 6000), o.getInt("test-strips", 1000), o.getInt("epochs", 6), o.getInt("hidden", 128),
-                o.getFloat("lr", 2e-3f), o.getInt("seed", 1), System.out);
+                o.getFloat("lr", 2e-3f), o.getInt("seed", 1), System.out, o);
         for (int s = 0; s < 6; s++) {
             System.out.printf("  true: %-28s  greedy: %s%n", caption(r.truth()[s]), caption(r.decoded()[s]));
         }

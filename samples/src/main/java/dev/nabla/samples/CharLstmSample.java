@@ -51,11 +51,16 @@ public final class CharLstmSample {
         Config c = Config.from(o);
         float[] temps = {0.5f, 0.8f, 1.0f};
         if (o.has("temperature")) temps = new float[] {o.getFloat("temperature", 0.8f)};
-        train(ops, text, c, temps, true);
+        train(ops, text, c, temps, true, o);
     }
 
     /** Trains on {@code text} (split 9:1 by fortune), printing progress if {@code verbose}, and returns what it reached. */
     public static Result train(Backend ops, String text, Config c, float[] temperatures, boolean verbose) {
+        return train(ops, text, c, temperatures, verbose, null);
+    }
+
+    /** As above, with {@code --load}/{@code --save} ({@code o} may be null); {@code --steps 0} only evaluates a loaded model. */
+    static Result train(Backend ops, String text, Config c, float[] temperatures, boolean verbose, Options o) {
         String[] fortunes = text.split("\n%\n");
         StringBuilder train = new StringBuilder(), held = new StringBuilder();
         for (int i = 0; i < fortunes.length; i++) (i % 10 == 9 ? held : train).append(fortunes[i]).append("\n%\n");
@@ -69,12 +74,13 @@ public final class CharLstmSample {
         float unigram = unigramLoss(trainTok, heldTok, vocab.length);
 
         Sequential lm = LstmLanguageModel.create(vocab.length, c.embed(), c.hidden(), 1, 1f).bind(ops, c.seed());
+        if (o != null) SavedModels.load(o, lm);
         Dataset chunks = Sequences.streams(trainTok, c.batch(), c.seqLen());
         Dataset evalChunks = Sequences.streams(heldTok, c.batch(), Math.min(c.seqLen(), (heldTok.length - 1) / c.batch()));
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
         // teacher forcing over B streams, truncated BPTT with the state carried from chunk to chunk, clipping, Adam
         Trainer trainer = new Trainer().batchSize(c.batch()).shuffle(false).carryState(true).clipNorm(c.clip())
-                .epochs(Integer.MAX_VALUE).maxSteps(c.steps());
+                .epochs(Integer.MAX_VALUE).maxSteps(Math.max(1, c.steps()));
         if (verbose) {
             System.out.printf("text: %,d characters (%,d fortunes), vocabulary %d; training %,d chars, held out %,d chars (every 10th fortune, %,d used)%n",
                     text.length(), fortunes.length, vocab.length, trainTok.length, held.length(), heldTok.length);
@@ -108,7 +114,11 @@ public final class CharLstmSample {
                 lossCount = 0;
             }
         });
-        trainer.fit(lm, ce, new Adam(c.lr()), chunks);
+        if (c.steps() > 0) trainer.fit(lm, ce, new Adam(c.lr()), chunks);
+        else held0[0] = first;
+        if (verbose && c.steps() == 0) System.out.printf("held-out %.3f nats/char (unigram %.3f)%n", first, unigram);
+        if (o != null) SavedModels.save(o, lm, "char-lstm", java.util.Map.of("text", o.get("text", ""), "batch", Integer.toString(c.batch()),
+                "seq", Integer.toString(c.seqLen()), "eval-chars", Integer.toString(c.evalChars())));
         double secs = (System.nanoTime() - t0) / 1e9;
         List<String> samples = new ArrayList<>();
         SplittableRandom rng = new SplittableRandom(c.seed());
@@ -120,6 +130,23 @@ public final class CharLstmSample {
             if (verbose) System.out.printf("%n--- sample, temperature %.1f ---%n%s%n", tau, s);
         }
         return new Result(c.steps(), held0[0], unigram, first, samples, secs);
+    }
+
+    /** A text split 9:1 by fortune: the vocabulary (every character of the whole text), training and held-out tokens. */
+    record Text(char[] vocab, int[] train, int[] held, float unigram) {}
+
+    /** The held-out part is cut to its first {@code evalChars} characters; the unigram baseline is measured on it. */
+    static Text prepare(String text, int evalChars) {
+        String[] fortunes = text.split("\n%\n");
+        StringBuilder train = new StringBuilder(), held = new StringBuilder();
+        for (int i = 0; i < fortunes.length; i++) (i % 10 == 9 ? held : train).append(fortunes[i]).append("\n%\n");
+        TreeSet<Character> chars = new TreeSet<>();
+        for (char ch : text.toCharArray()) chars.add(ch);
+        char[] vocab = new char[chars.size()];
+        int v = 0;
+        for (char ch : chars) vocab[v++] = ch;
+        int[] trainTok = encode(train, vocab), heldTok = encode(held.substring(0, Math.min(held.length(), evalChars)), vocab);
+        return new Text(vocab, trainTok, heldTok, unigramLoss(trainTok, heldTok, vocab.length));
     }
 
     /** −(1/N) Σ ln p(c) on the held-out characters, p = add-one-smoothed character frequencies of the training text. */

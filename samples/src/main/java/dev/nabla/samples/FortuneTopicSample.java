@@ -68,8 +68,20 @@ public final class FortuneTopicSample {
         return w;
     }
 
+    /** The fixed split, encoded: training and held-out sets, the vocabulary size, the categories, the majority baseline. */
+    record Data(Dataset train, Dataset test, int vocabulary, List<String> categories, int majority, float baseline) {}
+
     /** Trains on the fixed split and evaluates on the held-out fortunes; {@code log} prints progress (or is null). */
     public static Result train(Backend ops, int epochs, int embed, int hidden, float lr, float dropout, long seed, java.io.PrintStream log) {
+        return train(ops, epochs, embed, hidden, lr, dropout, seed, log, null);
+    }
+
+    static Sequential model(int vocabulary, int embed, int hidden, float dropout, int classes) {
+        return new Sequential(new Embedding(vocabulary, embed), new Dropout(dropout), new Lstm(embed, hidden), new LastStep(),
+                new Dense(hidden, classes));
+    }
+
+    static Data data() {
         Corpus c = corpus();
         int n = c.texts().size(), maxWords = 60;
         Split split = Split.holdOut(n, n / 5, 2026);
@@ -87,9 +99,18 @@ public final class FortuneTopicSample {
         int hit = 0;
         for (int i : split.test()) if (c.labels()[i] == majority) hit++;
         float baseline = (float) hit / split.test().length;
+        return new Data(train, test, V, c.categories(), majority, baseline);
+    }
 
-        Sequential net = new Sequential(new Embedding(V, embed), new Dropout(dropout), new Lstm(embed, hidden), new LastStep(),
-                new Dense(hidden, K)).bind(ops, seed);
+    static Result train(Backend ops, int epochs, int embed, int hidden, float lr, float dropout, long seed, java.io.PrintStream log, Options o) {
+        Data d = data();
+        Dataset train = d.train(), test = d.test();
+        int V = d.vocabulary(), K = d.categories().size(), n = train.size() + test.size(), majority = d.majority();
+        float baseline = d.baseline();
+        Corpus c = new Corpus(List.of(), new int[0], d.categories());
+
+        Sequential net = model(V, embed, hidden, dropout, K).bind(ops, seed);
+        if (o != null) SavedModels.load(o, net);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         if (log != null) {
             log.printf("%,d fortunes in %d categories %s; %,d train, %,d held out; vocabulary %,d words (seen ≥ 2 times) + padding + unknown%n",
@@ -97,10 +118,11 @@ public final class FortuneTopicSample {
             log.print(net.summary(train.sampleShape()));
             log.printf("majority-class baseline (always '%s'): %.1f%% of the held-out fortunes%n", c.categories().get(majority), 100 * baseline);
         }
-        Trainer trainer = new Trainer().epochs(epochs).batchSize(32).seed(seed).clipNorm(5f).validation(test);
+        Trainer trainer = new Trainer().epochs(Math.max(1, epochs)).batchSize(32).seed(seed).clipNorm(5f).validation(test);
         if (log != null) trainer.listener(s -> log.printf(Locale.ROOT, "epoch %2d  loss %.4f  train accuracy %.1f%%  held-out accuracy %.1f%%  %,.0f texts/s%n",
                 s.epoch(), s.trainLoss(), 100 * s.trainAccuracy(), 100 * s.valAccuracy(), s.samplesPerSecond()));
-        List<Trainer.EpochStats> h = trainer.fit(net, loss, new Adam(lr), train);
+        List<Trainer.EpochStats> h = epochs > 0 ? trainer.fit(net, loss, new Adam(lr), train) : List.of();
+        if (o != null) SavedModels.save(o, net, "fortune-topic", java.util.Map.of());
         int[][] confusion = Evaluations.confusion(net, test, K);
         return new Result(net, Trainer.evaluate(net, loss, test, 200).accuracy(), baseline, V, confusion, c.categories(), h);
     }
@@ -124,7 +146,7 @@ public final class FortuneTopicSample {
         Backend ops = o.backend();
         long t0 = System.nanoTime();
         Result r = train(ops, o.getInt("epochs", 20), o.getInt("embed", 64), o.getInt("hidden", 64), o.getFloat("lr", 3e-3f),
-                o.getFloat("dropout", 0.5f), o.getInt("seed", 1), System.out);
+                o.getFloat("dropout", 0.5f), o.getInt("seed", 1), System.out, o);
         System.out.printf("held-out accuracy %.1f%% vs the majority-class baseline %.1f%%; %.0f s in all%n",
                 100 * r.heldOutAccuracy(), 100 * r.majorityBaseline(), (System.nanoTime() - t0) / 1e9);
         System.out.print(Evaluations.formatConfusion(r.confusion(), r.categories()));

@@ -19,7 +19,9 @@ public final class Main {
                       window     seed 002's window classifier: J = max(0, 1 + s_c − s) ranks true 5-word windows of real text above corrupted ones   [--epochs 30]
                       teacher-forcing  seed 003: an output-recurrence RNN trained teacher-forced vs free-running, and a hidden-recurrence RNN, on the character task   [--steps 1500]
                       fortune-topic  many-to-one: an LSTM reads a fortune and names its collection (computers, food, law, …) vs the majority class   [--epochs 20]
-                    common options: --backend NAME, --seed N, --epochs N""");
+                      eval FILE  accuracy and confusion matrix of a model a sample saved, on that sample's held-out data
+                    common options: --backend NAME, --seed N, --epochs N; every sample: --load FILE (then train on, or with
+                      --epochs 0 / --steps 0 only evaluate) and --save FILE (a safetensors file PyTorch reads)""");
             return;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -33,6 +35,7 @@ public final class Main {
             case "caption" -> CaptionSample.main(rest);
             case "window" -> WindowSample.main(rest);
             case "teacher-forcing" -> TeacherForcingSample.main(rest);
+            case "eval" -> EvalCommand.main(rest);
             default -> {
                 System.err.println("unknown command '" + args[0] + "' (try: nabla help)");
                 System.exit(2);

@@ -41,6 +41,13 @@ public final class TeacherForcingSample {
     public record Result(List<Row> rows, float unigram, double seconds) {}
 
     public static Result run(Backend ops, int steps, int hidden, int batch, int seqLen, float lr, long seed, int sampleLength, java.io.PrintStream log) {
+        return run(ops, steps, hidden, batch, seqLen, lr, seed, sampleLength, log, null);
+    }
+
+    static final String[] SUFFIXES = {"teacher-forced", "free-running", "hidden"};
+
+    static Result run(Backend ops, int steps, int hidden, int batch, int seqLen, float lr, long seed, int sampleLength, java.io.PrintStream log,
+                      Options o) {
         String text = CharLstmSample.resource("/text/fortunes.txt");
         String[] fortunes = text.split("\n%\n");
         StringBuilder train = new StringBuilder(), held = new StringBuilder();
@@ -68,9 +75,20 @@ public final class TeacherForcingSample {
             VanillaRnn rnn = new VanillaRnn(K, hidden, K, m < 2 ? Recurrence.OUTPUT : Recurrence.HIDDEN, VanillaRnn.Output.MANY_TO_MANY);
             Sequential net = new Sequential(new OneHot(K), rnn).bind(ops, seed);
             if (m == 0) rnn.feedback(Feedback.TEACHER_FORCED);
+            if (o != null && o.has("load")) {                                    // evaluate the one model of a file instead
+                try {
+                    net = dev.nabla.io.ModelFile.read(java.nio.file.Path.of(o.get("load", "")), ops);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                rnn = (VanillaRnn) net.layers().get(1);
+                names[m] = "loaded " + o.get("load", "") + " (" + rnn.recurrence().name().toLowerCase(java.util.Locale.ROOT) + " recurrence)";
+                m = rnn.recurrence() == Recurrence.HIDDEN ? 2 : rnn.feedback() == Feedback.TEACHER_FORCED ? 0 : 1;
+                names[m] = "loaded " + o.get("load", "");
+            }
             Trainer trainer = new Trainer().batchSize(batch).shuffle(false).carryState(true).clipNorm(5f)
-                    .epochs(Integer.MAX_VALUE).maxSteps(steps);
-            trainer.fit(net, ce, new Adam(lr), data);
+                    .epochs(Integer.MAX_VALUE).maxSteps(Math.max(1, steps));
+            if (steps > 0) trainer.fit(net, ce, new Adam(lr), data);
             float tf = Float.NaN, fr;
             if (m < 2) {
                 rnn.feedback(Feedback.TEACHER_FORCED);
@@ -83,10 +101,15 @@ public final class TeacherForcingSample {
             StringBuilder s = new StringBuilder();
             for (int k : out) s.append(vocab[k]);
             rows.add(new Row(names[m], tf, fr, s.toString()));
+            if (o != null && o.has("save")) {
+                SavedModels.save(SavedModels.withSuffix(java.nio.file.Path.of(o.get("save", "")), SUFFIXES[m]), net, "teacher-forcing",
+                        java.util.Map.of("batch", Integer.toString(batch), "seq", Integer.toString(seqLen)));
+            }
             if (log != null) {
                 log.printf("%-42s  held-out: teacher-forced %s  free-running %.3f nats/char%n", names[m],
                         Float.isNaN(tf) ? "   —  " : String.format("%.3f", tf), fr);
             }
+            if (o != null && o.has("load")) break;
         }
         return new Result(rows, unigram, (System.nanoTime() - t0) / 1e9);
     }
@@ -95,7 +118,7 @@ public final class TeacherForcingSample {
         Options o = new Options(args);
         Backend ops = o.backend();
         Result r = run(ops, o.getInt("steps", 1500), o.getInt("hidden", 128), o.getInt("batch", 32), o.getInt("seq", 32),
-                o.getFloat("lr", 3e-3f), o.getInt("seed", 1), o.getInt("sample-length", 240), System.out);
+                o.getFloat("lr", 3e-3f), o.getInt("seed", 1), o.getInt("sample-length", 240), System.out, o);
         for (Row row : r.rows()) System.out.printf("%n--- %s, generated in a closed loop at temperature 0.8 ---%n%s%n", row.model(), row.sample());
         System.out.printf("%nunigram baseline %.3f nats/char; %.0f s in all%n", r.unigram(), r.seconds());
     }

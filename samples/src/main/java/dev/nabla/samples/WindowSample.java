@@ -52,6 +52,13 @@ public final class WindowSample {
     }
 
     public static Result train(Backend ops, int epochs, int dim, int hidden, float lr, long seed, int maxWindows, java.io.PrintStream log) {
+        return train(ops, epochs, dim, hidden, lr, seed, maxWindows, log, null);
+    }
+
+    /** Training and held-out pairs of a run with {@code seed}, the vocabulary size and the frequency baseline. */
+    record Data(Dataset train, Dataset held, int vocabulary, float frequencyBaseline) {}
+
+    static Data data(long seed, int maxWindows) {
         String[] fortunes = CharLstmSample.resource("/text/fortunes.txt").split("\n%\n");
         List<List<String>> trainTexts = new ArrayList<>(), heldTexts = new ArrayList<>();
         for (int i = 0; i < fortunes.length; i++) (i % 10 == 9 ? heldTexts : trainTexts).add(FortuneTopicSample.words(fortunes[i]));
@@ -65,8 +72,16 @@ public final class WindowSample {
         for (List<String> t : trainTexts) for (String w : t) { int k = vocab.getOrDefault(w, UNKNOWN); freq[k]++; unigram.add(k); }
         SplittableRandom rng = new SplittableRandom(seed);
         Dataset train = windows(trainTexts, vocab, unigram, rng, maxWindows), held = windows(heldTexts, vocab, unigram, rng, maxWindows);
-        float freqBaseline = frequencyBaseline(held, freq);
+        return new Data(train, held, V, frequencyBaseline(held, freq));
+    }
+
+    static Result train(Backend ops, int epochs, int dim, int hidden, float lr, long seed, int maxWindows, java.io.PrintStream log, Options o) {
+        Data d = data(seed, maxWindows);
+        Dataset train = d.train(), held = d.held();
+        int V = d.vocabulary();
+        float freqBaseline = d.frequencyBaseline();
         Sequential net = model(V, dim, hidden).bind(ops, seed);
+        if (o != null) SavedModels.load(o, net);
         MultiClassHinge loss = new MultiClassHinge(1f);
         if (log != null) {
             log.printf("windows of %d words from Debian's fortunes: %,d training windows, %,d held out (every 10th fortune); vocabulary %,d words (seen ≥ 3 times) + unknown%n",
@@ -74,10 +89,11 @@ public final class WindowSample {
             log.print(net.summary(train.sampleShape()));
             log.printf("held-out baselines: chance 50.0%%, word frequency (score = count of the centre word) %.1f%%%n", 100 * freqBaseline);
         }
-        Trainer trainer = new Trainer().epochs(epochs).batchSize(64).seed(seed).validation(held);
+        Trainer trainer = new Trainer().epochs(Math.max(1, epochs)).batchSize(64).seed(seed).validation(held);
         if (log != null) trainer.listener(s -> log.printf(Locale.ROOT, "epoch %2d  J %.4f  train ranking %.1f%%  held-out ranking accuracy (s > s_c) %.1f%%  %,.0f pairs/s%n",
                 s.epoch(), s.trainLoss(), 100 * s.trainAccuracy(), 100 * s.valAccuracy(), s.samplesPerSecond()));
-        List<Trainer.EpochStats> h = trainer.fit(net, loss, Sgd.momentum(lr, 0.9f), train);
+        List<Trainer.EpochStats> h = epochs > 0 ? trainer.fit(net, loss, Sgd.momentum(lr, 0.9f), train) : List.of();
+        if (o != null) SavedModels.save(o, net, "window", java.util.Map.of("seed", Long.toString(seed), "limit", Integer.toString(maxWindows)));
         return new Result(net, Trainer.evaluate(net, loss, held, 500).accuracy(), freqBaseline, train.size(), held.size(), V, h);
     }
 
@@ -118,7 +134,7 @@ public final class WindowSample {
         Backend ops = o.backend();
         long t0 = System.nanoTime();
         Result r = train(ops, o.getInt("epochs", 30), o.getInt("dim", 16), o.getInt("hidden", 8), o.getFloat("lr", 0.2f), o.getInt("seed", 1),
-                o.getInt("limit", 0), System.out);
+                o.getInt("limit", 0), System.out, o);
         System.out.printf("held-out ranking accuracy %.1f%% (chance 50.0%%, word-frequency baseline %.1f%%); %.0f s in all%n",
                 100 * r.heldOutRanking(), 100 * r.frequencyBaseline(), (System.nanoTime() - t0) / 1e9);
     }
