@@ -38,7 +38,13 @@ public final class ModelFile {
 
     /** As {@link #save(Layer, Path)}, with more metadata (e.g. which data set a classifier is for). */
     public static void save(Layer model, Path file, Map<String, String> metadata) throws IOException {
-        SafeTensors.write(file, model.stateDict(), metadata(model, metadata));
+        StateDict sd;
+        try {
+            sd = model.stateDict();
+        } catch (NullPointerException e) {
+            throw new IllegalStateException(model.name() + " is not bound to a backend, so it has no tensors to save", e);
+        }
+        SafeTensors.write(file, sd, metadata(model, metadata));
     }
 
     /** The metadata a file of {@code model} carries: format, version, architecture, then {@code extra}. */
@@ -77,7 +83,7 @@ public final class ModelFile {
                 throw new ModelFileException(file, "a file of another architecture: it holds " + theirs + ", the model is " + mine);
             }
         }
-        StateDict expected = model.stateDict();
+        StateDict expected = expected(model);
         for (String name : expected.names()) {
             if (!c.tensors().containsKey(name)) {
                 throw new ModelFileException(file, name, "missing: the model " + model.name() + " needs it (" + Arrays.toString(expected.get(name).shape())
@@ -101,6 +107,18 @@ public final class ModelFile {
         }
         return sd;
     }
+
+    /** The model's state dict; an unbound model (no tensors yet) is an error saying so. */
+    private static StateDict expected(Layer model) {
+        try {
+            return model.stateDict();
+        } catch (NullPointerException | IllegalStateException e) {
+            throw new IllegalStateException(model.name() + " is not bound to a backend: bind it (model.bind(ops, seed)) before loading a file into it", e);
+        }
+    }
+
+    /** {@link #read(Path, Backend)} on the fastest usable backend ({@code Backends.create("auto")}). */
+    public static Sequential read(Path file) throws IOException { return read(file, dev.nabla.backend.Backends.create("auto")); }
 
     /**
      * Builds the model a file records ({@link Layers#fromSpec} of its architecture), binds it to {@code ops} and loads

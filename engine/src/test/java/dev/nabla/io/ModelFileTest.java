@@ -279,6 +279,18 @@ class ModelFileTest {
     }
 
     @Test
+    void anUnboundModelIsRefusedSayingSo() throws IOException {
+        Path f = dir.resolve("m.safetensors");
+        ModelFile.save(small(), f);
+        Sequential unbound = new Sequential(new Dense(3, 2), ActivationLayer.relu(), new Dense(2, 2));
+        assertThatThrownBy(() -> ModelFile.load(unbound, f)).isInstanceOf(IllegalStateException.class).hasMessageContaining("not bound");
+        assertThatThrownBy(() -> ModelFile.save(unbound, f)).isInstanceOf(IllegalStateException.class).hasMessageContaining("not bound");
+        Sequential r = ModelFile.read(f);                                                // on the "auto" backend
+        assertThat(r.forward(r.backend().upload(new float[] {1, 2, 3}, 1, 3), false).toArray())
+                .containsExactly(small().forward(ops.upload(new float[] {1, 2, 3}, 1, 3), false).toArray());
+    }
+
+    @Test
     void aFileWithoutARecordedArchitectureCannotBeReadAlone() throws IOException {
         Path f = Files.write(dir.resolve("noarch.safetensors"), file(smallHeader(null, null), new byte[56]));
         assertThatThrownBy(() -> ModelFile.read(f, ops)).isInstanceOf(ModelFileException.class).hasMessageContaining("no architecture");
