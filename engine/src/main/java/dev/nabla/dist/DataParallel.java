@@ -41,6 +41,12 @@ public final class DataParallel implements AutoCloseable {
      */
     public DataParallel(Supplier<Sequential> architecture, int n, IntFunction<Backend> backends, long seed, Loss loss,
                         Optimizer optimizer, int[] sampleShape, int targetWidth) {
+        this(architecture, n, backends, seed, loss, optimizer, sampleShape, targetWidth, false);
+    }
+
+    /** As above, for a sequence model too: {@code timeMajor} models take their batches as [T, B, …] (see {@link Replica}). */
+    public DataParallel(Supplier<Sequential> architecture, int n, IntFunction<Backend> backends, long seed, Loss loss,
+                        Optimizer optimizer, int[] sampleShape, int targetWidth, boolean timeMajor) {
         Shards.sizes(n, n);                                                  // n ≥ 1
         this.loss = loss;
         this.optimizer = optimizer;
@@ -54,7 +60,7 @@ public final class DataParallel implements AutoCloseable {
                 return th;
             });
             threads.add(t);
-            replicas.add(on(t, () -> new Replica(architecture.get().bind(backends.apply(k), seed), loss)));
+            replicas.add(on(t, () -> new Replica(architecture.get().bind(backends.apply(k), seed), loss, sampleShape, targetWidth, timeMajor)));
         }
     }
 
@@ -81,7 +87,7 @@ public final class DataParallel implements AutoCloseable {
         if (replicas.size() == 1) {                                          // N = 1: the single model's step, exactly
             Replica r = replicas.getFirst();
             float e = (float) on(threads.getFirst(), () -> {
-                Replica.Gradient g = r.gradient(x, 0, sampleShape, t, 0, targetWidth, rows, 1.0, false);
+                Replica.Gradient g = r.gradient(x, 0, t, 0, rows, 1.0, false);
                 optimizer.step(r.params());
                 return g.lossTerm();
             }).doubleValue();
@@ -92,7 +98,7 @@ public final class DataParallel implements AutoCloseable {
             Replica r = replicas.get(i);
             int s = start[i], n = sizes[i];
             double scale = Shards.scale(loss, weight[i], total);
-            parts.add(threads.get(i).submit(() -> n == 0 ? null : r.gradient(x, s * per, sampleShape, t, s * targetWidth, targetWidth, n, scale, true)));
+            parts.add(threads.get(i).submit(() -> n == 0 ? null : r.gradient(x, s * per, t, s * targetWidth, n, scale, true)));
         }
         List<Replica.Gradient> shards = new ArrayList<>();
         for (Future<Replica.Gradient> f : parts) shards.add(get(f));

@@ -22,15 +22,27 @@ public final class Replica implements AutoCloseable {
     private final Loss loss;
     private final Backend ops;
     private final List<Param> params;
+    private final int[] sampleShape;
+    private final int targetWidth;
+    private final boolean timeMajor;
     private final Map<Integer, Tensor[]> staged = new HashMap<>();   // per shard size: x, targets, ∂E/∂y
 
-    /** A replica of {@code model}, which must already be bound to its backend. */
-    public Replica(Sequential model, Loss loss) {
+    /**
+     * A replica of {@code model} (already bound to its backend) for samples of {@code sampleShape} with targets of
+     * {@code targetWidth}; a {@code timeMajor} (sequence) model takes its batch as [T, B, …], as the Trainer stages it.
+     */
+    public Replica(Sequential model, Loss loss, int[] sampleShape, int targetWidth, boolean timeMajor) {
         this.model = model;
         this.loss = loss;
         this.ops = model.backend();
         this.params = model.params();
+        this.sampleShape = sampleShape.clone();
+        this.targetWidth = targetWidth;
+        this.timeMajor = timeMajor;
     }
+
+    /** A replica for weights only (no gradients): {@link #weights()}, {@link #setWeights}. */
+    public Replica(Sequential model, Loss loss) { this(model, loss, new int[] {1}, 1, false); }
 
     public Sequential model() { return model; }
 
@@ -50,21 +62,41 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
-     * ∂E/∂θ of the shard {@code x} ({@code rows} samples of {@code sampleShape}) with targets {@code t} ({@code rows} ×
-     * {@code targetWidth}), the loss's δ multiplied by {@code scale} (the shard's share of the whole batch, so that the
+     * ∂E/∂θ of the shard of {@code rows} samples {@code x[xOffset ..]} (one after another) with targets
+     * {@code t[tOffset ..]}, the loss's δ multiplied by {@code scale} (the shard's share of the whole batch, so that the
      * shards' gradients add up to the batch's; 1 leaves the arithmetic untouched). Leaves the gradient in the model's
      * {@link Param#grad()}s; {@code download} also brings it back.
      */
-    public Gradient gradient(float[] x, int xOffset, int[] sampleShape, float[] t, int tOffset, int targetWidth, int rows, double scale,
-                             boolean download) {
+    public Gradient gradient(float[] x, int xOffset, float[] t, int tOffset, int rows, double scale, boolean download) {
+        int per = Tensor.sizeOf(sampleShape), tw = targetWidth;
+        boolean perStep = timeMajor && tw == sampleShape[0];
         Tensor[] s = staged.computeIfAbsent(rows, n -> {
             int[] xs = new int[sampleShape.length + 1];
-            xs[0] = n;
-            System.arraycopy(sampleShape, 0, xs, 1, sampleShape.length);
-            return new Tensor[] {ops.zeros(xs), targetWidth == 1 ? ops.zeros(n) : ops.zeros(n, targetWidth), null};
+            if (timeMajor) {                                                  // [T, B, …]
+                xs[0] = sampleShape[0];
+                xs[1] = n;
+                System.arraycopy(sampleShape, 1, xs, 2, sampleShape.length - 1);
+            } else {                                                          // [B, …]
+                xs[0] = n;
+                System.arraycopy(sampleShape, 0, xs, 1, sampleShape.length);
+            }
+            Tensor target = perStep ? ops.zeros(tw, n) : tw == 1 ? ops.zeros(n) : ops.zeros(n, tw);
+            return new Tensor[] {ops.zeros(xs), target, null};
         });
-        ops.upload(x, xOffset, s[0]);
-        ops.upload(t, tOffset, s[1]);
+        if (timeMajor) {                                                      // sample i, step τ → row τ·n + i
+            int T = sampleShape[0], step = per / T;
+            float[] xh = new float[rows * per], th = new float[rows * tw];
+            for (int i = 0; i < rows; i++) {
+                for (int tau = 0; tau < T; tau++) System.arraycopy(x, xOffset + i * per + tau * step, xh, (tau * rows + i) * step, step);
+                if (perStep) for (int tau = 0; tau < T; tau++) th[tau * rows + i] = t[tOffset + i * tw + tau];
+                else System.arraycopy(t, tOffset + i * tw, th, i * tw, tw);
+            }
+            ops.upload(xh, 0, s[0]);
+            ops.upload(th, 0, s[1]);
+        } else {
+            ops.upload(x, xOffset, s[0]);
+            ops.upload(t, tOffset, s[1]);
+        }
         for (Param p : params) p.zeroGrad();
         Tensor y = model.forward(s[0], true);                                 // forward pass
         if (s[2] == null || !java.util.Arrays.equals(s[2].shape(), y.shape())) {

@@ -97,4 +97,7 @@ public final class ActivationLayer implements Layer {
         for (String w : words) sb.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
         return sb.toString();
     }
+
+    @Override
+    public java.util.Map<String, Object> spec() { return Layers.spec("Activation", "function", f.name()); }
 }

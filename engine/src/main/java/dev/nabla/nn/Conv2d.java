@@ -133,6 +133,25 @@ public final class Conv2d implements Layer {
     public List<Param> params() { return hasBias ? List.of(w, b) : List.of(w); }
 
     @Override
+    public java.util.Map<String, Object> spec() {
+        return Layers.spec("Conv2d", "in", cin, "out", cout, "kernel", List.of(kH, kW), "stride", List.of(sH, sW),
+                "padding", List.of(pH, pW), "same", same, "floor", floor, "bias", hasBias);
+    }
+
+    /** nn.Conv2d's names: weight [C_out, C_in, kH, kW], bias [C_out]. */
+    @Override
+    public StateDict stateDict() {
+        StateDict sd = new StateDict().put("weight", w);
+        return hasBias ? sd.put("bias", b) : sd;
+    }
+
+    @Override
+    public void loadStateDict(StateDict sd) {
+        sd.set("weight", w);
+        if (hasBias) sd.set("bias", b);
+    }
+
+    @Override
     public int[] outputShape(int[] inputShape) {
         SpatialSize.requireChw(name(), inputShape, cin);
         return new int[] {cout, outH(inputShape[1], inputShape[2]), outW(inputShape[1], inputShape[2])};

@@ -94,5 +94,15 @@ public final class Dense implements Layer {
     public List<Param> params() { return List.of(w, b); }
 
     @Override
+    public java.util.Map<String, Object> spec() { return Layers.spec("Dense", "in", in, "out", out); }
+
+    /** nn.Linear's names: weight [out, in], bias [out]. */
+    @Override
+    public StateDict stateDict() { return new StateDict().put("weight", w).put("bias", b); }
+
+    @Override
+    public void loadStateDict(StateDict sd) { sd.set("weight", w); sd.set("bias", b); }
+
+    @Override
     public String name() { return "Dense(" + in + "→" + out + ")"; }
 }

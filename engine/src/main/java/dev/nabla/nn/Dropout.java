@@ -70,4 +70,17 @@ public final class Dropout implements Layer {
 
     @Override
     public String name() { return "Dropout(" + p + ")"; }
+
+    @Override
+    public java.util.Map<String, Object> spec() { return Layers.spec("Dropout", "p", p); }
+
+    /** The mask sequence's seed and counter: a resumed run draws the masks the uninterrupted one would have drawn. */
+    @Override
+    public java.util.Map<String, String> runState() { return java.util.Map.of("seed", Long.toString(seed), "step", Long.toString(step)); }
+
+    @Override
+    public void restoreRunState(java.util.Map<String, String> s) {
+        seed = Long.parseLong(s.get("seed"));
+        step = Long.parseLong(s.get("step"));
+    }
 }

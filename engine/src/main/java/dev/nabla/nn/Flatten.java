@@ -34,4 +34,7 @@ public final class Flatten implements Layer {
         }
         return dy.reshape(inShape);                                       // ∂E/∂x = ∂E/∂y in x's shape
     }
+
+    @Override
+    public java.util.Map<String, Object> spec() { return Layers.spec("Flatten"); }
 }

@@ -93,5 +93,15 @@ public final class PReLU implements Layer {
     public List<Param> params() { return List.of(alpha); }
 
     @Override
+    public java.util.Map<String, Object> spec() { return Layers.spec("PReLU", "channels", channels); }
+
+    /** nn.PReLU's name: weight [C]. */
+    @Override
+    public StateDict stateDict() { return new StateDict().put("weight", alpha); }
+
+    @Override
+    public void loadStateDict(StateDict sd) { sd.set("weight", alpha); }
+
+    @Override
     public String name() { return channels == 1 ? "PReLU(shared)" : "PReLU(" + channels + ")"; }
 }

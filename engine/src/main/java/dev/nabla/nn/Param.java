@@ -49,6 +49,12 @@ public final class Param {
         return slots[i];
     }
 
+    /** Whether slot {@code i} was ever used (allocated). */
+    public boolean hasSlot(int i) { return slots[i] != null; }
+
+    /** How many optimizer slots a parameter has (0 and 1). */
+    public static final int SLOTS = 2;
+
     /** Forgets the optimizer state (e.g. when a new optimizer takes over). */
     public void resetSlots() {
         for (int i = 0; i < slots.length; i++) {

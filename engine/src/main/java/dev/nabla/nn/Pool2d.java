@@ -99,4 +99,10 @@ public abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2
         if (floor) sb.append(", floor");
         return sb.append(')').toString();
     }
+
+    @Override
+    public java.util.Map<String, Object> spec() {
+        return Layers.spec(getClass().getSimpleName(), "kernel", java.util.List.of(kH, kW), "stride", java.util.List.of(sH, sW),
+                "padding", java.util.List.of(pH, pW), "floor", floor);
+    }
 }

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 public final class Sequential implements Layer {
     private final List<Layer> layers;
     private Backend ops;
+    private boolean carrying;
 
     public Sequential(Layer... layers) {
         this(List.of(layers));
@@ -57,6 +58,23 @@ public final class Sequential implements Layer {
     public List<Layer> layers() { return layers; }
 
     @Override
+    public List<Layer> children() { return layers; }
+
+    /** Passes truncated-BPTT state carrying on to every layer (recurrent layers act on it, the others ignore it). */
+    @Override
+    public Sequential carryState(boolean on) {
+        for (Layer l : layers) l.carryState(on);
+        carrying = on;
+        return this;
+    }
+
+    /** Whether {@link #carryState} was last switched on. */
+    public boolean carryingState() { return carrying; }
+
+    @Override
+    public void resetState() { for (Layer l : layers) l.resetState(); }
+
+    @Override
     public int[] outputShape(int[] inputShape) {
         int[] s = inputShape;
         for (Layer l : layers) s = l.outputShape(s);
@@ -84,6 +102,26 @@ public final class Sequential implements Layer {
     public void backwardParams(Tensor dy) {
         for (int i = layers.size() - 1; i > 0; i--) dy = layers.get(i).backward(dy);
         layers.getFirst().backwardParams(dy);
+    }
+
+    @Override
+    public java.util.Map<String, Object> spec() {
+        List<Object> specs = new ArrayList<>();
+        for (Layer l : layers) specs.add(l.spec());
+        return Layers.spec("Sequential", "layers", specs);
+    }
+
+    /** nn.Sequential's names: layer i's tensors prefixed "i." (0.weight, 0.bias, 3.weight, …). */
+    @Override
+    public StateDict stateDict() {
+        StateDict sd = new StateDict();
+        for (int i = 0; i < layers.size(); i++) sd.putAll(i + ".", layers.get(i).stateDict());
+        return sd;
+    }
+
+    @Override
+    public void loadStateDict(StateDict sd) {
+        for (int i = 0; i < layers.size(); i++) layers.get(i).loadStateDict(sd.sub(i + "."));
     }
 
     @Override

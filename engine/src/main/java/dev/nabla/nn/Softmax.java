@@ -44,4 +44,7 @@ public final class Softmax implements Layer {
 
     @Override
     public String name() { return "Softmax"; }
+
+    @Override
+    public java.util.Map<String, Object> spec() { return Layers.spec("Softmax"); }
 }

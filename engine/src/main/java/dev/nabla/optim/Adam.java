@@ -35,6 +35,25 @@ public final class Adam implements Optimizer {
         }
     }
 
+    /** "t.i" = the step count t of parameter i. */
+    @Override
+    public java.util.Map<String, String> state(List<Param> params) {
+        java.util.Map<String, String> s = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) s.put("t." + i, Integer.toString(stepCount(params.get(i))));
+        return s;
+    }
+
+    @Override
+    public void restoreState(List<Param> params, java.util.Map<String, String> state) {
+        steps.clear();
+        for (int i = 0; i < params.size(); i++) {
+            String t = state.get("t." + i);
+            if (t == null) throw new IllegalArgumentException("Adam: the saved state has no step count t for parameter " + i + " (" + params.get(i) + ")");
+            int v = Integer.parseInt(t);
+            if (v > 0) steps.put(params.get(i), v);
+        }
+    }
+
     /** The step count t of a parameter (0 before its first update). */
     public int stepCount(Param p) { return steps.getOrDefault(p, 0); }
 

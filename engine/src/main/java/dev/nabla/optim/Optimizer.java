@@ -11,4 +11,13 @@ public interface Optimizer {
     float learningRate();
 
     default String name() { return getClass().getSimpleName(); }
+
+    /**
+     * The optimizer's own state beyond the parameters' slots, for checkpoints (Adam's step count t per parameter, keyed
+     * by the parameter's index in {@code params}); empty for the optimizers whose state lives in the slots alone.
+     */
+    default java.util.Map<String, String> state(List<Param> params) { return java.util.Map.of(); }
+
+    /** Restores what {@link #state} returned, for the same parameters in the same order. */
+    default void restoreState(List<Param> params, java.util.Map<String, String> state) {}
 }

@@ -9,9 +9,11 @@ import java.util.Map;
  * Stages mini-batches of a host {@link Dataset} into backend tensors that are allocated once per batch size and
  * reused: the input batch goes up, nothing else is allocated per step. Closing it gives every staged tensor back
  * (the trainer closes it when a fit or an evaluation ends, so a long run of epochs does not pile them up).
+ *
+ * <p>A sequence data set is staged time-major: x [T, B, …] and, for one label per step, targets [T, B].
  */
 final class Batches implements AutoCloseable {
-    record Batch(Tensor x, Tensor target) {}
+    record Batch(Tensor x, Tensor target, int size) {}
 
     private final Backend ops;
     private final Dataset data;
@@ -29,21 +31,44 @@ final class Batches implements AutoCloseable {
     /** Samples idx[start .. start+n) as one batch on the backend. */
     Batch load(int[] idx, int start, int n) {
         int per = data.sampleSize(), tw = data.targetWidth();
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(data.features(), idx[start + i] * per, xHost, i * per, per);
-            System.arraycopy(data.targets(), idx[start + i] * tw, tHost, i * tw, tw);
+        if (data.timeMajor()) {
+            int T = data.steps(), step = per / T;                        // sample i, step t → row t·n + i
+            for (int i = 0; i < n; i++) {
+                int s = idx[start + i];
+                for (int t = 0; t < T; t++) System.arraycopy(data.features(), s * per + t * step, xHost, (t * n + i) * step, step);
+                if (data.perStepTargets()) for (int t = 0; t < T; t++) tHost[t * n + i] = data.targets()[s * tw + t];
+                else System.arraycopy(data.targets(), s * tw, tHost, i * tw, tw);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(data.features(), idx[start + i] * per, xHost, i * per, per);
+                System.arraycopy(data.targets(), idx[start + i] * tw, tHost, i * tw, tw);
+            }
         }
         Batch b = bySize.computeIfAbsent(n, k -> {
             int[] s = data.sampleShape();
             int[] xs = new int[s.length + 1];
-            xs[0] = k;
-            System.arraycopy(s, 0, xs, 1, s.length);
-            Tensor t = tw == 1 ? ops.zeros(k) : ops.zeros(k, tw);
-            return new Batch(ops.zeros(xs), t);
+            if (data.timeMajor()) {                                       // [T, B, …]
+                xs[0] = s[0];
+                xs[1] = k;
+                System.arraycopy(s, 1, xs, 2, s.length - 1);
+            } else {                                                      // [B, …]
+                xs[0] = k;
+                System.arraycopy(s, 0, xs, 1, s.length);
+            }
+            Tensor t = data.perStepTargets() ? ops.zeros(tw, k) : tw == 1 ? ops.zeros(k) : ops.zeros(k, tw);
+            return new Batch(ops.zeros(xs), t, k);
         });
         ops.upload(xHost, 0, b.x());
         ops.upload(tHost, 0, b.target());
         return b;
+    }
+
+    /** Of the staged batch's target rows [from, from + rows): how many are labels ≥ 0 (the rows a classification loss counts). */
+    int countedLabels(int from, int rows) {
+        int c = 0;
+        for (int r = from; r < from + rows; r++) if (tHost[r] >= 0) c++;
+        return c;
     }
 
     /** A reusable tensor shaped like {@code y} for ∂E/∂y. */

@@ -22,9 +22,15 @@ public final class Trainer {
     public record EpochStats(int epoch, float trainLoss, float trainAccuracy, float valLoss, float valAccuracy,
                              double samplesPerSecond, long steps) {}
 
-    /** Called after every epoch (progress printing, plots, checkpoints). */
+    /** What one update measured: its loss (before the update) and ‖g‖ before clipping (NaN unless clipping is on). */
+    public record StepStats(int epoch, long step, float loss, float gradientNorm) {}
+
+    /** Called after every epoch (progress printing, plots, checkpoints) and, if it cares, after every update. */
     public interface Listener {
         void onEpoch(EpochStats stats);
+
+        /** After every update (default: nothing). */
+        default void onStep(StepStats stats) {}
     }
 
     /** Loss and accuracy (NaN for non-classification losses) over a data set. */
@@ -35,9 +41,16 @@ public final class Trainer {
     private long seed = 42;
     private boolean shuffle = true;
     private float validationFraction = 0f;
+    private Dataset validation;
     private float clipNorm = 0f;
     private float targetLoss = Float.NEGATIVE_INFINITY;
     private int patience = 0;
+    private int bptt = 0;
+    private boolean carry;
+    private long maxSteps = Long.MAX_VALUE;
+    private java.nio.file.Path checkpointFile, resumeFile;
+    private int checkpointEpochs;
+    private long checkpointSteps;
     private final List<Listener> listeners = new ArrayList<>();
 
     public Trainer epochs(int n) {
@@ -61,6 +74,9 @@ public final class Trainer {
         this.validationFraction = fraction; return this;
     }
 
+    /** A validation set of its own (e.g. a held-out text), evaluated after every epoch like a validation split. */
+    public Trainer validation(Dataset held) { this.validation = held; return this; }
+
     /** Gradient-norm clipping threshold per update (0 = off). */
     public Trainer clipNorm(float threshold) {
         if (threshold < 0) throw new IllegalArgumentException("clip threshold must be ≥ 0, got " + threshold);
@@ -76,17 +92,76 @@ public final class Trainer {
         this.patience = epochs; return this;
     }
 
+    /** Stopping criterion: stop after this many updates, even in the middle of an epoch. */
+    public Trainer maxSteps(long n) {
+        if (n < 1) throw new IllegalArgumentException("max steps must be ≥ 1, got " + n);
+        this.maxSteps = n; return this;
+    }
+
+    /**
+     * Truncated BPTT within each batch of a sequence data set: the T steps are cut into chunks of {@code steps}, run in
+     * order with the recurrent state carried from chunk to chunk, and each chunk's loss is backpropagated through that
+     * chunk only (the gradient stops at the chunk boundary) and followed by an update. With one label per sequence
+     * (many-to-one) only the last chunk has a loss: the earlier ones only carry the state forward. 0 = off (full BPTT).
+     */
+    public Trainer truncatedBptt(int steps) {
+        if (steps < 0) throw new IllegalArgumentException("truncated BPTT length must be ≥ 0 (0 = off), got " + steps);
+        this.bptt = steps; return this;
+    }
+
+    /**
+     * Carries the recurrent state from one batch to the next (reset at the start of every epoch and of every
+     * evaluation): batch k+1 continues batch k, as {@link dev.nabla.data.Sequences#streams} lays a text out. Needs
+     * {@code shuffle(false)}; validation needs its own set ({@link #validation}), evaluated with the state carried too.
+     */
+    public Trainer carryState(boolean on) { this.carry = on; return this; }
+
     public Trainer listener(Listener l) { listeners.add(l); return this; }
+
+    /**
+     * Writes a {@link Checkpoint} to {@code file} (atomically, replacing the last one) after every {@code everyEpochs}
+     * epochs: the model, every optimizer slot and the optimizer's own state, the epoch and step, and the random state.
+     */
+    public Trainer checkpoint(java.nio.file.Path file, int everyEpochs) {
+        if (everyEpochs < 1) throw new IllegalArgumentException("checkpoint interval must be ≥ 1 epoch, got " + everyEpochs);
+        this.checkpointFile = file;
+        this.checkpointEpochs = everyEpochs;
+        return this;
+    }
+
+    /** As {@link #checkpoint(java.nio.file.Path, int)}, after the batch that completes every {@code everySteps} updates. */
+    public Trainer checkpointEverySteps(java.nio.file.Path file, long everySteps) {
+        if (everySteps < 1) throw new IllegalArgumentException("checkpoint interval must be ≥ 1 step, got " + everySteps);
+        this.checkpointFile = file;
+        this.checkpointSteps = everySteps;
+        return this;
+    }
+
+    /**
+     * The next {@link #fit} resumes the run a checkpoint stopped: the model and the optimizer are set from it, the shuffles
+     * of the finished epochs are replayed from the seed, and training goes on from the step it recorded, ending with the
+     * weights the run would have had had it never stopped (on the reference and CPU backends bit for bit). The trainer
+     * must be configured as the run was (seed, batch size, data set): a mismatch is refused. {@code fit} then returns
+     * the epochs run after the resumption.
+     */
+    public Trainer resumeFrom(java.nio.file.Path file) { this.resumeFile = file; return this; }
 
     /** Trains {@code model} (already bound to a backend) and returns one {@link EpochStats} per epoch run. */
     public List<EpochStats> fit(Sequential model, Loss loss, Optimizer optimizer, Dataset data) {
         if (data.size() == 0) throw new IllegalArgumentException("cannot train on an empty data set");
         Backend ops = model.backend();
         checkFits(model, loss, data);
+        if (carry && shuffle) throw new IllegalArgumentException("carryState(true) continues each batch from the last one: set shuffle(false)");
+        if (carry && validationFraction > 0) {
+            throw new IllegalArgumentException("carryState(true) with a validation split would cut the streams: pass a held-out set with validation(data)");
+        }
+        if (bptt > 0 && !data.timeMajor()) throw new IllegalArgumentException("truncated BPTT needs a sequence data set (time-major), got samples "
+                + java.util.Arrays.toString(data.sampleShape()));
+        if (validation != null) checkFits(model, loss, validation);
         SplittableRandom rng = new SplittableRandom(seed);
         int[] order = permutation(data.size(), rng);
         int nVal = Math.round(data.size() * validationFraction);
-        Dataset val = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, 0, nVal)) : null;
+        Dataset val = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, 0, nVal)) : validation;
         Dataset train = nVal > 0 ? data.subset(java.util.Arrays.copyOfRange(order, nVal, order.length)) : data;
         if (train.size() == 0) throw new IllegalArgumentException("validation split " + validationFraction + " leaves no training samples");
         if (patience > 0 && val == null) {
@@ -94,78 +169,203 @@ public final class Trainer {
         }
         int bs = batchSize == 0 ? train.size() : Math.min(batchSize, train.size());
         List<Param> params = model.params();
+        if (carry && checkpointSteps > 0) {
+            throw new IllegalArgumentException("checkpointEverySteps with carryState(true): a checkpoint in the middle of an epoch would have to hold "
+                    + "the carried recurrent state; checkpoint every N epochs instead (the state is reset at each epoch)");
+        }
+        Checkpoint.Progress resumed = resumeFile == null ? null : resume(model, optimizer, bs, train.size());
+        int firstEpoch = 1;
+        if (resumed != null) {
+            for (int e = 1; e <= resumed.completedEpochs(); e++) if (shuffle) permutation(train.size(), rng);   // replay the shuffles
+            firstEpoch = resumed.completedEpochs() + 1;
+        }
+        boolean stateful = carry || bptt > 0;
+        if (stateful) model.carryState(true);
         try (Batches batches = new Batches(ops, train, bs);              // staged batches go back to the backend at the end
              Tensor hits = ops.zeros(1)) {                                  // correct predictions, added up on the device
             List<EpochStats> history = new ArrayList<>();
-            float bestVal = Float.POSITIVE_INFINITY;
-            int sinceBest = 0;
-            long step = 0;
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            float bestVal = resumed == null ? Float.POSITIVE_INFINITY : resumed.bestVal();
+            int sinceBest = resumed == null ? 0 : resumed.sinceBest();
+            long step = resumed == null ? 0 : resumed.step();
+            long lastCheckpoint = step;
+            for (int epoch = firstEpoch; epoch <= epochs && step < maxSteps; epoch++) {
                 int[] idx = shuffle ? permutation(train.size(), rng) : identity(train.size());
+                boolean mid = resumed != null && epoch == firstEpoch && resumed.position() > 0;
+                if (mid && !java.util.Arrays.equals(idx, resumed.order())) {
+                    throw new IllegalStateException(resumeFile + ": the replayed data order of epoch " + epoch + " is not the recorded one "
+                            + "(another seed, data set or shuffle setting than the run that wrote the checkpoint)");
+                }
+                if (stateful) model.resetState();                            // a new pass starts from h^{(0)}
                 long t0 = System.nanoTime();
-                double lossSum = 0;
-                long counted = 0;
-                ops.fill(hits, 0f);
-                for (int start = 0; start < train.size(); start += bs) {
+                double lossSum = mid ? resumed.lossSum() : 0;
+                long counted = mid ? resumed.counted() : 0, samples = mid ? resumed.seen() : 0;
+                ops.fill(hits, mid ? resumed.correct() : 0);
+                for (int start = mid ? resumed.position() : 0; start < train.size() && step < maxSteps; start += bs) {
                     int n = Math.min(bs, train.size() - start);
                     Batches.Batch b = batches.load(idx, start, n);
-                    for (Param p : params) p.zeroGrad();
-                    Tensor y = model.forward(b.x(), true);                       // forward pass
-                    Tensor dy = batches.gradientLike(y);
-                    step++;
-                    // before the loss: a GPU backend's check of the labels then comes back with the loss, the one wait per step
-                    if (loss.classification()) ops.countCorrectInto(y, b.target(), hits);
-                    float e;
-                    try {
-                        e = loss.compute(y, b.target(), dy);                      // error E and δ = ∂E/∂y
-                    } catch (ArithmeticException nonFinite) {                     // a loss may refuse NaN/Inf itself
-                        throw diverged(epoch, step, Float.NaN, loss, nonFinite);
+                    if (stateful && !carry) model.resetState();              // independent sequences: each batch from h^{(0)}
+                    int T = train.timeMajor() ? train.steps() : 1, k = bptt > 0 ? Math.min(bptt, T) : T;
+                    for (int from = 0; from < T && step < maxSteps; from += k) {
+                        int len = Math.min(k, T - from);
+                        boolean last = from + len == T;
+                        Tensor x = len == T ? b.x() : chunk(b.x(), from, len);
+                        for (Param p : params) p.zeroGrad();
+                        Tensor y = model.forward(x, true);                       // forward pass
+                        if (!last && !train.perStepTargets()) continue;          // many-to-one: no loss before the last step
+                        Tensor target = len == T || !train.perStepTargets() ? b.target() : b.target().view(from * n, len, n);
+                        Tensor dy = batches.gradientLike(y);
+                        step++;
+                        // before the loss: a GPU backend's check of the labels then comes back with the loss, the one wait per step
+                        if (loss.classification()) ops.countCorrectInto(y, target, hits);
+                        float e;
+                        try {
+                            e = loss.compute(y, target, dy);                      // error E and δ = ∂E/∂y
+                        } catch (ArithmeticException nonFinite) {                 // a loss may refuse NaN/Inf itself
+                            throw diverged(epoch, step, Float.NaN, loss, nonFinite);
+                        }
+                        if (!Float.isFinite(e)) throw diverged(epoch, step, e, loss, null);   // fail fast: never update with NaN
+                        model.backwardParams(dy);                                 // backward pass (no ∂E/∂input)
+                        float norm = clipNorm > 0 ? Clipping.clipGlobalNorm(params, clipNorm) : Float.NaN;
+                        optimizer.step(params);                                   // weight update
+                        long rows = loss.classification() ? batches.countedLabels(train.perStepTargets() ? from * n : 0,
+                                train.perStepTargets() ? len * n : target.size()) : n;
+                        lossSum += (double) e * rows;
+                        counted += rows;
+                        StepStats ss = new StepStats(epoch, step, e, norm);
+                        for (Listener l : listeners) l.onStep(ss);
                     }
-                    if (!Float.isFinite(e)) throw diverged(epoch, step, e, loss, null);   // fail fast: never update with NaN
-                    model.backwardParams(dy);                                     // backward pass (no ∂E/∂input)
-                    if (clipNorm > 0) Clipping.clipGlobalNorm(params, clipNorm);
-                    optimizer.step(params);                                       // weight update
-                    lossSum += (double) e * n;
-                    counted += n;
+                    samples += n;
+                    if (checkpointSteps > 0 && step - lastCheckpoint >= checkpointSteps && start + n < train.size()) {
+                        lastCheckpoint = step;
+                        writeCheckpoint(model, optimizer, new Checkpoint.Progress(seed, bs, train.size(), shuffle, epoch - 1, step,
+                                start + n, idx, lossSum, Math.round(hits.item()), counted, samples, bestVal, sinceBest));
+                    }
                 }
                 long correct = loss.classification() ? Math.round(hits.item()) : 0;
                 double secs = (System.nanoTime() - t0) / 1e9;
-                float trainLoss = (float) (lossSum / counted);
-                float trainAcc = loss.classification() ? (float) correct / counted : Float.NaN;
-                Evaluation v = val == null ? new Evaluation(Float.NaN, Float.NaN) : evaluate(model, loss, val, bs);
-                EpochStats s = new EpochStats(epoch, trainLoss, trainAcc, v.loss(), v.accuracy(), counted / secs, step);
+                float trainLoss = counted == 0 ? Float.NaN : (float) (lossSum / counted);
+                float trainAcc = loss.classification() && counted > 0 ? (float) correct / counted : Float.NaN;
+                Evaluation v = val == null ? new Evaluation(Float.NaN, Float.NaN) : evaluate(model, loss, val, bs, carry);
+                EpochStats s = new EpochStats(epoch, trainLoss, trainAcc, v.loss(), v.accuracy(), samples / secs, step);
                 history.add(s);
                 for (Listener l : listeners) l.onEpoch(s);
-                if (trainLoss <= targetLoss) break;
+                boolean patienceOut = false;
                 if (patience > 0 && val != null) {
                     if (v.loss() < bestVal) { bestVal = v.loss(); sinceBest = 0; }
-                    else if (++sinceBest >= patience) break;
+                    else if (++sinceBest >= patience) patienceOut = true;
                 }
+                if (checkpointFile != null && (checkpointEpochs > 0 && epoch % checkpointEpochs == 0
+                        || checkpointSteps > 0 && step - lastCheckpoint >= checkpointSteps)) {
+                    lastCheckpoint = step;
+                    writeCheckpoint(model, optimizer, new Checkpoint.Progress(seed, bs, train.size(), shuffle, epoch, step, 0, idx,
+                            0, 0, 0, 0, bestVal, sinceBest));
+                }
+                if (trainLoss <= targetLoss || patienceOut) break;
             }
             return history;
+        } finally {
+            if (stateful) model.carryState(false);
         }
+    }
+
+    private Checkpoint.Progress resume(Sequential model, Optimizer optimizer, int bs, int n) {
+        Checkpoint.Progress p;
+        try {
+            p = Checkpoint.load(resumeFile, model, optimizer);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot resume from " + resumeFile + ": " + e.getMessage(), e);
+        }
+        if (p.seed() != seed || p.batchSize() != bs || p.samples() != n || p.shuffle() != shuffle) {
+            throw new IllegalArgumentException(resumeFile + " was written by a run with seed " + p.seed() + ", batch size " + p.batchSize() + ", "
+                    + p.samples() + " training samples, shuffle " + p.shuffle() + "; this trainer has seed " + seed + ", batch size " + bs
+                    + ", " + n + " samples, shuffle " + shuffle);
+        }
+        return p;
+    }
+
+    private void writeCheckpoint(Sequential model, Optimizer optimizer, Checkpoint.Progress p) {
+        try {
+            Checkpoint.save(checkpointFile, model, optimizer, p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the checkpoint " + checkpointFile + " (the previous one is kept): " + e.getMessage(), e);
+        }
+    }
+
+    /** Steps [from, from + len) of a time-major batch [T, B, …]: a contiguous view [len, B, …]. */
+    private static Tensor chunk(Tensor x, int from, int len) {
+        int[] s = x.shape();
+        int per = x.size() / s[0];
+        s[0] = len;
+        return x.view(from * per, s);
+    }
+
+    /**
+     * Loss and accuracy of {@code model} on {@code data} with this trainer's batch size, and with the recurrent state
+     * carried from batch to batch if {@link #carryState} is on. Callable from a listener during {@link #fit}: the
+     * states are reset afterwards, so training continues from h^{(0)}.
+     */
+    public Evaluation evaluate(Sequential model, Loss loss, Dataset data) {
+        return evaluate(model, loss, data, batchSize == 0 ? data.size() : batchSize, carry);
     }
 
     /** Loss and accuracy of {@code model} on {@code data}, in evaluation mode (no dropout), batch by batch. */
     public static Evaluation evaluate(Sequential model, Loss loss, Dataset data, int batchSize) {
+        return evaluate(model, loss, data, batchSize, false);
+    }
+
+    /**
+     * Loss and accuracy batch by batch; with {@code carryState} each batch continues from the state the previous one
+     * ended in (a held-out text laid out by {@link dev.nabla.data.Sequences#streams} for this batch size), else every
+     * batch starts from h^{(0)}. The states are reset before and after, and the model's carrying switch restored.
+     */
+    public static Evaluation evaluate(Sequential model, Loss loss, Dataset data, int batchSize, boolean carryState) {
         if (data.size() == 0) throw new IllegalArgumentException("cannot evaluate on an empty data set");
         Backend ops = model.backend();
         checkFits(model, loss, data);
         int bs = Math.max(1, Math.min(batchSize, data.size()));
         int[] idx = identity(data.size());
         double lossSum = 0;
-        long correct = 0;
+        long correct = 0, counted = 0;
+        boolean wasCarrying = model.carryingState();
+        if (carryState) model.carryState(true);
+        model.resetState();
         try (Batches batches = new Batches(ops, data, bs)) {            // closed: an evaluation per epoch must not pile up
             for (int start = 0; start < data.size(); start += bs) {
                 int n = Math.min(bs, data.size() - start);
                 Batches.Batch b = batches.load(idx, start, n);
+                if (!carryState) model.resetState();                          // independent samples start from h^{(0)}
                 Tensor y = model.forward(b.x(), false);
-                lossSum += (double) loss.compute(y, b.target(), null) * n;
+                long rows = loss.classification() ? batches.countedLabels(0, b.target().size()) : n;
+                lossSum += (double) loss.compute(y, b.target(), null) * rows;
                 if (loss.classification()) correct += ops.countCorrect(y, b.target());
+                counted += rows;
             }
+        } finally {
+            model.resetState();
+            if (carryState && !wasCarrying) model.carryState(false);
         }
-        return new Evaluation((float) (lossSum / data.size()),
-                loss.classification() ? (float) correct / data.size() : Float.NaN);
+        return new Evaluation(counted == 0 ? Float.NaN : (float) (lossSum / counted),
+                loss.classification() && counted > 0 ? (float) correct / counted : Float.NaN);
+    }
+
+    /**
+     * One update on a staged batch, the loop body of {@link #fit} for hand-written loops: gradients zeroed, forward,
+     * loss and δ = ∂E/∂y, backward (no ∂E/∂input), gradient-norm clipping if {@code clip} > 0, optimizer step. Returns
+     * the loss before the update.
+     */
+    public static float step(Sequential model, Loss loss, Optimizer optimizer, Tensor x, Tensor target, float clip) {
+        List<Param> params = model.params();
+        for (Param p : params) p.zeroGrad();
+        Tensor y = model.forward(x, true);
+        float e;
+        try (Tensor dy = model.backend().zeros(y.shape())) {
+            e = loss.compute(y, target, dy);
+            if (!Float.isFinite(e)) throw new ArithmeticException(model.name() + ": loss became " + e);
+            model.backwardParams(dy);
+        }
+        if (clip > 0) Clipping.clipGlobalNorm(params, clip);
+        optimizer.step(params);
+        return e;
     }
 
     private static ArithmeticException diverged(int epoch, long step, float e, Loss loss, ArithmeticException cause) {

@@ -791,6 +791,38 @@ public abstract class BackendContractTest {
     }
 
     /**
+     * One LSTM step with peepholes worked out by hand (seed 003): D = 1, H = 2, one sample, the initial state given so
+     * that c_{t−1} ≠ c_t. From a = W_x·x + W_h·h_0 + b (gates i, f, g, o per unit):
+     * <pre>
+     *   unit 0: a = (0.7, 1.1, 0.2, −0.52)   i = σ(0.7 + 0.3·(−1)) = 0.598688   f = σ(1.1 + 0.5·(−1)) = 0.645656
+     *           g = tanh 0.2 = 0.197375      c_1 = f·c_0 + i·g = −0.527490
+     *           o = σ(−0.52 + 2·c_1) = 0.171508                h_1 = o·tanh c_1 = −0.082917
+     *   unit 1: a = (−0.28, 1.36, 0.56, 0.26) i = 0.391741  f = 0.842905  g = 0.507977  c_1 = 0.873319
+     *           o = σ(0.26 − 1.5·c_1) = 0.259229                h_1 = 0.182253
+     * </pre>
+     * An output gate whose peephole read c_{t−1} instead of c_t would give h_1 = (−0.036002, 0.197489): this fails on it.
+     */
+    @Test
+    void lstmPeepholeStepByHand() {
+        Lstm lstm = new Lstm(1, 2, true, 1f);
+        lstm.bind(be, new SplittableRandom(1));
+        lstm.inputWeight().set(0.5f, -0.3f, 0.2f, 0.4f, 0.1f, 0.6f, -0.5f, 0.3f);                 // W_x [8, 1]: i0 i1 f0 f1 g0 g1 o0 o1
+        lstm.recurrentWeight().set(0.1f, -0.2f, 0.3f, 0.1f, -0.1f, 0.2f, 0.2f, 0.2f,              // W_h [8, 2]
+                0.4f, -0.3f, -0.2f, 0.5f, 0.1f, 0.1f, -0.3f, 0.2f);
+        lstm.bias().set(0.1f, 0f, 1f, 1f, -0.1f, 0.2f, 0f, 0.1f);
+        lstm.peepholes().set(0.3f, -0.2f, 0.5f, 0.4f, 2f, -1.5f);                                // rows p_i, p_f, p_o
+        lstm.initialState(dev.nabla.nn.rnn.InitialState.GIVEN);
+        lstm.givenState(be.upload(new float[] {0.2f, -0.4f}, 1, 2), be.upload(new float[] {-1f, 0.8f}, 1, 2));
+        float[] h = lstm.forward(be.upload(new float[] {1f}, 1, 1, 1), true).toArray();
+        float[] c = lstm.finalState(1).toArray();
+        float tol = tolerance(Precision.TRANSCENDENTAL);
+        assertThat(c[0]).as("c_1[0]").isCloseTo(-0.527490f, org.assertj.core.data.Offset.offset(2e-6f + tol));
+        assertThat(c[1]).as("c_1[1]").isCloseTo(0.873319f, org.assertj.core.data.Offset.offset(2e-6f + tol));
+        assertThat(h[0]).as("h_1[0] (o reads c_t)").isCloseTo(-0.082917f, org.assertj.core.data.Offset.offset(2e-6f + tol));
+        assertThat(h[1]).as("h_1[1] (o reads c_t)").isCloseTo(0.182253f, org.assertj.core.data.Offset.offset(2e-6f + tol));
+    }
+
+    /**
      * A sequence classifier: a recurrent layer over x [T, B, D], then a dense layer on every step's h_t, giving logits
      * [T·B, classes] (one label per step, as a language model).
      */

@@ -17,6 +17,7 @@ import dev.nabla.nn.rnn.LstmLanguageModel;
 import dev.nabla.nn.rnn.Recurrent;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.optim.Sgd;
+import dev.nabla.train.Trainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -214,7 +215,7 @@ public abstract class TrainingParityTest {
         int streams = 4, steps = 6, chunks = 4, vocab = 9;
         int[] txt = text(streams * (steps * chunks + 1), false);
         int len = txt.length / streams;
-        LstmLanguageModel lm = new LstmLanguageModel(vocab, 8, 16, 2, 1f).bind(ops, 21).carryState(true);
+        dev.nabla.nn.Sequential lm = LstmLanguageModel.create(vocab, 8, 16, 2, 1f).bind(ops, 21).carryState(true);
         Optimizer sgd = Sgd.momentum(0.5f, 0.9f);
         List<float[]> initial = snapshot(lm.params());
         float[] losses = new float[2 * chunks];
@@ -230,7 +231,7 @@ public abstract class TrainingParityTest {
                     }
                 }
                 try (Tensor x = ops.upload(in, steps, streams); Tensor y = ops.upload(lab, steps * streams)) {
-                    losses[pass * chunks + k] = lm.trainStep(x, y, sgd, 0.25f);
+                    losses[pass * chunks + k] = Trainer.step(lm, new dev.nabla.loss.SoftmaxCrossEntropy(), sgd, x, y, 0.25f);
                 }
             }
         }

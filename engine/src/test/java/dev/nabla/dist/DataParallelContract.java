@@ -37,7 +37,17 @@ public abstract class DataParallelContract {
     protected abstract Backend backend();
 
     /** The models to check: name → architecture, input sample shape, classes. */
-    public record Model(String name, Supplier<Sequential> architecture, int[] sampleShape, int classes, int batch) {}
+    public record Model(String name, Supplier<Sequential> architecture, int[] sampleShape, int classes, int batch, int targetWidth,
+                        boolean timeMajor) {
+        public Model(String name, Supplier<Sequential> architecture, int[] sampleShape, int classes, int batch) {
+            this(name, architecture, sampleShape, classes, batch, 1, false);
+        }
+
+        /** A language model over {@code steps} tokens of a vocabulary of {@code classes}: one label per step. */
+        public static Model sequence(String name, Supplier<Sequential> architecture, int steps, int classes, int batch) {
+            return new Model(name, architecture, new int[] {steps}, classes, batch, steps, true);
+        }
+    }
 
     protected List<Model> models() {
         return List.of(
@@ -50,15 +60,16 @@ public abstract class DataParallelContract {
     static float[][] batch(Model m, int step) {
         SplittableRandom r = new SplittableRandom(1000 + step);
         int per = dev.nabla.backend.Tensor.sizeOf(m.sampleShape());
-        float[] x = new float[m.batch() * per], t = new float[m.batch()];
-        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
+        float[] x = new float[m.batch() * per], t = new float[m.batch() * m.targetWidth()];
+        for (int i = 0; i < x.length; i++) x[i] = m.timeMajor() ? r.nextInt(m.classes()) : (float) r.nextDouble();   // tokens, or features
         for (int i = 0; i < t.length; i++) t[i] = i % 7 == 3 ? -1 : r.nextInt(m.classes());
         return new float[][] {x, t};
     }
 
     /** The weights after {@link #STEPS} data-parallel steps with n replicas. */
     float[][] train(Model m, int n, Supplier<Optimizer> opt, Loss loss) {
-        try (DataParallel dp = new DataParallel(m.architecture(), n, i -> backend(), 7, loss, opt.get(), m.sampleShape(), 1)) {
+        try (DataParallel dp = new DataParallel(m.architecture(), n, i -> backend(), 7, loss, opt.get(), m.sampleShape(), m.targetWidth(),
+                m.timeMajor())) {
             for (int s = 0; s < STEPS; s++) {
                 float[][] b = batch(m, s);
                 dp.step(b[0], b[1], m.batch());
@@ -72,6 +83,17 @@ public abstract class DataParallelContract {
         Backend ops = backend();
         Sequential model = m.architecture().get().bind(ops, 7);
         Optimizer o = opt.get();
+        if (m.timeMajor()) {                                                 // staged time-major, as the Trainer does
+            Replica r = new Replica(model, loss, m.sampleShape(), m.targetWidth(), true);
+            for (int s = 0; s < STEPS; s++) {
+                float[][] b = batch(m, s);
+                r.gradient(b[0], 0, b[1], 0, m.batch(), 1.0, false);
+                o.step(model.params());
+            }
+            float[][] w = r.weights();
+            ops.close();
+            return w;
+        }
         int[] xs = new int[m.sampleShape().length + 1];
         xs[0] = m.batch();
         System.arraycopy(m.sampleShape(), 0, xs, 1, m.sampleShape().length);
@@ -174,8 +196,8 @@ public abstract class DataParallelContract {
             float[][] b = batch(m, s);
             float[][][] w = new float[n][][];
             for (int i = 0, at = 0; i < n; at += sizes[i], i++) {
-                Replica r = new Replica(models[i], loss);
-                r.gradient(b[0], at * per, m.sampleShape(), b[1], at, 1, sizes[i], 1.0, false);
+                Replica r = new Replica(models[i], loss, m.sampleShape(), 1, false);
+                r.gradient(b[0], at * per, b[1], at, sizes[i], 1.0, false);
                 opts[i].step(r.params());                                  // each replica's own step on its own shard
                 w[i] = r.weights();
             }

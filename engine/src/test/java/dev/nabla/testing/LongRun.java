@@ -89,21 +89,22 @@ public final class LongRun {
         chunks.add(SequenceBatches.streams(text, 4, 3).getLast());                                 // ragged: 3 steps
         chunks.add(SequenceBatches.streams(text, 3, 8).getFirst());                                // 3 streams
         SequenceBatches.Batch held = SequenceBatches.streams(text, 2, 5).getFirst();
-        LstmLanguageModel lm = new LstmLanguageModel(5, 4, 12, 2, 1f).bind(ops, 1).carryState(true);
+        dev.nabla.nn.Sequential lm = LstmLanguageModel.create(5, 4, 12, 2, 1f).bind(ops, 1).carryState(true);
         Sgd sgd = Sgd.momentum(0.3f, 0.9f);
         SplittableRandom rng = new SplittableRandom(4);
         for (int epoch = 1; epoch <= epochs; epoch++) {
             lm.resetState();
             for (SequenceBatches.Batch b : chunks) {
                 try (Tensor in = ops.upload(b.inputs(), b.steps(), b.batch()); Tensor lab = ops.upload(b.labels(), b.steps() * b.batch())) {
-                    float loss = lm.trainStep(in, lab, sgd, 5f);
+                    float loss = Trainer.step(lm, new dev.nabla.loss.SoftmaxCrossEntropy(), sgd, in, lab, 5f);
                     if (!Float.isFinite(loss)) throw new AssertionError("LSTM loss " + loss + " in epoch " + epoch);
                 }
             }
             try (Tensor in = ops.upload(held.inputs(), held.steps(), held.batch()); Tensor lab = ops.upload(held.labels(), held.steps() * held.batch())) {
-                lm.loss(in, lab);
+                new SoftmaxCrossEntropy().compute(lm.forward(in, false), lab, null);
             }
-            lm.sample(new int[] {0, 1, 2}, 6, 1f, rng);
+            LstmLanguageModel.sample(lm, new int[] {0, 1, 2}, 6, 1f, rng);
+            lm.carryState(true);                                                       // sampling leaves carrying off
             afterEpoch.accept(epoch);
         }
         Reference.reachabilityFence(lm);
@@ -125,7 +126,7 @@ public final class LongRun {
         for (Recurrent l : layers) l.bind(ops, rng);
         layers.get(2).initialState(InitialState.LEARNED);
         for (int k = 0; k < 3; k++) layers.get(k).carryState(true);
-        VanillaRnn vanilla = new VanillaRnn(in, hid, 4, VanillaRnn.Recurrence.OUTPUT, VanillaRnn.Output.MANY_TO_MANY).bind(ops, rng);
+        VanillaRnn vanilla = new VanillaRnn(in, hid, 4, VanillaRnn.Recurrence.OUTPUT, VanillaRnn.Output.MANY_TO_MANY).bound(ops, rng);
         vanilla.carryState(true);
         int[][] shapes = {{6, 4}, {6, 4}, {2, 4}, {3, 1}};
         for (int epoch = 1; epoch <= epochs; epoch++) {

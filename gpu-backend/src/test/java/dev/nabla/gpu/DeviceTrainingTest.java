@@ -160,7 +160,7 @@ public abstract class DeviceTrainingTest {
         int[] text = new int[4 * 141];    // 4 streams of 141 tokens: 14 chunks of exactly 10 steps (Lstm reallocates on a ragged chunk)
         int[] period = {0, 1, 2, 3, 4, 2, 1};
         for (int i = 0; i < text.length; i++) text[i] = period[i % period.length];
-        LstmLanguageModel lm = new LstmLanguageModel(5, 4, 16, 2, 1f).bind(ops, 1).carryState(true);
+        dev.nabla.nn.Sequential lm = LstmLanguageModel.create(5, 4, 16, 2, 1f).bind(ops, 1).carryState(true);
         List<SequenceBatches.Batch> chunks = SequenceBatches.streams(text, 4, 10);
         Sgd sgd = Sgd.momentum(0.5f, 0.9f);
         List<Float> losses = new ArrayList<>();
@@ -168,7 +168,7 @@ public abstract class DeviceTrainingTest {
             lm.resetState();
             for (SequenceBatches.Batch b : chunks) {
                 Tensor in = ops.upload(b.inputs(), b.steps(), b.batch()), lab = ops.upload(b.labels(), b.steps() * b.batch());
-                losses.add(lm.trainStep(in, lab, sgd, 5f));   // gradient-norm clipping at 5: sumSquares on the device
+                losses.add(dev.nabla.train.Trainer.step(lm, new dev.nabla.loss.SoftmaxCrossEntropy(), sgd, in, lab, 5f));   // gradient-norm clipping at 5: sumSquares on the device
                 in.close();
                 lab.close();
                 if (memoryProbe != null) bytes.add(memoryProbe.allocatedBytes());

@@ -1,10 +1,13 @@
 package dev.nabla.samples;
 
 import dev.nabla.backend.Backend;
-import dev.nabla.backend.Tensor;
+import dev.nabla.data.Sequences;
+import dev.nabla.loss.SoftmaxCrossEntropy;
+import dev.nabla.nn.Sequential;
 import dev.nabla.nn.rnn.LstmLanguageModel;
-import dev.nabla.nn.rnn.SequenceBatches;
 import dev.nabla.optim.Adam;
+import dev.nabla.train.Dataset;
+import dev.nabla.train.Trainer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,8 +23,9 @@ import java.util.TreeSet;
  * A character-level LSTM language model (seed 001's char-RNN) on real text: the fortune cookies of Debian's
  * {@code fortunes} package (BSD licence; see samples/src/main/resources/text/README.md), bundled as a resource.
  *
- * <p>Every 10th fortune is held out. Training is teacher-forced truncated BPTT over B parallel streams of the text, T
- * characters per chunk, the LSTM state carried from chunk to chunk, gradient norm clipped per update, Adam. The loss is
+ * <p>Every 10th fortune is held out. The model is a {@link Sequential} (Embedding → LSTM → dense head at every step)
+ * trained by the {@link Trainer}: teacher-forced truncated BPTT over B parallel streams of the text, T characters per
+ * chunk, the LSTM state carried from chunk to chunk, gradient norm clipped per update, Adam. The loss is
  * reported in nats per character next to the unigram baseline (a model that knows only the character frequencies of
  * the training text), then text is sampled free-running at a few temperatures.
  */
@@ -47,11 +51,16 @@ public final class CharLstmSample {
         Config c = Config.from(o);
         float[] temps = {0.5f, 0.8f, 1.0f};
         if (o.has("temperature")) temps = new float[] {o.getFloat("temperature", 0.8f)};
-        train(ops, text, c, temps, true);
+        train(ops, text, c, temps, true, o);
     }
 
     /** Trains on {@code text} (split 9:1 by fortune), printing progress if {@code verbose}, and returns what it reached. */
     public static Result train(Backend ops, String text, Config c, float[] temperatures, boolean verbose) {
+        return train(ops, text, c, temperatures, verbose, null);
+    }
+
+    /** As above, with {@code --load}/{@code --save} ({@code o} may be null); {@code --steps 0} only evaluates a loaded model. */
+    static Result train(Backend ops, String text, Config c, float[] temperatures, boolean verbose, Options o) {
         String[] fortunes = text.split("\n%\n");
         StringBuilder train = new StringBuilder(), held = new StringBuilder();
         for (int i = 0; i < fortunes.length; i++) (i % 10 == 9 ? held : train).append(fortunes[i]).append("\n%\n");
@@ -64,66 +73,80 @@ public final class CharLstmSample {
         int[] heldTok = encode(held.substring(0, Math.min(held.length(), c.evalChars())), vocab);
         float unigram = unigramLoss(trainTok, heldTok, vocab.length);
 
-        LstmLanguageModel lm = new LstmLanguageModel(vocab.length, c.embed(), c.hidden(), 1, 1f).bind(ops, c.seed()).carryState(true);
-        List<SequenceBatches.Batch> chunks = SequenceBatches.streams(trainTok, c.batch(), c.seqLen());
-        List<SequenceBatches.Batch> evalChunks = SequenceBatches.streams(heldTok, Math.max(1, Math.min(16, heldTok.length / (c.seqLen() + 1))), c.seqLen());
+        Sequential lm = LstmLanguageModel.create(vocab.length, c.embed(), c.hidden(), 1, 1f).bind(ops, c.seed());
+        if (o != null) SavedModels.load(o, lm);
+        Dataset chunks = Sequences.streams(trainTok, c.batch(), c.seqLen());
+        Dataset evalChunks = Sequences.streams(heldTok, c.batch(), Math.min(c.seqLen(), (heldTok.length - 1) / c.batch()));
+        SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+        // teacher forcing over B streams, truncated BPTT with the state carried from chunk to chunk, clipping, Adam
+        Trainer trainer = new Trainer().batchSize(c.batch()).shuffle(false).carryState(true).clipNorm(c.clip())
+                .epochs(Integer.MAX_VALUE).maxSteps(Math.max(1, c.steps()));
         if (verbose) {
             System.out.printf("text: %,d characters (%,d fortunes), vocabulary %d; training %,d chars, held out %,d chars (every 10th fortune, %,d used)%n",
                     text.length(), fortunes.length, vocab.length, trainTok.length, held.length(), heldTok.length);
-            System.out.printf("%s, %,d parameters; batch %d × %d steps (truncated BPTT), Adam η=%.0e, clip ‖g‖ at %.1f%n",
+            System.out.printf("%s%n%,d parameters; batch %d × %d steps (truncated BPTT), Adam η=%.0e, clip ‖g‖ at %.1f%n",
                     lm.name(), lm.parameterCount(), c.batch(), c.seqLen(), c.lr(), c.clip());
             System.out.printf("unigram baseline on the held-out text: %.3f nats/char (uniform: %.3f)%n", unigram, Math.log(vocab.length));
         }
-        Adam adam = new Adam(c.lr());
-        Tensor in = ops.zeros(c.seqLen(), c.batch()), lab = ops.zeros(c.seqLen() * c.batch());
-        float first = evaluate(lm, evalChunks), held0 = first;
-        double lossSum = 0;
-        int lossCount = 0, chunk = 0, epoch = 1;
+        float first = trainer.evaluate(lm, ce, evalChunks).loss();
+        float[] held0 = {first};
         long t0 = System.nanoTime();
-        for (int step = 1; step <= c.steps(); step++) {
-            if (chunk == chunks.size()) { chunk = 0; epoch++; lm.resetState(); }
-            SequenceBatches.Batch b = chunks.get(chunk++);
-            ops.upload(b.inputs(), 0, in);
-            ops.upload(b.labels(), 0, lab);
-            lossSum += lm.trainStep(in, lab, adam, c.clip());                 // teacher forcing, BPTT, clipping, Adam
-            lossCount++;
-            if (step % c.evalEvery() == 0 || step == c.steps()) {
-                held0 = evaluate(lm, evalChunks);
+        int perEpoch = chunks.size() / c.batch();
+        trainer.listener(new Trainer.Listener() {
+            double lossSum;
+            int lossCount;
+
+            @Override public void onEpoch(Trainer.EpochStats s) {}
+
+            @Override public void onStep(Trainer.StepStats s) {
+                lossSum += s.loss();
+                lossCount++;
+                if (s.step() % c.evalEvery() != 0 && s.step() != c.steps()) return;
+                held0[0] = trainer.evaluate(lm, ce, evalChunks).loss();          // (the training state starts again from 0)
                 double secs = (System.nanoTime() - t0) / 1e9;
                 if (verbose) {
+                    long inEpoch = (s.step() - 1) % perEpoch + 1;
                     System.out.printf("step %5d  epoch %d (%.0f%%)  train %.3f  held-out %.3f nats/char  (unigram %.3f)  ‖g‖ %.2f  %,.0f chars/s%n",
-                            step, epoch, 100.0 * chunk / chunks.size(), lossSum / lossCount, held0, unigram,
-                            lm.lastGradientNorm(), (double) step * c.batch() * c.seqLen() / secs);
+                            s.step(), s.epoch(), 100.0 * inEpoch / perEpoch, lossSum / lossCount, held0[0], unigram,
+                            s.gradientNorm(), (double) s.step() * c.batch() * c.seqLen() / secs);
                 }
                 lossSum = 0;
                 lossCount = 0;
             }
-        }
+        });
+        if (c.steps() > 0) trainer.fit(lm, ce, new Adam(c.lr()), chunks);
+        else held0[0] = first;
+        if (verbose && c.steps() == 0) System.out.printf("held-out %.3f nats/char (unigram %.3f)%n", first, unigram);
+        if (o != null) SavedModels.save(o, lm, "char-lstm", java.util.Map.of("text", o.get("text", ""), "batch", Integer.toString(c.batch()),
+                "seq", Integer.toString(c.seqLen()), "eval-chars", Integer.toString(c.evalChars())));
         double secs = (System.nanoTime() - t0) / 1e9;
         List<String> samples = new ArrayList<>();
         SplittableRandom rng = new SplittableRandom(c.seed());
         for (float tau : temperatures) {
-            int[] out = lm.sample(encode("%\n", vocab), c.sampleLength(), tau, rng);
+            int[] out = LstmLanguageModel.sample(lm, encode("%\n", vocab), c.sampleLength(), tau, rng);
             StringBuilder s = new StringBuilder();
             for (int k : out) s.append(vocab[k]);
             samples.add(s.toString());
             if (verbose) System.out.printf("%n--- sample, temperature %.1f ---%n%s%n", tau, s);
         }
-        return new Result(c.steps(), held0, unigram, first, samples, secs);
+        return new Result(c.steps(), held0[0], unigram, first, samples, secs);
     }
 
-    /** Mean loss over the held-out chunks, the state carried through them (then forgotten). */
-    static float evaluate(LstmLanguageModel lm, List<SequenceBatches.Batch> chunks) {
-        Backend ops = lm.backend();
-        lm.resetState();
-        double sum = 0;
-        for (SequenceBatches.Batch b : chunks) {
-            try (Tensor in = ops.upload(b.inputs(), b.steps(), b.batch()); Tensor lab = ops.upload(b.labels(), b.steps() * b.batch())) {
-                sum += lm.loss(in, lab);                                      // closed: device memory stays flat across evaluations
-            }
-        }
-        lm.resetState();
-        return (float) (sum / chunks.size());
+    /** A text split 9:1 by fortune: the vocabulary (every character of the whole text), training and held-out tokens. */
+    record Text(char[] vocab, int[] train, int[] held, float unigram) {}
+
+    /** The held-out part is cut to its first {@code evalChars} characters; the unigram baseline is measured on it. */
+    static Text prepare(String text, int evalChars) {
+        String[] fortunes = text.split("\n%\n");
+        StringBuilder train = new StringBuilder(), held = new StringBuilder();
+        for (int i = 0; i < fortunes.length; i++) (i % 10 == 9 ? held : train).append(fortunes[i]).append("\n%\n");
+        TreeSet<Character> chars = new TreeSet<>();
+        for (char ch : text.toCharArray()) chars.add(ch);
+        char[] vocab = new char[chars.size()];
+        int v = 0;
+        for (char ch : chars) vocab[v++] = ch;
+        int[] trainTok = encode(train, vocab), heldTok = encode(held.substring(0, Math.min(held.length(), evalChars)), vocab);
+        return new Text(vocab, trainTok, heldTok, unigramLoss(trainTok, heldTok, vocab.length));
     }
 
     /** −(1/N) Σ ln p(c) on the held-out characters, p = add-one-smoothed character frequencies of the training text. */

@@ -3,6 +3,8 @@ package dev.nabla.samples;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Tensor;
 import dev.nabla.nn.Dense;
+import dev.nabla.nn.Sequential;
+import dev.nabla.nn.rnn.LastStep;
 import dev.nabla.nn.rnn.Lstm;
 import dev.nabla.nn.rnn.VanillaRnn;
 import java.util.SplittableRandom;
@@ -32,7 +34,11 @@ public final class GradientFlowSample {
         float[] rnnSmall = vanilla(ops, x, label, seed, H, K, small);
         float[] rnnLarge = vanilla(ops, x, label, seed, H, K, large);
         float[][] lstm1 = lstm(ops, x, label, seed, H, K, 1f);
-        float[][] lstm3 = lstm(ops, x, label, seed, H, K, 3f);
+        Sequential model3 = lstmModel(x.dim(2), H, K, 3f);
+        model3.bind(ops, new SplittableRandom(seed + 11));
+        SavedModels.load(o, model3);                                           // --load: the gradient flow of a saved model
+        float[][] lstm3 = lstm(model3, x, label);
+        SavedModels.save(o, model3, "gradient-flow", java.util.Map.of());
 
         System.out.printf("one sequence of %d steps, loss at the last step only; ‖∂L/∂h_k‖ as BPTT carries it back%n", T);
         System.out.printf("vanilla RNN: W = σ·N(0, 1/H) with σ = %.1f (small) and %.1f (large); LSTM: forget-gate bias 1 and 3%n", small, large);
@@ -52,7 +58,7 @@ public final class GradientFlowSample {
     static float[] vanilla(Backend ops, Tensor x, Tensor label, long seed, int H, int K, float sigma) {
         SplittableRandom rng = new SplittableRandom(seed + 7);
         VanillaRnn rnn = new VanillaRnn(x.dim(2), H, K, VanillaRnn.Recurrence.HIDDEN, VanillaRnn.Output.MANY_TO_ONE)
-                .bind(ops, rng).recordGradientNorms(true);
+                .bound(ops, rng).recordGradientNorms(true);
         float[] w = new float[H * H];
         for (int i = 0; i < w.length; i++) w[i] = (float) (sigma * rng.nextGaussian() / Math.sqrt(H));
         ops.upload(w, 0, rnn.w().value());
@@ -63,21 +69,24 @@ public final class GradientFlowSample {
         return rnn.hiddenGradientNorms();
     }
 
+    /** Many-to-one: LSTM → LastStep (ŷ from the last state only) → dense. */
+    static Sequential lstmModel(int D, int H, int K, float forgetBias) {
+        return new Sequential(new Lstm(D, H, false, forgetBias), new LastStep(), new Dense(H, K));
+    }
+
     /** ‖∂L/∂h_k‖ and ‖∂L/∂c_k‖ for an LSTM with a dense output on its last state. */
     static float[][] lstm(Backend ops, Tensor x, Tensor label, long seed, int H, int K, float forgetBias) {
-        SplittableRandom rng = new SplittableRandom(seed + 11);
-        int T = x.dim(0);
-        Lstm lstm = new Lstm(x.dim(2), H, false, forgetBias).recordGradientNorms(true);
-        lstm.bind(ops, rng);
-        Dense head = new Dense(H, K);
-        head.bind(ops, rng);
-        Tensor h = lstm.forward(x, true);
-        Tensor logits = head.forward(h.view((T - 1) * H, 1, H), true);         // ŷ from the last state only
-        Tensor d = ops.zeros(logits.shape());
-        ops.softmaxCrossEntropy(logits, label, d);
-        Tensor dh = ops.zeros(T, 1, H);
-        ops.copy(head.backward(d), dh.view((T - 1) * H, 1, H));                // ∂L/∂h_T from the output, zero elsewhere
-        lstm.backward(dh);
+        Sequential m = lstmModel(x.dim(2), H, K, forgetBias);
+        m.bind(ops, new SplittableRandom(seed + 11));
+        return lstm(m, x, label);
+    }
+
+    static float[][] lstm(Sequential model, Tensor x, Tensor label) {
+        Lstm lstm = ((Lstm) model.layers().getFirst()).recordGradientNorms(true);
+        Tensor logits = model.forward(x, true);
+        Tensor d = x.backend().zeros(logits.shape());
+        x.backend().softmaxCrossEntropy(logits, label, d);
+        model.backward(d);                                                     // ∂L/∂h_T from the output, zero elsewhere (LastStep)
         return new float[][] {lstm.hiddenGradientNorms(), lstm.cellGradientNorms()};
     }
 }

@@ -51,7 +51,12 @@ public final class LeNetSample {
      */
     public static Result train(Backend ops, Dataset train, Dataset test, int epochs, int batch, float lr, float decay,
                                float momentum, long seed, java.io.PrintStream log) {
-        Sequential net = model().bind(ops, seed);
+        return train(model().bind(ops, seed), train, test, epochs, batch, lr, decay, momentum, seed, log);
+    }
+
+    /** As above, for a model already bound (and perhaps loaded from a file); 0 epochs only evaluates. */
+    static Result train(Sequential net, Dataset train, Dataset test, int epochs, int batch, float lr, float decay,
+                        float momentum, long seed, java.io.PrintStream log) {
         if (log != null) log.print(net.summary(train.sampleShape()));
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         List<Trainer.EpochStats> history = new ArrayList<>();
@@ -86,8 +91,11 @@ public final class LeNetSample {
                         + "SGD η = %s (×%s per epoch), momentum %s%n", d.name(), train.size(), d.test().size(), epochs, batch, lr,
                 decay, momentum);
         long t0 = System.nanoTime();
-        Result r = train(ops, train, d.test(), epochs, batch, lr, decay, momentum, o.getInt("seed", 1), System.out);
+        Sequential net = model().bind(ops, o.getInt("seed", 1));
+        SavedModels.load(o, net);
+        Result r = train(net, train, d.test(), epochs, batch, lr, decay, momentum, o.getInt("seed", 1), System.out);
         System.out.printf("test accuracy %.2f%% (loss %.4f) on %,d images; %.0f s in all%n", 100 * r.testAccuracy(), r.testLoss(),
                 d.test().size(), (System.nanoTime() - t0) / 1e9);
+        SavedModels.save(o, net, "lenet", java.util.Map.of("data", data, "data-dir", o.get("data-dir", "")));
     }
 }

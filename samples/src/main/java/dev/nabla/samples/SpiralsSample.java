@@ -46,7 +46,15 @@ public final class SpiralsSample {
     }
 
     /** Trains the perceptron and the MLP; prints to {@code out} every {@code every} epochs. */
-    public static Result run(Backend ops, long seed, int epochs, int every, PrintStream out) {
+    public static Result run(Backend ops, long seed, int epochs, int every, PrintStream out) { return run(ops, seed, epochs, every, out, null); }
+
+    /** The MLP of {@link #run}. */
+    static Sequential model() {
+        return new Sequential(new Dense(2, 32), ActivationLayer.relu(), new Dense(32, 32), ActivationLayer.relu(), new Dense(32, 2));
+    }
+
+    /** As {@link #run}, with {@code --load}/{@code --save} options (or null). */
+    static Result run(Backend ops, long seed, int epochs, int every, PrintStream out, Options o) {
         long t0 = System.nanoTime();
         Dataset train = spirals(200, seed), test = spirals(100, seed + 1000);
 
@@ -69,10 +77,10 @@ public final class SpiralsSample {
                 perceptronAcc, best);
 
         // 2. an MLP 2-32-32-2 with ReLU hidden units, softmax cross-entropy, mini-batch SGD with momentum
-        Sequential mlp = new Sequential(new Dense(2, 32), ActivationLayer.relu(), new Dense(32, 32), ActivationLayer.relu(),
-                new Dense(32, 2)).bind(ops, seed);
+        Sequential mlp = model().bind(ops, seed);
+        if (o != null) SavedModels.load(o, mlp);
         out.print(mlp.summary(new int[] {2}));
-        var history = new Trainer().epochs(epochs).batchSize(16).seed(seed).stopAtLoss(0.01f)
+        var history = epochs == 0 ? java.util.List.of(new Trainer.EpochStats(0, Float.NaN, Float.NaN, Float.NaN, Float.NaN, 0, 0)) : new Trainer().epochs(epochs).batchSize(16).seed(seed).stopAtLoss(0.01f)
                 .listener(s -> {
                     if (s.epoch() == 1 || s.epoch() % every == 0) {
                         out.printf(Locale.ROOT, "epoch %4d  loss %.4f  accuracy %.3f%n", s.epoch(), s.trainLoss(), s.trainAccuracy());
@@ -84,12 +92,13 @@ public final class SpiralsSample {
         double secs = (System.nanoTime() - t0) / 1e9;
         out.printf(Locale.ROOT, "MLP after %d epochs: train loss %.4f, train accuracy %.3f; held-out %d points: loss %.4f, accuracy %.3f  (%.1f s, backend %s)%n",
                 last.epoch(), last.trainLoss(), last.trainAccuracy(), test.size(), ev.loss(), ev.accuracy(), secs, ops.name());
+        if (o != null) SavedModels.save(o, mlp, "spirals", java.util.Map.of("seed", Long.toString(seed)));
         return new Result(perceptronAcc, last.trainAccuracy(), ev.accuracy(), last.epoch(), secs);
     }
 
     public static void main(String[] args) {
         Options o = new Options(args);
         Backend ops = o.backend();
-        run(ops, o.getInt("seed", 1), o.getInt("epochs", 300), o.getInt("every", 10), System.out);
+        run(ops, o.getInt("seed", 1), o.getInt("epochs", 300), o.getInt("every", 10), System.out, o);
     }
 }

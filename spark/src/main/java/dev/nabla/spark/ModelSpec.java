@@ -30,11 +30,11 @@ public record ModelSpec(String key, Architecture architecture, String backend, l
     /** This executor thread's replica of the model (built, bound to a new backend, on first use). */
     Replica replica() {
         return REPLICAS.computeIfAbsent(key + "@" + Thread.currentThread().threadId(),
-                k -> new Replica(architecture.get().bind(Backends.create(backend), seed), Loss.create(loss)));
+                k -> new Replica(architecture.get().bind(Backends.create(backend), seed), Loss.create(loss), sampleShape, targetWidth, false));
     }
 
     /** A replica on the driver (the master: it holds the optimizer state). */
     Replica newReplica() {
-        return new Replica(architecture.get().bind(Backends.create(backend), seed), Loss.create(loss));
+        return new Replica(architecture.get().bind(Backends.create(backend), seed), Loss.create(loss), sampleShape, targetWidth, false);
     }
 }

@@ -117,7 +117,7 @@ public final class SparkDataParallel implements AutoCloseable {
             r.setWeights(weights.value());
             // the summed gradient: the shard's δ times c_i (1 for a loss that sums over the batch already)
             double scale = Shards.scale(l, c, 1.0);
-            return List.of(new Part(p, r.gradient(xs, 0, s.sampleShape(), ts, 0, tw, n, scale, true), c)).iterator();
+            return List.of(new Part(p, r.gradient(xs, 0, ts, 0, n, scale, true), c)).iterator();
         }, false).collect();                                                 // in partition order
         weights.unpersist(false);                                            // without waiting: the executors drop them meanwhile
         in.unpersist(false);

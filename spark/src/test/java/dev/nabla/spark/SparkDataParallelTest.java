@@ -62,7 +62,7 @@ class SparkDataParallelTest {
     static float[][] alone(ModelSpec spec, Optimizer opt, Dataset d, int epochs, int batch, long seed) {
         Backend ops = Backends.create(spec.backend());
         Sequential model = spec.architecture().get().bind(ops, spec.seed());
-        Replica r = new Replica(model, new SoftmaxCrossEntropy());
+        Replica r = new Replica(model, new SoftmaxCrossEntropy(), spec.sampleShape(), 1, false);
         SplittableRandom rng = new SplittableRandom(seed);
         int per = d.sampleSize();
         for (int e = 0; e < epochs; e++) {
@@ -82,7 +82,7 @@ class SparkDataParallelTest {
                     System.arraycopy(d.features(), idx[i] * per, x, i * per, per);
                     t[i] = d.targets()[idx[i]];
                 }
-                r.gradient(x, 0, spec.sampleShape(), t, 0, 1, n, 1.0, false);
+                r.gradient(x, 0, t, 0, n, 1.0, false);
                 opt.step(r.params());
             }
         }

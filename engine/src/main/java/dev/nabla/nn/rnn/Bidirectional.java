@@ -61,6 +61,9 @@ public final class Bidirectional implements Recurrent {
     }
 
     @Override
+    public java.util.List<dev.nabla.nn.Layer> children() { return java.util.List.of(fwd, bwd); }
+
+    @Override
     public Bidirectional carryState(boolean on) {
         if (on) throw new UnsupportedOperationException(name() + ": the backward direction sees the future, so its state cannot be carried across chunks");
         return this;
@@ -125,6 +128,28 @@ public final class Bidirectional implements Recurrent {
     public Tensor finalState(int k) {
         int s = fwd.stateCount();
         return k < s ? fwd.finalState(k) : bwd.finalState(k - s);
+    }
+
+    @Override
+    public java.util.Map<String, Object> spec() {
+        return dev.nabla.nn.Layers.spec("Bidirectional", "forward", fwd.spec(), "backward", bwd.spec());
+    }
+
+    /** PyTorch's bidirectional names: the forward direction's as they are, the backward direction's with "_reverse". */
+    @Override
+    public dev.nabla.nn.StateDict stateDict() {
+        dev.nabla.nn.StateDict sd = new dev.nabla.nn.StateDict().putAll("", fwd.stateDict());
+        dev.nabla.nn.StateDict b = bwd.stateDict();
+        for (String n : b.names()) sd.put(n + "_reverse", b.get(n).shape(), b.get(n).values());
+        return sd;
+    }
+
+    @Override
+    public void loadStateDict(dev.nabla.nn.StateDict sd) {
+        dev.nabla.nn.StateDict f = new dev.nabla.nn.StateDict();
+        for (String n : sd.names()) if (!n.endsWith("_reverse")) f.put(n, sd.get(n).shape(), sd.get(n).values());
+        fwd.loadStateDict(f);
+        bwd.loadStateDict(sd.withSuffix("_reverse"));
     }
 
     @Override

@@ -65,5 +65,15 @@ public final class Embedding implements Layer {
     public List<Param> params() { return List.of(table); }
 
     @Override
+    public java.util.Map<String, Object> spec() { return dev.nabla.nn.Layers.spec("Embedding", "vocabulary", vocab, "dimension", dim); }
+
+    /** nn.Embedding's name: weight [V, D]. */
+    @Override
+    public dev.nabla.nn.StateDict stateDict() { return new dev.nabla.nn.StateDict().put("weight", table); }
+
+    @Override
+    public void loadStateDict(dev.nabla.nn.StateDict sd) { sd.set("weight", table); }
+
+    @Override
     public String name() { return "Embedding(" + vocab + "×" + dim + ")"; }
 }

@@ -112,6 +112,29 @@ public final class Gru extends RecurrentLayer<Gru> {
     }
 
     @Override
+    public java.util.Map<String, Object> spec() {
+        return dev.nabla.nn.Layers.spec("GRU", "in", in, "hidden", hid, "initialState", states.mode().name());
+    }
+
+    /** nn.GRU's names and layout exactly (gates r, z, n; two biases, as here). A learned h0 is ours only. */
+    @Override
+    public dev.nabla.nn.StateDict stateDict() {
+        dev.nabla.nn.StateDict sd = new dev.nabla.nn.StateDict().put("weight_ih_l0", wi).put("weight_hh_l0", wh).put("bias_ih_l0", bi)
+                .put("bias_hh_l0", bh);
+        states.putLearned(sd);
+        return sd;
+    }
+
+    @Override
+    public void loadStateDict(dev.nabla.nn.StateDict sd) {
+        sd.set("weight_ih_l0", wi);
+        sd.set("weight_hh_l0", wh);
+        sd.set("bias_ih_l0", bi);
+        sd.set("bias_hh_l0", bh);
+        states.loadLearned(sd);
+    }
+
+    @Override
     public List<Param> params() { return States.concat(List.of(wi, wh, bi, bh), states.params()); }
 
     @Override

@@ -150,6 +150,35 @@ public final class Lstm extends RecurrentLayer<Lstm> {
     }
 
     @Override
+    public java.util.Map<String, Object> spec() {
+        return dev.nabla.nn.Layers.spec("LSTM", "in", in, "hidden", hid, "peepholes", peepholes, "forgetBias", forgetBias,
+                "initialState", states.mode().name());
+    }
+
+    /**
+     * nn.LSTM's names and layout (gates i, f, g, o): weight_ih_l0 = W_x [4H, D], weight_hh_l0 = W_h [4H, H], and its
+     * two biases b_ih + b_hh for our one b: written as bias_ih_l0 = b, bias_hh_l0 = 0, read back as b = b_ih + b_hh.
+     * Peepholes (weight_peep_l0 [3, H]) and a learned h0, c0 have no PyTorch counterpart.
+     */
+    @Override
+    public dev.nabla.nn.StateDict stateDict() {
+        dev.nabla.nn.StateDict sd = new dev.nabla.nn.StateDict().put("weight_ih_l0", wx).put("weight_hh_l0", wh).put("bias_ih_l0", b)
+                .put("bias_hh_l0", new int[] {4 * hid}, new float[4 * hid]);
+        if (peep != null) sd.put("weight_peep_l0", peep);
+        states.putLearned(sd);
+        return sd;
+    }
+
+    @Override
+    public void loadStateDict(dev.nabla.nn.StateDict sd) {
+        sd.set("weight_ih_l0", wx);
+        sd.set("weight_hh_l0", wh);
+        sd.setSummed("bias_ih_l0", "bias_hh_l0", b);
+        if (peep != null) sd.set("weight_peep_l0", peep);
+        states.loadLearned(sd);
+    }
+
+    @Override
     public List<Param> params() {
         List<Param> p = new ArrayList<>(List.of(wx, wh, b));
         if (peep != null) p.add(peep);

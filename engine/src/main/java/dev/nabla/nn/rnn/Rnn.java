@@ -109,6 +109,31 @@ public final class Rnn extends RecurrentLayer<Rnn> {
     }
 
     @Override
+    public java.util.Map<String, Object> spec() {
+        return dev.nabla.nn.Layers.spec("RNN", "in", in, "hidden", hid, "initialState", states.mode().name());
+    }
+
+    /**
+     * nn.RNN's names: weight_ih_l0 = U [H, D], weight_hh_l0 = W [H, H], and its two biases b_ih + b_hh for our one b:
+     * written as bias_ih_l0 = b, bias_hh_l0 = 0, read back as b = b_ih + b_hh. A learned h^{(0)} adds h0 (ours only).
+     */
+    @Override
+    public dev.nabla.nn.StateDict stateDict() {
+        dev.nabla.nn.StateDict sd = new dev.nabla.nn.StateDict().put("weight_ih_l0", u).put("weight_hh_l0", w).put("bias_ih_l0", b)
+                .put("bias_hh_l0", new int[] {hid}, new float[hid]);
+        states.putLearned(sd);
+        return sd;
+    }
+
+    @Override
+    public void loadStateDict(dev.nabla.nn.StateDict sd) {
+        sd.set("weight_ih_l0", u);
+        sd.set("weight_hh_l0", w);
+        sd.setSummed("bias_ih_l0", "bias_hh_l0", b);
+        states.loadLearned(sd);
+    }
+
+    @Override
     public List<Param> params() { return States.concat(List.of(u, w, b), states.params()); }
 
     @Override

@@ -29,16 +29,27 @@ final class States {
         this.size = size;
     }
 
-    void bind(Backend ops) { this.ops = ops; }
+    /** Binds to {@code ops}; a learned initial state asked for before binding is made now. */
+    void bind(Backend ops) {
+        this.ops = ops;
+        if (mode == InitialState.LEARNED) learn();
+    }
 
     void mode(InitialState m) {
         this.mode = m;
-        if (m == InitialState.LEARNED && learned == null) {
-            if (ops == null) throw new IllegalStateException(layer + ": bind the layer before asking for a learned initial state");
-            learned = new Param[count];
-            for (int k = 0; k < count; k++) learned[k] = new Param(layer + (k == 0 ? ".h0" : ".c0"), ops.zeros(size));
-        }
+        if (m == InitialState.LEARNED && ops != null) learn();
     }
+
+    private void learn() {
+        if (learned != null) return;
+        learned = new Param[count];
+        for (int k = 0; k < count; k++) learned[k] = new Param(layer + (k == 0 ? ".h0" : ".c0"), ops.zeros(size));
+    }
+
+    InitialState mode() { return mode; }
+
+    /** The learned initial states (h, then c), or null unless {@link InitialState#LEARNED}. */
+    Param[] learned() { return mode == InitialState.LEARNED ? learned : null; }
 
     void given(Tensor... states) {
         if (states.length != count) throw new IllegalArgumentException(layer + " needs " + count + " initial state tensor(s), got " + states.length);
@@ -111,6 +122,17 @@ final class States {
     Tensor gradient(int k) {
         if (grads == null) throw new IllegalStateException(layer + ": no backward pass yet");
         return grads[k];
+    }
+
+    /** A learned initial state's tensors, "h0" (and "c0"), into a state dict. */
+    void putLearned(dev.nabla.nn.StateDict sd) {
+        if (mode != InitialState.LEARNED) return;
+        for (int k = 0; k < count; k++) sd.put(k == 0 ? "h0" : "c0", learned[k]);
+    }
+
+    void loadLearned(dev.nabla.nn.StateDict sd) {
+        if (mode != InitialState.LEARNED) return;
+        for (int k = 0; k < count; k++) sd.set(k == 0 ? "h0" : "c0", learned[k]);
     }
 
     static List<Param> concat(List<Param> a, List<Param> b) {

@@ -3,7 +3,9 @@ package dev.nabla.nn.rnn;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Tensor;
+import dev.nabla.nn.Layer;
 import dev.nabla.nn.Param;
+import java.util.Arrays;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -20,13 +22,29 @@ import java.util.random.RandomGenerator;
  *
  * <p>Teacher forcing (output recurrence): training feeds the true previous output y_{t−1} in place of ŷ_{t−1}
  * ({@link #forward(Tensor, Tensor)}); prediction feeds back the model's own ŷ_{t−1} ({@link #forward(Tensor, boolean)}).
+ *
+ * <p>As a {@link Layer} in a {@link dev.nabla.nn.Sequential} (x [T, B, D] → logits [T, B, K] or [B, K]), teacher forcing
+ * is {@link #feedback(Feedback)}: for a next-token model whose input x_t is the one-hot of token t (D = K), the true
+ * previous output y_{t−1} — the token that step t−1 had to predict — <em>is</em> x_t, so a teacher-forced step reads
+ * x_t there and no second input is needed.
  */
-public final class VanillaRnn {
+public final class VanillaRnn implements Layer {
     /** Which signal the recurrence carries (seed 003, figures 6-1 and 6-2). */
     public enum Recurrence { HIDDEN, OUTPUT }
 
     /** One output per step, or one for the whole sequence (seed 003, figure 6-3). */
     public enum Output { MANY_TO_MANY, MANY_TO_ONE }
+
+    /**
+     * What an output-recurrence step reads as its previous output in {@link #forward(Tensor, boolean)} (seed 003's
+     * "Teacher Forcing (Training)" and "(Prediction)").
+     */
+    public enum Feedback {
+        /** ŷ_{t−1} = softmax(o_{t−1}), the model's own prediction: the closed loop of prediction (BPTT runs through it). */
+        FREE_RUNNING,
+        /** y_{t−1}, the true previous output = the one-hot input x_t of a next-token model (needs D = K). */
+        TEACHER_FORCED
+    }
 
     private final int in, hid, out, stateSize;
     private final Recurrence recurrence;
@@ -36,7 +54,8 @@ public final class VanillaRnn {
     private Param u, w, b, v, c;
     // s[t] is what step t+1 reads: h_t (hidden recurrence) or ŷ_t / y_t (output recurrence); s[0] = the initial state
     private Tensor x, a, h, s, o, da, dx, dot, dsm, dh, dsNext;
-    private boolean teacherForced;
+    private boolean teacherForced, autoregressive;
+    private Feedback feedback = Feedback.FREE_RUNNING;
     private int steps, batch;
     private float[] gradNorms;
     private boolean recordNorms;
@@ -59,7 +78,8 @@ public final class VanillaRnn {
     }
 
     /** U, W, b ~ U(−1/√H, 1/√H) (PyTorch's nn.RNN); V, c ~ U(−1/√H, 1/√H) (nn.Linear with H inputs). */
-    public VanillaRnn bind(Backend ops, RandomGenerator rng) {
+    @Override
+    public void bind(Backend ops, RandomGenerator rng) {
         this.ops = ops;
         states.bind(ops);
         double r = 1 / Math.sqrt(hid);
@@ -68,7 +88,37 @@ public final class VanillaRnn {
         b = new Param(name() + ".b", ops.upload(Lstm.uniform(hid, r, rng), hid));
         v = new Param(name() + ".V", ops.upload(Lstm.uniform(out * hid, r, rng), out, hid));
         c = new Param(name() + ".c", ops.upload(Lstm.uniform(out, r, rng), out));
+    }
+
+    /** {@link #bind} for chaining: {@code new VanillaRnn(…).bound(ops, rng).initialState(…)}. */
+    public VanillaRnn bound(Backend ops, RandomGenerator rng) {
+        bind(ops, rng);
         return this;
+    }
+
+    /** Which previous output an output-recurrence step reads in {@link #forward(Tensor, boolean)} (default free running). */
+    public VanillaRnn feedback(Feedback f) {
+        if (f == Feedback.TEACHER_FORCED && (recurrence != Recurrence.OUTPUT || in != out)) {
+            throw new IllegalStateException(name() + ": teacher forcing from the input needs output recurrence and one-hot inputs of the "
+                    + "output size (D = K = " + out + "), got D = " + in);
+        }
+        this.feedback = f;
+        return this;
+    }
+
+    public Feedback feedback() { return feedback; }
+
+    public Recurrence recurrence() { return recurrence; }
+
+    public Output output() { return output; }
+
+    /** A sequence sample [T, D] gives [T, K] (many-to-many) or [K] (many-to-one). */
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        if (inputShape.length != 2 || inputShape[1] != in) {
+            throw new IllegalArgumentException(name() + " expects sequence samples [T, " + in + "], got " + Arrays.toString(inputShape));
+        }
+        return output == Output.MANY_TO_MANY ? new int[] {inputShape[0], out} : new int[] {out};
     }
 
     public Param u() { return u; }
@@ -83,8 +133,10 @@ public final class VanillaRnn {
     public void givenState(Tensor s0) { states.given(s0); }
 
     /** Truncated BPTT: start each forward pass from the last state of the previous one (no gradient across). */
+    @Override
     public VanillaRnn carryState(boolean on) { states.carry = on; if (!on) states.reset(); return this; }
 
+    @Override
     public void resetState() { states.reset(); }
 
     /** After backward: ∂L/∂h_0 (or ∂L/∂ŷ_0), [B, S]. */
@@ -96,10 +148,39 @@ public final class VanillaRnn {
     /** ‖∂L/∂h_t‖ for t = 1..T (index t−1), if recorded. */
     public float[] hiddenGradientNorms() { return gradNorms; }
 
+    @Override
+    public java.util.Map<String, Object> spec() {
+        return dev.nabla.nn.Layers.spec("VanillaRnn", "in", in, "hidden", hid, "out", out, "recurrence", recurrence.name(),
+                "output", output.name(), "feedback", feedback.name(), "initialState", states.mode().name());
+    }
+
+    /** The lecture's names: U [H, D], W [H, S], b [H], V [K, H], c [K] (and h0 if learned); no PyTorch module has them. */
+    @Override
+    public dev.nabla.nn.StateDict stateDict() {
+        dev.nabla.nn.StateDict sd = new dev.nabla.nn.StateDict().put("U", u).put("W", w).put("b", b).put("V", v).put("c", c);
+        states.putLearned(sd);
+        return sd;
+    }
+
+    @Override
+    public void loadStateDict(dev.nabla.nn.StateDict sd) {
+        sd.set("U", u);
+        sd.set("W", w);
+        sd.set("b", b);
+        sd.set("V", v);
+        sd.set("c", c);
+        states.loadLearned(sd);
+    }
+
+    @Override
     public List<Param> params() { return States.concat(List.of(u, w, b, v, c), states.params()); }
 
-    /** Free-running forward pass (hidden recurrence, or output recurrence feeding back ŷ_{t−1}): x [T, B, D] → logits. */
-    public Tensor forward(Tensor x, boolean training) { return run(x, null); }
+    /**
+     * x [T, B, D] → logits: hidden recurrence, or output recurrence reading ŷ_{t−1} (free running) or, with
+     * {@link Feedback#TEACHER_FORCED}, the true y_{t−1} = x_t.
+     */
+    @Override
+    public Tensor forward(Tensor x, boolean training) { return run(x, null, feedback == Feedback.TEACHER_FORCED); }
 
     /**
      * Teacher-forced forward pass of the output-recurrence model: step t+1 reads {@code targets[t]} (the one-hot y_t,
@@ -107,18 +188,20 @@ public final class VanillaRnn {
      */
     public Tensor forward(Tensor x, Tensor targets) {
         if (recurrence != Recurrence.OUTPUT) throw new IllegalStateException(name() + ": teacher forcing feeds outputs back, it needs Recurrence.OUTPUT");
-        return run(x, targets);
+        return run(x, targets, false);
     }
 
-    private Tensor run(Tensor x, Tensor targets) {
+    private Tensor run(Tensor x, Tensor targets, boolean fromInput) {
         States.requireSequence(name(), x, in);
         int T = x.dim(0), B = x.dim(1);
         if (targets != null) States.requireShape(name(), "teacher-forcing targets", targets, T, B, out);
         allocate(T, B);
         this.x = x;
-        this.teacherForced = targets != null;
+        this.teacherForced = targets != null || fromInput;
+        this.autoregressive = fromInput;
         int bh = B * hid, bs = B * stateSize, bo = B * out;
         states.load(B, s.view(0, B, stateSize));                                   // s_0 = h_0 or ŷ_0
+        if (fromInput) ops.copy(x, s.view(0, T, B, stateSize));                    // teacher forcing: step t reads y_{t−1} = x_t
         Tensor a2 = a.reshape(T * B, hid);
         ops.gemm(false, true, 1f, x.reshape(T * B, in), u.value(), 0f, a2);       // a_t = U·x_t for every t (one GEMM)
         ops.addBias(a2, b.value(), 1);                                             //     + b
@@ -130,6 +213,7 @@ public final class VanillaRnn {
             ops.addBias(ot, c.value(), 1);                                         //     + c
             Tensor next = s.view((t + 1) * bs, B, stateSize);
             if (recurrence == Recurrence.HIDDEN) ops.copy(ht, next);               // step t+1 reads h_t
+            else if (fromInput) { if (t == T - 1) ops.softmax(ot, next); }         // (x_{t+1} is already there; s_T: for a carried state)
             else if (targets != null) ops.copy(targets.view(t * bo, B, out), next); // teacher forcing: reads y_t
             else ops.softmax(ot, next);                                            // free running: reads ŷ_t = softmax(o_t)
         }
@@ -158,6 +242,7 @@ public final class VanillaRnn {
      * Backpropagation through time. {@code dlogits} = ∂L/∂o: [T, B, K] (many-to-many) or [B, K] (many-to-one).
      * Adds the parameter gradients and returns ∂L/∂x [T, B, D].
      */
+    @Override
     public Tensor backward(Tensor dlogits) {
         if (x == null) throw new IllegalStateException(name() + ": backward before forward");
         int T = steps, B = batch, bh = B * hid, bs = B * stateSize, bo = B * out;
@@ -187,10 +272,13 @@ public final class VanillaRnn {
         ops.gemm(true, false, 1f, da2, x.reshape(T * B, in), 1f, u.grad());       // ∂L/∂U = Σ_t ∂L/∂a_t·x_tᵀ
         ops.sumBias(da2, b.grad(), 1, 1f);                                         // ∂L/∂b = Σ_t ∂L/∂a_t
         ops.gemm(false, false, 1f, da2, u.value(), 0f, dx.reshape(T * B, in));    // ∂L/∂x_t = Uᵀ·∂L/∂a_t
+        if (autoregressive) ops.gemm(false, false, 1f, da2, w.value(), 1f, dx.reshape(T * B, in)); //  + Wᵀ·∂L/∂a_t (x_t was also y_{t−1})
+        if (autoregressive) ops.fill(dsNext, 0f);                                  // s_0 was x_0, not the initial state
         states.backward(B, dsNext);                                                // ∂L/∂s_0
         return dx;
     }
 
+    @Override
     public String name() {
         return "VanillaRnn(" + in + "→" + hid + "→" + out + ", " + recurrence.name().toLowerCase(java.util.Locale.ROOT)
                 + " recurrence, " + output.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + ")";

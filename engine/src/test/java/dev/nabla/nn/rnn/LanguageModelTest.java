@@ -7,6 +7,7 @@ import dev.nabla.backend.ReferenceBackend;
 import dev.nabla.backend.Tensor;
 import dev.nabla.nn.Param;
 import dev.nabla.optim.Sgd;
+import dev.nabla.train.Trainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,7 +19,7 @@ class LanguageModelTest {
 
     @Test
     void wholeModelGradientsIncludingTheEmbedding() {
-        LstmLanguageModel lm = new LstmLanguageModel(7, 3, 4, 2, 1f).bind(ops, 3);
+        dev.nabla.nn.Sequential lm = LstmLanguageModel.create(7, 3, 4, 2, 1f).bind(ops, 3);
         SplittableRandom rng = new SplittableRandom(4);
         int T = 5, B = 2;
         float[] in = new float[T * B], lab = new float[T * B];
@@ -43,7 +44,7 @@ class LanguageModelTest {
     @Test
     void paddingWithIgnoredLabelsEqualsTrainingEachSequenceAlone() {
         List<int[]> seqs = List.of(new int[] {1, 2, 3}, new int[] {4, 0, 2, 5, 6, 1}, new int[] {3, 3, 1, 2});
-        LstmLanguageModel lm = new LstmLanguageModel(7, 3, 4, 1, 1f).bind(ops, 8);
+        dev.nabla.nn.Sequential lm = LstmLanguageModel.create(7, 3, 4, 1, 1f).bind(ops, 8);
         SequenceBatches.Batch pad = SequenceBatches.padded(seqs, 0);
         assertThat(pad.steps()).isEqualTo(5);
         float[] padded = gradients(lm, pad);
@@ -58,7 +59,7 @@ class LanguageModelTest {
         for (int k = 0; k < expected.length; k++) assertThat(padded[k]).as("gradient " + k).isCloseTo(expected[k], org.assertj.core.data.Offset.offset(1e-6f));
     }
 
-    private float[] gradients(LstmLanguageModel lm, SequenceBatches.Batch b) {
+    private float[] gradients(dev.nabla.nn.Sequential lm, SequenceBatches.Batch b) {
         for (Param p : lm.params()) p.zeroGrad();
         Tensor logits = lm.forward(ops.upload(b.inputs(), b.steps(), b.batch()), true);
         Tensor d = ops.zeros(logits.shape());
@@ -99,18 +100,18 @@ class LanguageModelTest {
         int[] text = new int[2000];
         int[] period = {0, 1, 2, 3, 4, 2, 1};
         for (int i = 0; i < text.length; i++) text[i] = period[i % period.length];
-        LstmLanguageModel lm = new LstmLanguageModel(5, 4, 16, 1, 1f).bind(ops, 1).carryState(true);
+        dev.nabla.nn.Sequential lm = LstmLanguageModel.create(5, 4, 16, 1, 1f).bind(ops, 1).carryState(true);
         List<SequenceBatches.Batch> cs = SequenceBatches.streams(text, 4, 10);
         float loss = Float.NaN;
         Sgd sgd = Sgd.momentum(0.5f, 0.9f);
         for (int epoch = 0; epoch < 6; epoch++) {
             lm.resetState();
             for (SequenceBatches.Batch b : cs) {
-                loss = lm.trainStep(ops.upload(b.inputs(), b.steps(), b.batch()), ops.upload(b.labels(), b.steps() * b.batch()), sgd, 5f);
+                loss = Trainer.step(lm, new dev.nabla.loss.SoftmaxCrossEntropy(), sgd, ops.upload(b.inputs(), b.steps(), b.batch()), ops.upload(b.labels(), b.steps() * b.batch()), 5f);
             }
         }
         assertThat(loss).isLessThan(0.05f);
-        int[] out = lm.sample(new int[] {0, 1, 2, 3}, 14, 0.3f, new SplittableRandom(2));
+        int[] out = LstmLanguageModel.sample(lm, new int[] {0, 1, 2, 3}, 14, 0.3f, new SplittableRandom(2));
         assertThat(out).containsExactly(4, 2, 1, 0, 1, 2, 3, 4, 2, 1, 0, 1, 2, 3);
     }
 }

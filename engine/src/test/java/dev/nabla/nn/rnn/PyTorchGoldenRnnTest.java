@@ -102,7 +102,7 @@ class PyTorchGoldenRnnTest {
             String n = "RNN T=" + T + " B=" + B + " D=" + D + " H=" + H + " ";
             Tensor x = ops.upload(f(c, "x"), T, B, D), labels = ops.upload(f(c, "labels"), T * B);
 
-            VanillaRnn rnn = new VanillaRnn(D, H, K).bind(ops, new SplittableRandom(1)).initialState(InitialState.GIVEN);
+            VanillaRnn rnn = new VanillaRnn(D, H, K).bound(ops, new SplittableRandom(1)).initialState(InitialState.GIVEN);
             set(rnn.u(), f(c, "weight_ih"));
             set(rnn.w(), f(c, "weight_hh"));
             set(rnn.b(), sum(f(c, "bias_ih"), f(c, "bias_hh")));

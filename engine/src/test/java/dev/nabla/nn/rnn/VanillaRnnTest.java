@@ -24,7 +24,7 @@ class VanillaRnnTest {
 
     private void check(Recurrence rec, Output out, InitialState mode, boolean teacher, long seed) {
         SplittableRandom rng = new SplittableRandom(seed);
-        VanillaRnn rnn = new VanillaRnn(D, H, K, rec, out).bind(ops, rng).initialState(mode);
+        VanillaRnn rnn = new VanillaRnn(D, H, K, rec, out).bound(ops, rng).initialState(mode);
         int s = rec == Recurrence.HIDDEN ? H : K;
         Tensor s0 = ops.upload(GradCheck.random(rng, B * s, 0.7), B, s);
         if (mode == InitialState.GIVEN) rnn.givenState(s0);
@@ -79,7 +79,7 @@ class VanillaRnnTest {
     @Test
     void gradientOfAManyToOneModelVanishesBackInTime() {
         SplittableRandom rng = new SplittableRandom(5);
-        VanillaRnn rnn = new VanillaRnn(D, H, K, Recurrence.HIDDEN, Output.MANY_TO_ONE).bind(ops, rng).recordGradientNorms(true);
+        VanillaRnn rnn = new VanillaRnn(D, H, K, Recurrence.HIDDEN, Output.MANY_TO_ONE).bound(ops, rng).recordGradientNorms(true);
         ops.scale(rnn.w().value(), 0.3f);                                        // a small W: ‖∂h_{t+1}/∂h_t‖ < 1
         Tensor x = ops.upload(GradCheck.random(rng, 20 * B * D, 1), 20, B, D);
         Tensor logits = rnn.forward(x, true);
@@ -110,7 +110,7 @@ class VanillaRnnTest {
             float[] again = layer.forward(whole.view(0, 5, B, D), false).toArray();
             assertThat(again).as(layer.name() + " after reset").containsExactly(first);
         }
-        VanillaRnn v = new VanillaRnn(D, H, K).bind(ops, new SplittableRandom(3));
+        VanillaRnn v = new VanillaRnn(D, H, K).bound(ops, new SplittableRandom(3));
         float[] full = v.forward(whole, false).toArray();
         v.carryState(true);
         float[] first = v.forward(whole.view(0, 5, B, D), false).toArray();

@@ -1,0 +1,7 @@
+package dev.nabla.backend;
+
+/** Checkpoint and resume on the reference backend: bit-identical. */
+class ReferenceCheckpointResumeTest extends CheckpointResumeTest {
+    @Override
+    protected Backend backend() { return new ReferenceBackend(); }
+}
