@@ -193,10 +193,14 @@ public abstract class CheckedBackend implements Backend {
     public final void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         enter("gemm", a, b, c);
         int[] mnk = Checks.gemmDims(transA, transB, a, b, c);
+        if (alpha == 0f || mnk[2] == 0) {                 // BLAS: nothing to multiply, A and B are not read: C ← β·C
+            if (beta == 0f) doFill(c, 0f); else doScale(c, beta);
+            return;
+        }
         doGemm(transA, transB, mnk[0], mnk[1], mnk[2], alpha, a, b, beta, c);
     }
 
-    /** C (m×n) ← α·op(A)·op(B) + β·C with op(A) m×k, op(B) k×n; the dimensions already checked. */
+    /** C (m×n) ← α·op(A)·op(B) + β·C with op(A) m×k, op(B) k×n; the dimensions already checked, α ≠ 0 and k ≥ 1. */
     protected abstract void doGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c);
 
     // ---------------------------------------------------------------- bias

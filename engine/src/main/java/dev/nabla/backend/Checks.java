@@ -52,19 +52,53 @@ public final class Checks {
     }
 
     /**
-     * The class index of label value {@code v} in row {@code row}, or −1 if the row is ignored (any negative label).
-     * A label that is not a whole number (or NaN), or not below {@code classes}, is an error naming the value and the row.
+     * The class index of label value {@code v} in row {@code row}, or −1 if the row is ignored (a negative whole number).
+     * Anything else — not a whole number (2.7, −0.5), NaN, ±∞, or not below {@code classes} — is an error naming the
+     * value and the row.
      */
     public static int classIndex(String op, float v, int row, int classes) {
-        if (v < 0) return -1;
-        if (!(v < classes) || v != (int) v) throw badLabel(op, v, row, classes);
+        if (isIgnored(v)) return -1;
+        if (!(v >= 0 && v < classes) || v != (int) v) throw badLabel(op, v, row, classes);
         return (int) v;
     }
 
+    /** A label meaning "ignore this row": a negative whole number (−1 by convention; −∞ is not a number of rows). */
+    public static boolean isIgnored(float label) {
+        return label < 0 && label == Math.rint(label) && label != Float.NEGATIVE_INFINITY;
+    }
+
+    /** True if {@code label} is a class index in [0, classes) or an ignored row ({@link #isIgnored}). */
+    public static boolean isLabel(float label, int classes) {
+        return isIgnored(label) || (label >= 0 && label < classes && label == (int) label);
+    }
+
     /** The error for label value {@code v} in row {@code row} that is not a class index in [0, classes). */
-    public static IllegalArgumentException badLabel(String op, float v, int row, int classes) {
-        return new IllegalArgumentException(op + ": label " + v + " in row " + row + " is not a class index in [0, " + classes
-                + ") (negative labels mean \"ignore this row\")");
+    public static InvalidIndexException badLabel(String op, float v, int row, int classes) {
+        return new InvalidIndexException(op, v, row, classes, op + ": label " + v + " in row " + row
+                + " is not a class index in [0, " + classes + ") (a negative whole number means \"ignore this row\")");
+    }
+
+    /** The first label of {@code labels} (rows in order) that is not a class index in [0, classes) or ignored; −1 if none. */
+    public static int firstBadLabel(float[] labels, int classes) {
+        for (int r = 0; r < labels.length; r++) if (!isLabel(labels[r], classes)) return r;
+        return -1;
+    }
+
+    /** The row of table index {@code v} at {@code position}: a whole number in [0, rows), else an error naming both. */
+    public static int rowIndex(String op, float v, int position, int rows) {
+        if (!(v >= 0 && v < rows) || v != (int) v) throw badIndex(op, v, position, rows);
+        return (int) v;
+    }
+
+    /** As {@link #rowIndex}, but a negative whole number (padding) gives −1: the row is skipped (scatterAddRows). */
+    public static int rowIndexOrSkip(String op, float v, int position, int rows) {
+        return isIgnored(v) ? -1 : rowIndex(op, v, position, rows);
+    }
+
+    /** The error for index value {@code v} at {@code position} that is not a row of a table of {@code rows} rows. */
+    public static InvalidIndexException badIndex(String op, float v, int position, int rows) {
+        return new InvalidIndexException(op, v, position, rows, op + ": index " + v + " at position " + position
+                + " is not a row of the table: a whole number in [0, " + rows + ")");
     }
 
     /** Tensor {@code t} (the op's {@code what}) must hold the {@code expected} elements that geometry {@code g} needs. */
@@ -73,6 +107,23 @@ public final class Checks {
             throw new IllegalArgumentException(op + ": " + what + " " + t.shapeString() + " holds " + t.size()
                     + " elements, geometry " + g + " needs " + expected);
         }
+    }
+
+    /**
+     * The input pixel iy·W + ix that arg-max value {@code a} of output {@code o} (in plane {@code plane}) names: it must
+     * be a whole number naming a pixel of that output's window, as {@link Backend#maxPool} writes it — anything else
+     * (NaN, 2.5, a pixel of another window or outside the plane) is an error, never a gradient silently sent elsewhere.
+     */
+    public static int argmaxPixel(float a, int plane, int o, ConvGeometry g) {
+        int where = (int) a, w = g.width();
+        int y0 = (o / g.outW()) * g.strideH() - g.padH(), x0 = (o % g.outW()) * g.strideW() - g.padW();
+        int iy = where / w, ix = where % w;
+        if (a != where || where < 0 || where >= g.height() * w || iy < y0 || iy >= y0 + g.kernelH() || ix < x0 || ix >= x0 + g.kernelW()) {
+            throw new IllegalArgumentException("maxPoolBackward: arg-max " + a + " of output " + o + " in plane " + plane
+                    + " is not a pixel of its " + g.kernelH() + "x" + g.kernelW() + " window (rows " + y0 + ".." + (y0 + g.kernelH() - 1)
+                    + ", columns " + x0 + ".." + (x0 + g.kernelW() - 1) + " of the " + g.height() + "x" + w + " input): pass maxPool's argmax");
+        }
+        return where;
     }
 
     /**
@@ -104,11 +155,6 @@ public final class Checks {
             throw new IllegalArgumentException(op + ": " + idx.size() + " indices into a table " + table.shapeString()
                     + " need " + what + " of " + idx.size() * d + " elements, got " + t.shapeString());
         }
-    }
-
-    /** The error for a row index outside a table of {@code rows} rows. */
-    public static IndexOutOfBoundsException badIndex(String op, int row, int rows) {
-        return new IndexOutOfBoundsException(op + ": index " + row + " outside [0, " + rows + ")");
     }
 
     /** LSTM pre-activations [B, 4H] for c_{t−1} [B, H]. */

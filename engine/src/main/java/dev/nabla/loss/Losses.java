@@ -34,6 +34,20 @@ final class Losses {
         }
     }
 
+    /**
+     * Runs a backend loss over class labels, telling a label that is not a class index as this loss's error (the
+     * backend found it where the data is, and named its op).
+     */
+    static float labelled(Loss loss, Tensor labels, java.util.function.DoubleSupplier op) {
+        try {
+            return (float) op.getAsDouble();
+        } catch (dev.nabla.backend.InvalidIndexException e) {
+            throw new IllegalArgumentException(loss.name() + ": label " + e.value() + " in row " + e.position() + " of the labels "
+                    + labels.shapeString() + " is not a class index in [0, " + e.bound() + ") (a negative whole number means"
+                    + " \"ignore this row\")", e);
+        }
+    }
+
     /** Returns e, or throws naming the loss if it is NaN or infinite. */
     static float finite(Loss loss, float e, Tensor y, String hint) {
         if (!Float.isFinite(e)) {

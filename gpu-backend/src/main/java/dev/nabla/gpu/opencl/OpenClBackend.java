@@ -348,14 +348,17 @@ public final class OpenClBackend extends CheckedBackend {
         return r[1] == 0 ? 0f : r[0] / r[1];
     }
 
-    /** Throws the reference's error if a kernel flagged a label that is not a class index (reads that one label). */
+    /**
+     * Throws the reference's error if a kernel flagged a label that is not a class index: reads the labels back (an
+     * error path only) and reports the first bad one, as the reference does, whichever row a work-item flagged.
+     */
     private void checkLabelFlag(String op, float flaggedRow, Tensor labels, int classes) {
         if (Float.isNaN(flaggedRow)) return;
-        int row = (int) flaggedRow;
-        float[] v = new float[1];
-        clEnqueueReadBuffer(cl.queue, mem(labels), CL_TRUE, (long) (labels.offset() + row) * Float.BYTES, Float.BYTES,
-                Pointer.to(v), 0, null, null);
-        throw Checks.badLabel(op, v[0], row, classes);
+        float[] v = new float[labels.size()];
+        doDownload(labels, v);
+        int row = Checks.firstBadLabel(v, classes);
+        if (row < 0) row = (int) flaggedRow;                      // cannot happen: the kernel and the host agree on the rule
+        throw Checks.badLabel(op, v[row], row, classes);
     }
 
     @Override
@@ -453,10 +456,21 @@ public final class OpenClBackend extends CheckedBackend {
         run("dropout_mask", mask.size(), mem(mask), mask.offset(), mask.size(), p, 1f / (1f - p), (int) seed, (int) (seed >>> 32));
     }
 
-    /** Reads the flag an embedding kernel leaves in result[3]: NaN if every index was fine, else a bad index. */
-    private void checkIndexFlag(String op, int v) {
-        float bad = readResults(4)[3];
-        if (!Float.isNaN(bad)) throw Checks.badIndex(op, (int) bad, v);
+    /**
+     * Reads the flag an embedding kernel leaves in result[3]: NaN if every index was fine, else the position of a bad
+     * one; then reads the indices back and throws the reference's error for the first bad index.
+     */
+    private void checkIndexFlag(String op, Tensor idx, int rows, boolean negativeSkips) {
+        float flagged = readResults(4)[3];
+        if (Float.isNaN(flagged)) return;
+        float[] v = new float[idx.size()];
+        doDownload(idx, v);
+        for (int r = 0; r < v.length; r++) {
+            if (negativeSkips) Checks.rowIndexOrSkip(op, v[r], r, rows);
+            else Checks.rowIndex(op, v[r], r, rows);
+        }
+        int r = (int) flagged;
+        throw Checks.badIndex(op, v[r], r, rows);                 // cannot happen: the kernel and the host agree on the rule
     }
 
     @Override
@@ -465,7 +479,7 @@ public final class OpenClBackend extends CheckedBackend {
         if (out.size() == 0) return;
         run("fill", 1, result.mem, 3, 1, Float.NaN);
         run("gather_rows", out.size(), mem(table), table.offset(), v, d, mem(idx), idx.offset(), mem(out), out.offset(), idx.size(), result.mem, 3);
-        checkIndexFlag("gatherRows", v);
+        checkIndexFlag("gatherRows", idx, v, false);
     }
 
     @Override
@@ -474,7 +488,7 @@ public final class OpenClBackend extends CheckedBackend {
         if (dout.size() == 0) return;
         run("fill", 1, result.mem, 3, 1, Float.NaN);
         run("scatter_add_rows", d, mem(dout), dout.offset(), mem(idx), idx.offset(), idx.size(), mem(dtable), dtable.offset(), v, d, result.mem, 3);
-        checkIndexFlag("scatterAddRows", v);
+        checkIndexFlag("scatterAddRows", idx, v, true);
     }
 
     // ---------------------------------------------------------------- fused recurrent cells (recurrent.cl)

@@ -8,4 +8,8 @@ import dev.nabla.backend.BackendContractTest;
 class OpenClContractTest extends BackendContractTest {
     @Override
     protected Backend backend() { return OpenClSupport.open(); }
+
+    /** A queued kernel cannot throw: a bad arg-max turns its window's input gradient into NaN instead. */
+    @Override
+    protected boolean throwsForABadArgmax() { return false; }
 }
