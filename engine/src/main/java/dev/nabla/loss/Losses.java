@@ -2,12 +2,13 @@ package dev.nabla.loss;
 
 import dev.nabla.backend.Tensor;
 
-/** Checks shared by the losses: shapes that fit, a non-empty batch, a finite result. */
+/** Checks shared by the losses: shapes that fit, a non-empty batch, labels that are class indices. */
 final class Losses {
     private Losses() {}
 
     /** y and d hold the same number of elements (a regression target shaped like the output). */
     static void requirePair(Loss loss, Tensor y, Tensor target, Tensor dy) {
+        requireTensors(loss, y, target);
         if (y.size() == 0) throw new IllegalArgumentException(loss.name() + ": empty batch, output y is " + y.shapeString());
         if (target.size() != y.size()) {
             throw new IllegalArgumentException(loss.name() + ": target d " + target.shapeString() + " does not match output y "
@@ -18,6 +19,7 @@ final class Losses {
 
     /** One class label per row of y [rows, classes]. */
     static void requireLabels(Loss loss, Tensor y, Tensor labels, Tensor dy) {
+        requireTensors(loss, y, labels);
         if (y.rank() < 1 || y.size() == 0) throw new IllegalArgumentException(loss.name() + ": empty batch, scores are " + y.shapeString());
         int classes = y.dim(-1);
         if (labels.size() != y.size() / classes) {
@@ -25,6 +27,14 @@ final class Losses {
                     + " for " + y.size() / classes + " rows of scores " + y.shapeString() + " (one class index per row)");
         }
         requireGradient(loss, y, dy);
+    }
+
+    /** y and the target are given, and the target lives on y's backend. */
+    private static void requireTensors(Loss loss, Tensor y, Tensor target) {
+        if (y == null || target == null) throw new IllegalArgumentException(loss.name() + ": " + (y == null ? "the output y" : "the target") + " is null");
+        if (target.backend() != y.backend()) {
+            throw new IllegalArgumentException(loss.name() + ": the target " + target + " is on another backend than the output " + y);
+        }
     }
 
     private static void requireGradient(Loss loss, Tensor y, Tensor dy) {
@@ -48,11 +58,4 @@ final class Losses {
         }
     }
 
-    /** Returns e, or throws naming the loss if it is NaN or infinite. */
-    static float finite(Loss loss, float e, Tensor y, String hint) {
-        if (!Float.isFinite(e)) {
-            throw new ArithmeticException(loss.name() + " is " + e + " for output " + y.shapeString() + (hint.isEmpty() ? "" : ": " + hint));
-        }
-        return e;
-    }
 }

@@ -1,6 +1,7 @@
 package dev.nabla.train;
 
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.Checks;
 import dev.nabla.backend.Tensor;
 import dev.nabla.loss.Loss;
 import dev.nabla.nn.Param;
@@ -15,16 +16,41 @@ import java.util.SplittableRandom;
  * The training algorithm of seed 001 as a loop: for each epoch, (seeded) shuffle, then for each mini-batch
  * forward pass → error → backward pass → weight update. Batch size = the whole set gives full-batch gradient
  * descent, 1 gives per-sample (stochastic) updates. Deterministic for a given seed.
+ *
+ * <p>Nothing non-finite goes unnoticed: before training, the data is checked ({@link Dataset#requireFinite()}, labels
+ * that are class indices, at least one label not ignored); at every step, before any update, the loss and the global
+ * gradient norm must be finite — else a {@link TrainingDivergedException} names the epoch, the step and the first
+ * parameter whose gradient (or, after an overflowing update, value) is not finite.
  */
 public final class Trainer {
 
-    /** What one epoch measured. Validation figures are NaN without a validation set. */
+    /**
+     * What one epoch measured. Losses are per sample (a loss that sums over the batch, as {@code SquaredError}, is
+     * divided by the batch size), so they do not change with the batch size. Validation figures are NaN without a
+     * validation set.
+     */
     public record EpochStats(int epoch, float trainLoss, float trainAccuracy, float valLoss, float valAccuracy,
                              double samplesPerSecond, long steps) {}
 
-    /** Called after every epoch (progress printing, plots, checkpoints). */
+    /**
+     * Where an epoch is after a step, for progress displays: the step within the epoch and how many it has, the samples
+     * done, the mean training loss so far (per sample) and the seconds since the epoch began.
+     */
+    public record Progress(int epoch, int epochs, long step, long stepsPerEpoch, long samples, long samplesPerEpoch,
+                           double loss, double seconds) {
+        /** Samples per second so far in this epoch. */
+        public double samplesPerSecond() { return seconds > 0 ? samples / seconds : 0; }
+
+        /** Seconds left in this epoch at the rate so far. */
+        public double secondsLeft() { return samples > 0 ? seconds * (samplesPerEpoch - samples) / samples : Double.NaN; }
+    }
+
+    /** Called after every epoch (progress printing, plots, checkpoints) and, if it wants, after every step. */
     public interface Listener {
         void onEpoch(EpochStats stats);
+
+        /** After every training step (default: nothing); keep it cheap, it runs inside the epoch. */
+        default void onStep(Progress progress) {}
     }
 
     /** Loss and accuracy (NaN for non-classification losses) over a data set. */
@@ -61,14 +87,19 @@ public final class Trainer {
         this.validationFraction = fraction; return this;
     }
 
-    /** Gradient-norm clipping threshold per update (0 = off). */
+    /** Gradient-norm clipping threshold per update: a finite number, 0 = off (NaN would silently turn clipping off). */
     public Trainer clipNorm(float threshold) {
-        if (threshold < 0) throw new IllegalArgumentException("clip threshold must be ≥ 0, got " + threshold);
+        if (!(threshold >= 0) || !Float.isFinite(threshold)) {
+            throw new IllegalArgumentException("clip threshold must be a finite number ≥ 0 (0 = off), got " + threshold);
+        }
         this.clipNorm = threshold; return this;
     }
 
-    /** Stopping criterion: stop once an epoch's training loss is ≤ this. */
-    public Trainer stopAtLoss(float loss) { this.targetLoss = loss; return this; }
+    /** Stopping criterion: stop once an epoch's training loss (per sample) is ≤ this. */
+    public Trainer stopAtLoss(float loss) {
+        if (Float.isNaN(loss)) throw new IllegalArgumentException("stopAtLoss needs a number, got NaN (which no loss is ≤)");
+        this.targetLoss = loss; return this;
+    }
 
     /** Stopping criterion: stop when the validation loss has not improved for this many epochs (0 = off). */
     public Trainer patience(int epochs) {
@@ -76,10 +107,15 @@ public final class Trainer {
         this.patience = epochs; return this;
     }
 
-    public Trainer listener(Listener l) { listeners.add(l); return this; }
+    public Trainer listener(Listener l) {
+        if (l == null) throw new IllegalArgumentException("Trainer.listener: the listener is null");
+        listeners.add(l); return this;
+    }
 
     /** Trains {@code model} (already bound to a backend) and returns one {@link EpochStats} per epoch run. */
     public List<EpochStats> fit(Sequential model, Loss loss, Optimizer optimizer, Dataset data) {
+        requireArguments("Trainer.fit", model, loss, data);
+        if (optimizer == null) throw new IllegalArgumentException("Trainer.fit: the optimizer is null");
         if (data.size() == 0) throw new IllegalArgumentException("cannot train on an empty data set");
         Backend ops = model.backend();
         checkFits(model, loss, data);
@@ -99,11 +135,12 @@ public final class Trainer {
             float bestVal = Float.POSITIVE_INFINITY;
             int sinceBest = 0;
             long step = 0;
+            long stepsPerEpoch = (train.size() + bs - 1) / bs;
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 int[] idx = shuffle ? permutation(train.size(), rng) : identity(train.size());
                 long t0 = System.nanoTime();
                 double lossSum = 0;
-                long correct = 0, counted = 0;
+                long correct = 0, counted = 0, stepInEpoch = 0;
                 for (int start = 0; start < train.size(); start += bs) {
                     int n = Math.min(bs, train.size() - start);
                     Batches.Batch b = batches.load(idx, start, n);
@@ -111,19 +148,23 @@ public final class Trainer {
                     Tensor y = model.forward(b.x(), true);                       // forward pass
                     Tensor dy = batches.gradientLike(y);
                     step++;
-                    float e;
-                    try {
-                        e = loss.compute(y, b.target(), dy);                      // error E and δ = ∂E/∂y
-                    } catch (ArithmeticException nonFinite) {                     // a loss may refuse NaN/Inf itself
-                        throw diverged(epoch, step, Float.NaN, loss, nonFinite);
-                    }
-                    if (!Float.isFinite(e)) throw diverged(epoch, step, e, loss, null);   // fail fast: never update with NaN
+                    stepInEpoch++;
+                    float e = loss.compute(y, b.target(), dy);                    // error E and δ = ∂E/∂y
+                    if (!Float.isFinite(e)) throw lossDiverged(epoch, step, e, loss, params);   // fail fast: never update with NaN
                     model.backwardParams(dy);                                     // backward pass (no ∂E/∂input)
-                    if (clipNorm > 0) Clipping.clipGlobalNorm(params, clipNorm);
+                    double[] sq = Clipping.squares(params);                       // ‖∂E/∂θ‖², parameter by parameter
+                    float norm = (float) Math.sqrt(Clipping.total(sq));
+                    if (!Float.isFinite(norm)) throw gradientDiverged(epoch, step, norm, params, sq);
+                    if (clipNorm > 0) Clipping.scale(params, norm, clipNorm);     // ‖ĝ‖ ≥ threshold ⇒ ĝ ← threshold/‖ĝ‖·ĝ
                     optimizer.step(params);                                       // weight update
-                    lossSum += (double) e * n;
+                    lossSum += loss.sumsOverBatch() ? e : (double) e * n;         // per sample, whatever the batch size
                     if (loss.classification()) correct += ops.countCorrect(y, b.target());
                     counted += n;
+                    if (!listeners.isEmpty()) {
+                        Progress pr = new Progress(epoch, epochs, stepInEpoch, stepsPerEpoch, counted, train.size(), lossSum / counted,
+                                (System.nanoTime() - t0) / 1e9);
+                        for (Listener l : listeners) l.onStep(pr);
+                    }
                 }
                 double secs = (System.nanoTime() - t0) / 1e9;
                 float trainLoss = (float) (lossSum / counted);
@@ -138,12 +179,20 @@ public final class Trainer {
                     else if (++sinceBest >= patience) break;
                 }
             }
+            Param bad = firstNonFiniteValue(params);                              // the last update made no loss to check
+            if (bad != null) {
+                EpochStats last = history.getLast();
+                throw new TrainingDivergedException(last.epoch(), step, bad.toString(), "training diverged at epoch " + last.epoch()
+                        + ", step " + step + ": the last update made parameter " + bad + " non-finite; lower the learning rate or clip gradients");
+            }
             return history;
         }
     }
 
     /** Loss and accuracy of {@code model} on {@code data}, in evaluation mode (no dropout), batch by batch. */
     public static Evaluation evaluate(Sequential model, Loss loss, Dataset data, int batchSize) {
+        requireArguments("Trainer.evaluate", model, loss, data);
+        if (batchSize < 1) throw new IllegalArgumentException("Trainer.evaluate: batch size must be ≥ 1, got " + batchSize);
         if (data.size() == 0) throw new IllegalArgumentException("cannot evaluate on an empty data set");
         Backend ops = model.backend();
         checkFits(model, loss, data);
@@ -156,7 +205,8 @@ public final class Trainer {
                 int n = Math.min(bs, data.size() - start);
                 Batches.Batch b = batches.load(idx, start, n);
                 Tensor y = model.forward(b.x(), false);
-                lossSum += (double) loss.compute(y, b.target(), null) * n;
+                float e = loss.compute(y, b.target(), null);
+                lossSum += loss.sumsOverBatch() ? e : (double) e * n;
                 if (loss.classification()) correct += ops.countCorrect(y, b.target());
             }
         }
@@ -164,12 +214,37 @@ public final class Trainer {
                 loss.classification() ? (float) correct / data.size() : Float.NaN);
     }
 
-    private static ArithmeticException diverged(int epoch, long step, float e, Loss loss, ArithmeticException cause) {
-        String what = cause == null ? "loss " + e + " (" + loss.name() + ")" : "loss NaN/Inf (" + cause.getMessage() + ")";
-        ArithmeticException ex = new ArithmeticException("training diverged at epoch " + epoch + ", step " + step + ": " + what
-                + "; lower the learning rate, clip gradients, or check the data for NaN/Inf");
-        if (cause != null) ex.initCause(cause);
-        return ex;
+    private static void requireArguments(String call, Sequential model, Loss loss, Dataset data) {
+        if (model == null || loss == null || data == null) {
+            throw new IllegalArgumentException(call + ": the " + (model == null ? "model" : loss == null ? "loss" : "data set") + " is null");
+        }
+    }
+
+    /** The loss of step {@code step} is not finite: blame the first parameter an earlier update made non-finite, if any. */
+    private static TrainingDivergedException lossDiverged(int epoch, long step, float e, Loss loss, List<Param> params) {
+        Param bad = firstNonFiniteValue(params);
+        String hint = loss.hint().isEmpty() ? "" : "; " + loss.name() + ": " + loss.hint();
+        String why = bad != null
+                ? "the update of step " + (step - 1) + " made parameter " + bad + " non-finite (its gradient was finite but too large)"
+                : "every parameter is finite, so the forward pass overflowed (or the data holds extreme values)";
+        return new TrainingDivergedException(epoch, step, bad == null ? null : bad.toString(), "training diverged at epoch " + epoch
+                + ", step " + step + ": loss " + e + " (" + loss.name() + "); " + why + hint
+                + "; lower the learning rate, clip gradients, or check the data");
+    }
+
+    /** The gradient norm of step {@code step} is not finite: name the first parameter whose gradient holds NaN or ±∞. */
+    private static TrainingDivergedException gradientDiverged(int epoch, long step, float norm, List<Param> params, double[] squares) {
+        Param bad = Clipping.firstNonFinite(params, squares);
+        return new TrainingDivergedException(epoch, step, bad == null ? null : bad.toString(), "training diverged at epoch " + epoch
+                + ", step " + step + ": the gradient norm ‖g‖ is " + norm + " although the loss is finite; "
+                + (bad == null ? "every parameter's Σg² is finite, their sum overflowed" : "the first parameter whose gradient is not finite: " + bad)
+                + "; nothing was updated. Lower the learning rate, clip gradients, or check the layers' backward passes");
+    }
+
+    /** The first parameter whose value holds a NaN or ±∞, or null. */
+    private static Param firstNonFiniteValue(List<Param> params) {
+        for (Param p : params) if (!Float.isFinite(p.backend().sumSquares(p.value()))) return p;
+        return null;
     }
 
     /**
@@ -180,6 +255,7 @@ public final class Trainer {
      * to the model's output size.
      */
     static void checkFits(Sequential model, Loss loss, Dataset data) {
+        data.requireFinite();
         int[] out = model.outputShape(data.sampleShape());
         int outSize = Tensor.sizeOf(out);
         float[] t = data.targets();
@@ -189,12 +265,17 @@ public final class Trainer {
                 throw new IllegalArgumentException(loss.name() + " needs " + rows + " class label(s) per sample for the model output "
                         + java.util.Arrays.toString(out) + ", the data set has targets of width " + data.targetWidth());
             }
-            for (int i = 0; i < t.length; i++) {
-                float l = t[i];
-                if (l != Math.rint(l) || l >= classes || Float.isNaN(l)) {
-                    throw new IllegalArgumentException("label " + l + " of sample " + i + " is not a class index in [0, " + classes
-                            + "): the model " + model.name() + " outputs " + java.util.Arrays.toString(out) + " per sample");
-                }
+            int bad = Checks.firstBadLabel(t, classes);
+            if (bad >= 0) {
+                throw new IllegalArgumentException("label " + t[bad] + " of sample " + bad / rows + " is not a class index in [0, " + classes
+                        + ") (a negative whole number means \"ignore this row\"): the model " + model.name() + " outputs "
+                        + java.util.Arrays.toString(out) + " per sample");
+            }
+            boolean any = false;
+            for (float l : t) any |= l >= 0;
+            if (!any) {
+                throw new IllegalArgumentException(loss.name() + ": every one of the " + t.length + " labels is negative (\"ignore this row\"):"
+                        + " there is nothing to train on or to evaluate");
             }
         } else if (data.targetWidth() != outSize) {
             throw new IllegalArgumentException(loss.name() + ": targets have width " + data.targetWidth() + " but the model "

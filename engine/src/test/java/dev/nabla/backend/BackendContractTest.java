@@ -625,6 +625,28 @@ public abstract class BackendContractTest {
         }
     }
 
+    /** The trainer's checks run on this backend's numbers: a NaN gradient stops training at step 1, naming the parameter. */
+    @Test
+    void trainingStopsAtTheFirstNonFiniteGradientOrLossNamingStepAndParameter() {
+        float[] x = random(new SplittableRandom(8), 24), lab = new float[12];
+        for (int i = 0; i < 12; i++) lab[i] = i % 3;
+        dev.nabla.train.Dataset data = new dev.nabla.train.Dataset(x, new int[] {2}, lab, 1);
+        // ReLU'(x) · ∞ = NaN for the units that are off: a finite loss with a non-finite gradient
+        Sequential poisoned = new Sequential(new Dense(2, 8), ActivationLayer.relu(), new Dense(8, 3)).bind(be, 3);
+        Param w2 = poisoned.params().get(2);
+        float[] big = new float[w2.size()];
+        Arrays.fill(big, 1e38f);
+        be.upload(big, 0, w2.value());
+        assertThatThrownBy(() -> new dev.nabla.train.Trainer().epochs(2).batchSize(4).fit(poisoned, new SoftmaxCrossEntropy(),
+                new Sgd(0.1f), data)).as(be.name())
+                .isInstanceOf(dev.nabla.train.TrainingDivergedException.class).hasMessageContaining("epoch 1, step 1");
+        float[] nanX = x.clone();
+        nanX[7] = NAN;
+        assertThatThrownBy(() -> new dev.nabla.train.Trainer().fit(new Sequential(new Dense(2, 3)).bind(be, 1), new SoftmaxCrossEntropy(),
+                new Sgd(0.1f), new dev.nabla.train.Dataset(nanX, new int[] {2}, lab, 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("feature 1 of sample 3 (of 12, shape [2]) is NaN");
+    }
+
     /** Whether the backend throws for an arg-max that is not a pixel of its window (a device backend writes NaN instead). */
     protected boolean throwsForABadArgmax() { return true; }
 

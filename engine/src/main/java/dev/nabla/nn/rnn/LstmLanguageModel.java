@@ -95,14 +95,34 @@ public final class LstmLanguageModel {
      * clipping ({@code clip} > 0), optimizer step. Returns the loss (nats per token) before the update.
      */
     public float trainStep(Tensor inputs, Tensor labels, Optimizer optimizer, float clip) {
+        if (!(clip >= 0) || !Float.isFinite(clip)) {
+            throw new IllegalArgumentException(name() + ": clip threshold must be a finite number ≥ 0 (0 = off), got " + clip);
+        }
+        if (optimizer == null) throw new IllegalArgumentException(name() + ": the optimizer is null");
+        if (labels == null) throw new IllegalArgumentException(name() + ": the labels are null");
         List<Param> ps = params();
         for (Param p : ps) p.zeroGrad();
         Tensor logits = forward(inputs, true);
         dlogits = Tensor.reuse(dlogits, ops, logits.shape());
-        float loss = ops.softmaxCrossEntropy(logits, labels, dlogits);        // L = −(1/N) Σ_t ln ŷ_t[y_t];  ∂L/∂o = ŷ − y
-        if (!Float.isFinite(loss)) throw new ArithmeticException(name() + ": loss became " + loss);
+        float loss;
+        try {
+            loss = ops.softmaxCrossEntropy(logits, labels, dlogits);          // L = −(1/N) Σ_t ln ŷ_t[y_t];  ∂L/∂o = ŷ − y
+        } catch (dev.nabla.backend.InvalidIndexException e) {
+            throw new IllegalArgumentException(name() + ": label " + e.value() + " at position " + e.position() + " of " + labels.shapeString()
+                    + " is not a token in [0, " + vocab + ") (a negative whole number means \"no loss at this step\")", e);
+        }
+        if (!Float.isFinite(loss)) {
+            throw new IllegalStateException(name() + ": the loss is " + loss + " before the update; nothing was updated"
+                    + " (lower the learning rate or clip gradients)");
+        }
         backward(dlogits);
-        lastGradNorm = clip > 0 ? Clipping.clipGlobalNorm(ps, clip) : Clipping.globalNorm(ps); // ‖g‖ ≥ threshold ⇒ g ← threshold/‖g‖·g
+        double[] sq = Clipping.squares(ps);
+        lastGradNorm = (float) Math.sqrt(Clipping.total(sq));
+        if (!Float.isFinite(lastGradNorm)) {
+            throw new IllegalStateException(name() + ": the gradient norm ‖g‖ is " + lastGradNorm + " (the first non-finite gradient is "
+                    + Clipping.firstNonFinite(ps, sq) + "'s); nothing was updated");
+        }
+        if (clip > 0) Clipping.scale(ps, lastGradNorm, clip);                   // ‖g‖ ≥ threshold ⇒ g ← threshold/‖g‖·g
         optimizer.step(ps);
         return loss;
     }
