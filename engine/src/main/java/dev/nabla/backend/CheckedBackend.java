@@ -54,6 +54,11 @@ public abstract class CheckedBackend implements Backend {
         return b instanceof CheckedBackend c ? String.valueOf(c.instance) : "?";
     }
 
+    /** A non-tensor argument (an enum, a geometry) must be given. */
+    private static void given(String op, Object v, String what) {
+        if (v == null) throw new IllegalArgumentException(op + ": the " + what + " is null");
+    }
+
     /** True once {@link #close()} was called. */
     protected final boolean isClosed() { return closed; }
 
@@ -104,6 +109,7 @@ public abstract class CheckedBackend implements Backend {
 
     @Override
     public final void release(Tensor t) {
+        if (t == null) throw new IllegalArgumentException("release: the tensor is null");
         if (t.backend() != this) throw new IllegalArgumentException("release: " + t + " does not belong to the '" + name() + "' backend");
         doRelease(t);
     }
@@ -237,6 +243,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void activation(Activation f, Tensor x, Tensor y) {
         enter("activation " + f, x, y);
+        given("activation", f, "activation function");
         Checks.requireSameSize("activation " + f, x, y);
         doActivation(f, x, y);
     }
@@ -245,6 +252,7 @@ public abstract class CheckedBackend implements Backend {
     public final void activationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         String op = "activationBackward " + f;
         enter(op, x, y, dy, dx);
+        given(op, f, "activation function");
         Checks.requireSameSize(op, x, y);
         Checks.requireSameSize(op, x, dy);
         Checks.requireSameSize(op, x, dx);
@@ -311,6 +319,7 @@ public abstract class CheckedBackend implements Backend {
     public final float elementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
         String op = "elementwiseLoss " + kind;
         enter(op, y, target);
+        given(op, kind, "loss kind");
         optional(op, dy);
         Checks.requireSameSize(op, y, target);
         if (dy != null) Checks.requireSameSize(op, y, dy);
@@ -346,14 +355,17 @@ public abstract class CheckedBackend implements Backend {
 
     // ---------------------------------------------------------------- convolution and pooling
 
-    private static int inputSize(ConvGeometry g) { return g.batch() * g.channels() * g.height() * g.width(); }
+    private static int inputSize(String op, ConvGeometry g) {
+        if (g == null) throw new IllegalArgumentException(op + ": the geometry is null");
+        return g.batch() * g.channels() * g.height() * g.width();
+    }
 
     private static int outputSize(ConvGeometry g) { return g.batch() * g.channels() * g.outH() * g.outW(); }
 
     @Override
     public final void im2col(Tensor x, ConvGeometry g, Tensor cols) {
         enter("im2col", x, cols);
-        Checks.geometry("im2col", x, inputSize(g), "input", g);
+        Checks.geometry("im2col", x, inputSize("im2col", g), "input", g);
         Checks.geometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
         doIm2col(x, g, cols);
     }
@@ -361,7 +373,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
         enter("col2im", cols, dx);
-        Checks.geometry("col2im", dx, inputSize(g), "input gradient", g);
+        Checks.geometry("col2im", dx, inputSize("col2im", g), "input gradient", g);
         Checks.geometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
         doCol2im(cols, g, dx);
     }
@@ -369,7 +381,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         enter("maxPool", x, y, argmax);
-        Checks.geometry("maxPool", x, inputSize(g), "input", g);
+        Checks.geometry("maxPool", x, inputSize("maxPool", g), "input", g);
         Checks.geometry("maxPool", y, outputSize(g), "output", g);
         Checks.geometry("maxPool", argmax, outputSize(g), "argmax", g);
         Checks.poolPadding("maxPool", g);
@@ -379,7 +391,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
         enter("maxPoolBackward", dy, argmax, dx);
-        Checks.geometry("maxPoolBackward", dx, inputSize(g), "input gradient", g);
+        Checks.geometry("maxPoolBackward", dx, inputSize("maxPoolBackward", g), "input gradient", g);
         Checks.geometry("maxPoolBackward", dy, outputSize(g), "output gradient", g);
         Checks.geometry("maxPoolBackward", argmax, outputSize(g), "argmax", g);
         doMaxPoolBackward(dy, argmax, g, dx);
@@ -388,7 +400,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void avgPool(Tensor x, ConvGeometry g, Tensor y) {
         enter("avgPool", x, y);
-        Checks.geometry("avgPool", x, inputSize(g), "input", g);
+        Checks.geometry("avgPool", x, inputSize("avgPool", g), "input", g);
         Checks.geometry("avgPool", y, outputSize(g), "output", g);
         doAvgPool(x, g, y);
     }
@@ -396,7 +408,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
         enter("avgPoolBackward", dy, dx);
-        Checks.geometry("avgPoolBackward", dx, inputSize(g), "input gradient", g);
+        Checks.geometry("avgPoolBackward", dx, inputSize("avgPoolBackward", g), "input gradient", g);
         Checks.geometry("avgPoolBackward", dy, outputSize(g), "output gradient", g);
         doAvgPoolBackward(dy, g, dx);
     }

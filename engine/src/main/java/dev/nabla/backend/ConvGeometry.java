@@ -10,7 +10,10 @@ public record ConvGeometry(int batch, int channels, int height, int width,
     public ConvGeometry {
         if (batch < 1 || channels < 1 || height < 1 || width < 1 || kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1
                 || padH < 0 || padW < 0) {
-            throw new IllegalArgumentException("invalid geometry " + this);
+            // not "+ this": in a compact constructor the fields are not assigned yet, and toString() would print zeros
+            throw new IllegalArgumentException("invalid geometry: batch " + batch + ", channels " + channels + ", input " + height + "x" + width
+                    + ", kernel " + kernelH + "x" + kernelW + ", stride " + strideH + "x" + strideW + ", padding " + padH + "x" + padW
+                    + " (batch, channels, input, kernel and stride must be ≥ 1, padding ≥ 0)");
         }
         if (height + 2 * padH < kernelH || width + 2 * padW < kernelW) {
             throw new IllegalArgumentException("kernel " + kernelH + "x" + kernelW + " is larger than the padded input "

@@ -47,6 +47,7 @@ public final class PReLU implements Layer {
 
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
+        Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
         float[] a = new float[channels];
         Arrays.fill(a, initialSlope);
@@ -67,7 +68,7 @@ public final class PReLU implements Layer {
 
     @Override
     public Tensor forward(Tensor net, boolean training) {
-        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend yet");
+        Layers.input(name(), ops, net);
         if (channels > 1 && (net.rank() < 2 || net.dim(1) != channels)) {
             throw new IllegalArgumentException(name() + ": input " + net.shapeString() + " does not have " + channels
                     + " channels on axis 1 ([batch, " + channels + ", …])");
@@ -81,7 +82,7 @@ public final class PReLU implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {                           // dy = ∂E/∂y
-        if (net == null) throw new IllegalStateException(name() + ": backward before forward");
+        Layers.gradient(name(), ops, net != null, dy);
         if (dy.size() != net.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
         dnet = Tensor.reuse(dnet, ops, net.shape());
         ops.preluBackward(net, alpha.value(), dy, dnet, alpha.grad(), inner);

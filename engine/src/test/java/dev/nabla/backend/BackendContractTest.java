@@ -647,6 +647,27 @@ public abstract class BackendContractTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("feature 1 of sample 3 (of 12, shape [2]) is NaN");
     }
 
+    /** Layer instances misused and empty sequences are refused on this backend as on every other (issue 17, items 3–5). */
+    @Test
+    void layerMisuseAndEmptySequencesAreRefusedNamingTheLayer() {
+        ActivationLayer relu = ActivationLayer.relu();
+        assertThatThrownBy(() -> new Sequential(new Dense(2, 4), relu, new Dense(4, 4), relu)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the same Relu instance is at positions 1 and 3");
+        Dense shared = new Dense(2, 3);
+        new Sequential(shared).bind(be, 1);
+        assertThatThrownBy(() -> new Sequential(shared, ActivationLayer.relu()).bind(be, 2)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Dense(2→3) is already bound to the '" + be.name() + "' backend");
+        assertThatThrownBy(() -> shared.forward(ref.zeros(4, 2), true)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Dense(2→3).forward: the input Tensor[4, 2]@ref belongs to");
+        for (Recurrent r : List.<Recurrent>of(new Lstm(3, 4), new Gru(3, 4))) {
+            assertThatThrownBy(() -> r.finalState(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("before any forward pass");
+            r.bind(be, new SplittableRandom(1));
+            assertThatThrownBy(() -> r.forward(be.zeros(0, 2, 3), true)).as(r.name()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("zero-length sequence");
+            assertThatThrownBy(() -> r.forward(be.zeros(4, 0, 3), true)).as(r.name()).hasMessageContaining("empty batch");
+        }
+    }
+
     /** Whether the backend throws for an arg-max that is not a pixel of its window (a device backend writes NaN instead). */
     protected boolean throwsForABadArgmax() { return true; }
 

@@ -31,6 +31,7 @@ public final class Embedding implements Layer {
     /** E ~ N(0, 1) as in PyTorch's nn.Embedding. */
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
+        dev.nabla.nn.Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
         float[] e = new float[vocab * dim];
         for (int k = 0; k < e.length; k++) e[k] = (float) rng.nextGaussian();
@@ -48,8 +49,7 @@ public final class Embedding implements Layer {
 
     @Override
     public Tensor forward(Tensor idx, boolean training) {
-        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend yet");
-        if (idx == null) throw new IllegalArgumentException(name() + ": the token tensor is null");
+        dev.nabla.nn.Layers.input(name(), ops, idx);
         if (idx.size() == 0) throw new IllegalArgumentException(name() + ": no tokens, input shape " + idx.shapeString());
         int[] shape = outputShape(idx.shape());
         out = Tensor.reuse(out, ops, shape);
@@ -65,9 +65,9 @@ public final class Embedding implements Layer {
     /** Adds ∂L/∂E; returns null (token indices have no gradient). */
     @Override
     public Tensor backward(Tensor dy) {
-        if (idx == null) throw new IllegalStateException(name() + ": backward before forward");
-        if (dy == null || dy.size() != idx.size() * dim) {
-            throw new IllegalArgumentException(name() + ": gradient " + (dy == null ? "null" : dy.shapeString()) + " for " + idx.size() + " tokens");
+        dev.nabla.nn.Layers.gradient(name(), ops, idx != null, dy);
+        if (dy.size() != idx.size() * dim) {
+            throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for " + idx.size() + " tokens");
         }
         try {
             ops.scatterAddRows(dy, idx, table.grad());              // ∂L/∂E[k] += Σ_{t: token_t = k} ∂L/∂x_t

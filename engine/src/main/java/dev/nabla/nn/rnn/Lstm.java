@@ -75,7 +75,7 @@ public final class Lstm extends RecurrentLayer<Lstm> {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        States.requireSequence(name(), x, in);
+        checkInput(x);
         int T = x.dim(0), B = x.dim(1);
         allocate(T, B);
         this.x = x;
@@ -145,7 +145,7 @@ public final class Lstm extends RecurrentLayer<Lstm> {
 
     @Override
     public Tensor finalState(int k) {
-        if (k < 0 || k > 1) throw new IndexOutOfBoundsException(name() + " has states 0 (h) and 1 (c), not " + k);
+        checkFinalState(k);
         return (k == 0 ? h : c).view(steps * batch * hid, batch, hid);
     }
 

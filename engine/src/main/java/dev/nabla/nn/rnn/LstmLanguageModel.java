@@ -42,6 +42,7 @@ public final class LstmLanguageModel {
     }
 
     public LstmLanguageModel bind(Backend ops, long seed) {
+        dev.nabla.nn.Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
         SplittableRandom rng = new SplittableRandom(seed);
         embedding.bind(ops, rng);
@@ -75,7 +76,9 @@ public final class LstmLanguageModel {
 
     /** tokens [T, B] (indices as floats) → logits [T·B, V] (row t·B + b: the prediction for token t+1 of stream b). */
     public Tensor forward(Tensor tokens, boolean training) {
+        dev.nabla.nn.Layers.input(name(), ops, tokens);
         if (tokens.rank() != 2) throw new IllegalArgumentException(name() + ": tokens " + tokens.shapeString() + " are not [T, B]");
+        if (tokens.size() == 0) throw new IllegalArgumentException(name() + ": tokens " + tokens.shapeString() + " hold no step (T = 0) or no stream (B = 0)");
         steps = tokens.dim(0);
         batch = tokens.dim(1);
         Tensor x = embedding.forward(tokens, training);                       // x_t = E[token_t]       [T, B, E]
@@ -85,6 +88,7 @@ public final class LstmLanguageModel {
 
     /** ∂L/∂logits [T·B, V] → gradients of every parameter (added). */
     public void backward(Tensor dlogits) {
+        dev.nabla.nn.Layers.gradient(name(), ops, steps > 0, dlogits);
         Tensor d = head.backward(dlogits).reshape(steps, batch, hidden);      // ∂L/∂h_t = Vᵀ·∂L/∂o_t
         for (int l = lstms.size() - 1; l >= 0; l--) d = lstms.get(l).backward(d); // BPTT through each layer
         embedding.backward(d);                                                 // ∂L/∂E
@@ -132,7 +136,9 @@ public final class LstmLanguageModel {
 
     /** Mean cross-entropy (nats per token) without updating anything. */
     public float loss(Tensor inputs, Tensor labels) {
-        return ops.softmaxCrossEntropy(forward(inputs, false), labels, null);
+        Tensor logits = forward(inputs, false);
+        if (labels == null) throw new IllegalArgumentException(name() + ": the labels are null");
+        return ops.softmaxCrossEntropy(logits, labels, null);
     }
 
     /**

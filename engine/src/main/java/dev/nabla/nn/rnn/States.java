@@ -32,6 +32,7 @@ final class States {
     void bind(Backend ops) { this.ops = ops; }
 
     void mode(InitialState m) {
+        if (m == null) throw new IllegalArgumentException(layer + ": the initial-state mode is null");
         this.mode = m;
         if (m == InitialState.LEARNED && learned == null) {
             if (ops == null) throw new IllegalStateException(layer + ": bind the layer before asking for a learned initial state");
@@ -41,6 +42,8 @@ final class States {
     }
 
     void given(Tensor... states) {
+        if (states == null) throw new IllegalArgumentException(layer + ": the initial states are null");
+        for (Tensor s : states) if (s == null) throw new IllegalArgumentException(layer + ": an initial state tensor is null");
         if (states.length != count) throw new IllegalArgumentException(layer + " needs " + count + " initial state tensor(s), got " + states.length);
         for (Tensor s : states) {
             if (s.size() % size != 0 || s.dim(-1) != size) {
@@ -109,6 +112,7 @@ final class States {
     }
 
     Tensor gradient(int k) {
+        if (k < 0 || k >= count) throw new IllegalArgumentException(layer + ": state gradient " + k + " does not exist (" + count + " state(s))");
         if (grads == null) throw new IllegalStateException(layer + ": no backward pass yet");
         return grads[k];
     }
@@ -120,9 +124,12 @@ final class States {
     }
 
     static void requireSequence(String layer, Tensor x, int d) {
+        if (x == null) throw new IllegalArgumentException(layer + ": the input sequence is null");
         if (x.rank() != 3 || x.dim(2) != d) {
             throw new IllegalArgumentException(layer + ": input " + x.shapeString() + " is not [T, B, " + d + "] (time-major)");
         }
+        if (x.dim(0) == 0) throw new IllegalArgumentException(layer + ": a zero-length sequence, input " + x.shapeString() + " (T = 0)");
+        if (x.dim(1) == 0) throw new IllegalArgumentException(layer + ": an empty batch, input " + x.shapeString() + " (B = 0)");
     }
 
     static void requireShape(String layer, String what, Tensor t, int... shape) {
