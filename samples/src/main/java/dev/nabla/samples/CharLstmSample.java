@@ -31,27 +31,59 @@ public final class CharLstmSample {
     public record Config(int steps, int hidden, int embed, int batch, int seqLen, float lr, float clip,
                          int evalEvery, int evalChars, int sampleLength, long seed) {
         static Config from(Options o) {
-            return new Config(o.getInt("steps", 600), o.getInt("hidden", 64), o.getInt("embed", 32), o.getInt("batch", 32),
-                    o.getInt("seq", 64), o.getFloat("lr", 3e-3f), o.getFloat("clip", 5f), o.getInt("eval-every", 100),
-                    o.getInt("eval-chars", 20_000), o.getInt("sample-length", 400), o.getInt("seed", 1));
+            return new Config(o.getInt("steps"), o.getInt("hidden"), o.getInt("embed"), o.getInt("batch"),
+                    o.getInt("seq"), o.getFloat("lr"), o.getFloat("clip"), o.getInt("eval-every"),
+                    o.getInt("eval-chars"), o.getInt("sample-length"), o.getLong("seed"));
         }
     }
+
+    static final Options.Spec OPTIONS = new Options.Spec("char-lstm",
+            "a character-level LSTM language model on Debian's fortunes (truncated BPTT, clipping), then sampled text")
+            .integer("steps", 600, 1, 100_000_000, "training updates (chunks of batch × seq characters)")
+            .integer("hidden", 64, 1, 100_000, "LSTM hidden units H")
+            .integer("embed", 32, 1, 100_000, "character embedding size E")
+            .integer("batch", 32, 1, 100_000, "parallel streams of the text")
+            .integer("seq", 64, 1, 100_000, "characters per chunk (truncated BPTT length)")
+            .number("lr", 3e-3f, 0f, true, 10f, "Adam's learning rate η")
+            .number("clip", 5f, 0f, false, Float.MAX_VALUE, "clip the gradient norm at this (0: no clipping)")
+            .integer("eval-every", 100, 1, 100_000_000, "measure the held-out loss every N steps")
+            .integer("eval-chars", 20_000, 2, Integer.MAX_VALUE, "held-out characters to measure the loss on")
+            .integer("sample-length", 400, 0, 1_000_000, "characters to sample at each temperature")
+            .number("temperature", "0.5, 0.8 and 1.0", 0f, true, 100f, "sample at this temperature only")
+            .path("text", "the bundled fortunes", false, "train on this UTF-8 text file instead")
+            .check(o -> {
+                if (o.getInt("eval-chars") <= o.getInt("seq")) {
+                    throw Options.usage("--eval-chars (" + o.getInt("eval-chars") + ") must exceed --seq (" + o.getInt("seq")
+                            + "): the held-out loss needs at least one chunk");
+                }
+            })
+            .common();
 
     /** What a run reached: held-out loss (nats/char) after {@code steps} updates, the unigram baseline, samples. */
     public record Result(int steps, float heldOutLoss, float unigramLoss, float firstHeldOutLoss, List<String> samples, double seconds) {}
 
-    public static void main(String[] args) {
-        Options o = new Options(args);
-        Backend ops = o.backend();
-        String text = o.has("text") ? read(Path.of(o.get("text", ""))) : resource("/text/fortunes.txt");
+    public static void main(String[] args) { Main.main(Main.withCommand("char-lstm", args)); }
+
+    static void run(Options o, java.io.PrintStream out) {
+        Backend ops = o.backend(out);
+        String text = o.has("text") ? read(o.path("text")) : resource("/text/fortunes.txt");
         Config c = Config.from(o);
         float[] temps = {0.5f, 0.8f, 1.0f};
-        if (o.has("temperature")) temps = new float[] {o.getFloat("temperature", 0.8f)};
-        train(ops, text, c, temps, true);
+        if (o.has("temperature")) temps = new float[] {o.getFloat("temperature")};
+        train(ops, text, c, temps, out, Progress.of(o, out));
     }
 
     /** Trains on {@code text} (split 9:1 by fortune), printing progress if {@code verbose}, and returns what it reached. */
     public static Result train(Backend ops, String text, Config c, float[] temperatures, boolean verbose) {
+        return train(ops, text, c, temperatures, verbose ? System.out : null, null);
+    }
+
+    /**
+     * As above, printing to {@code log} (or nothing, if null) and showing progress between the held-out measurements on
+     * {@code progress} (or not, if null).
+     */
+    public static Result train(Backend ops, String text, Config c, float[] temperatures, java.io.PrintStream log, Progress progress) {
+        boolean verbose = log != null;
         String[] fortunes = text.split("\n%\n");
         StringBuilder train = new StringBuilder(), held = new StringBuilder();
         for (int i = 0; i < fortunes.length; i++) (i % 10 == 9 ? held : train).append(fortunes[i]).append("\n%\n");
@@ -65,18 +97,21 @@ public final class CharLstmSample {
         float unigram = unigramLoss(trainTok, heldTok, vocab.length);
 
         LstmLanguageModel lm = new LstmLanguageModel(vocab.length, c.embed(), c.hidden(), 1, 1f).bind(ops, c.seed()).carryState(true);
+        // measured on a copy: evaluating the model itself would reset the state it carries along the training streams,
+        // and every evaluation would restart them mid-text
+        LstmLanguageModel probe = new LstmLanguageModel(vocab.length, c.embed(), c.hidden(), 1, 1f).bind(ops, c.seed());
         List<SequenceBatches.Batch> chunks = SequenceBatches.streams(trainTok, c.batch(), c.seqLen());
         List<SequenceBatches.Batch> evalChunks = SequenceBatches.streams(heldTok, Math.max(1, Math.min(16, heldTok.length / (c.seqLen() + 1))), c.seqLen());
         if (verbose) {
-            System.out.printf("text: %,d characters (%,d fortunes), vocabulary %d; training %,d chars, held out %,d chars (every 10th fortune, %,d used)%n",
+            log.printf("text: %,d characters (%,d fortunes), vocabulary %d; training %,d chars, held out %,d chars (every 10th fortune, %,d used)%n",
                     text.length(), fortunes.length, vocab.length, trainTok.length, held.length(), heldTok.length);
-            System.out.printf("%s, %,d parameters; batch %d × %d steps (truncated BPTT), Adam η=%.0e, clip ‖g‖ at %.1f%n",
+            log.printf("%s, %,d parameters; batch %d × %d steps (truncated BPTT), Adam η=%.0e, clip ‖g‖ at %.1f%n",
                     lm.name(), lm.parameterCount(), c.batch(), c.seqLen(), c.lr(), c.clip());
-            System.out.printf("unigram baseline on the held-out text: %.3f nats/char (uniform: %.3f)%n", unigram, Math.log(vocab.length));
+            log.printf("unigram baseline on the held-out text: %.3f nats/char (uniform: %.3f)%n", unigram, Math.log(vocab.length));
         }
         Adam adam = new Adam(c.lr());
         Tensor in = ops.zeros(c.seqLen(), c.batch()), lab = ops.zeros(c.seqLen() * c.batch());
-        float first = evaluate(lm, evalChunks), held0 = first;
+        float first = evaluate(lm, probe, evalChunks), held0 = first;
         double lossSum = 0;
         int lossCount = 0, chunk = 0, epoch = 1;
         long t0 = System.nanoTime();
@@ -87,11 +122,16 @@ public final class CharLstmSample {
             ops.upload(b.labels(), 0, lab);
             lossSum += lm.trainStep(in, lab, adam, c.clip());                 // teacher forcing, BPTT, clipping, Adam
             lossCount++;
+            if (progress != null) {
+                double secs = (System.nanoTime() - t0) / 1e9, rate = (double) step * c.batch() * c.seqLen() / secs;
+                progress.show("char-lstm", step, c.steps(), rate, "chars/s", lossSum / lossCount, secs * (c.steps() - step) / step);
+            }
             if (step % c.evalEvery() == 0 || step == c.steps()) {
-                held0 = evaluate(lm, evalChunks);
+                if (progress != null) progress.done();
+                held0 = evaluate(lm, probe, evalChunks);
                 double secs = (System.nanoTime() - t0) / 1e9;
                 if (verbose) {
-                    System.out.printf("step %5d  epoch %d (%.0f%%)  train %.3f  held-out %.3f nats/char  (unigram %.3f)  ‖g‖ %.2f  %,.0f chars/s%n",
+                    log.printf("step %5d  epoch %d (%.0f%%)  train %.3f  held-out %.3f nats/char  (unigram %.3f)  ‖g‖ %.2f  %,.0f chars/s%n",
                             step, epoch, 100.0 * chunk / chunks.size(), lossSum / lossCount, held0, unigram,
                             lm.lastGradientNorm(), (double) step * c.batch() * c.seqLen() / secs);
                 }
@@ -107,9 +147,21 @@ public final class CharLstmSample {
             StringBuilder s = new StringBuilder();
             for (int k : out) s.append(vocab[k]);
             samples.add(s.toString());
-            if (verbose) System.out.printf("%n--- sample, temperature %.1f ---%n%s%n", tau, s);
+            if (verbose) log.printf("%n--- sample, temperature %.1f ---%n%s%n", tau, s);
         }
         return new Result(c.steps(), held0, unigram, first, samples, secs);
+    }
+
+    /**
+     * Mean loss of {@code lm} over the held-out chunks, measured on {@code probe} (the same architecture): the weights are
+     * copied into it, and its state is carried through the chunks — so {@code lm}'s own carried state, the place each
+     * training stream has reached, is left as it was.
+     */
+    static float evaluate(LstmLanguageModel lm, LstmLanguageModel probe, List<SequenceBatches.Batch> chunks) {
+        Backend ops = lm.backend();
+        List<dev.nabla.nn.Param> from = lm.params(), to = probe.params();
+        for (int i = 0; i < from.size(); i++) ops.copy(from.get(i).value(), to.get(i).value());
+        return evaluate(probe.carryState(true), chunks);
     }
 
     /** Mean loss over the held-out chunks, the state carried through them (then forgotten). */

@@ -87,9 +87,15 @@ public final class SpiralsSample {
         return new Result(perceptronAcc, last.trainAccuracy(), ev.accuracy(), last.epoch(), secs);
     }
 
-    public static void main(String[] args) {
-        Options o = new Options(args);
-        Backend ops = o.backend();
-        run(ops, o.getInt("seed", 1), o.getInt("epochs", 300), o.getInt("every", 10), System.out);
+    static final Options.Spec OPTIONS = new Options.Spec("spirals", "two interleaved spirals: a perceptron fails, a 2-32-32-2 ReLU MLP separates them")
+            .integer("epochs", 300, 1, 1_000_000, "at most this many epochs (training stops once the loss is below 0.01)")
+            .integer("every", 10, 1, 1_000_000, "print the loss every N epochs")
+            .common();
+
+    public static void main(String[] args) { Main.main(Main.withCommand("spirals", args)); }
+
+    static void run(Options o, PrintStream out) {
+        Backend ops = o.backend(out);
+        run(ops, o.getLong("seed"), o.getInt("epochs"), o.getInt("every"), out);
     }
 }
