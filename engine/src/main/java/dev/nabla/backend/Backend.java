@@ -22,6 +22,12 @@ package dev.nabla.backend;
  * <p>Every backend extends {@link CheckedBackend}, which validates each call once, above the implementations: a
  * closed backend, a closed tensor (or a view of one), a tensor of another backend, a null tensor or mismatched shapes
  * are refused with the same exception and message on every backend, before anything runs.
+ *
+ * <p>Threads: the reference ("ref") and CPU ("cpu") backends may be shared between threads for ops on tensors that no
+ * other thread writes at the same time (the CPU backend's worker pool serves one caller at a time; a second caller's op
+ * runs on its own thread meanwhile). The OpenCL backend ("opencl") is not safe to share: it owns one command queue and
+ * sets kernel arguments on shared kernel objects, so use it from one thread at a time (or one backend per thread).
+ * Layers, models, optimizers and the trainer keep per-call state and are not safe to share between threads either.
  */
 public interface Backend extends AutoCloseable {
 
