@@ -70,7 +70,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final Tensor zeros(int... shape) {
         enter("zeros");
-        Tensor.sizeOf(shape);
+        Checks.shape("zeros", shape);
         return doZeros(shape.clone());
     }
 
@@ -78,7 +78,7 @@ public abstract class CheckedBackend implements Backend {
     public final Tensor upload(float[] data, int... shape) {
         enter("upload");
         if (data == null) throw new IllegalArgumentException("upload: the data array is null");
-        if (data.length != Tensor.sizeOf(shape)) {
+        if (data.length != Checks.shape("upload", shape)) {
             throw new IllegalArgumentException("upload: " + data.length + " values do not fill shape " + Arrays.toString(shape));
         }
         Tensor t = doAllocate(shape.clone());

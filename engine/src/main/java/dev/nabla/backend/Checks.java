@@ -7,6 +7,15 @@ package dev.nabla.backend;
 public final class Checks {
     private Checks() {}
 
+    /** The size of a shape (every extent ≥ 0, at most 2³¹ − 1 elements), or an error naming the op. */
+    public static int shape(String op, int[] shape) {
+        try {
+            return Tensor.sizeOf(shape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Rows of a tensor read as a matrix: everything but the last axis. */
     public static int rows(Tensor t) { return t.rank() == 0 ? 1 : t.size() / Math.max(1, t.dim(-1)); }
 
@@ -38,7 +47,7 @@ public final class Checks {
 
     /** {@code x} must read as [outer, channels, inner] with channels = {@code b.size()} ≥ 1 and inner ≥ 1. */
     public static void bias(String op, Tensor x, Tensor b, int inner) {
-        if (inner < 1 || b.size() == 0 || x.size() % (b.size() * inner) != 0) {
+        if (inner < 1 || b.size() == 0 || x.size() % ((long) b.size() * inner) != 0) {
             throw new IllegalArgumentException(op + ": " + x.shapeString() + " cannot be read as [outer, " + b.size()
                     + ", " + inner + "]");
         }
@@ -139,7 +148,9 @@ public final class Checks {
 
     /** {@code x} read as [a, b, s], and {@code y} as large as {@code x}. */
     public static void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        if (x.size() != a * b * s || y.size() != x.size()) {
+        // extents ≥ 1 first: two negative ones multiply to a size that fits, and a device kernel would then write
+        // outside y (on PoCL, into the host heap)
+        if (a < 1 || b < 1 || s < 1 || (long) a * b * s != x.size() || y.size() != x.size()) {
             throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
         }
     }
@@ -151,22 +162,22 @@ public final class Checks {
     /** {@code t} ({@code what}: "an output", "a gradient") holds one row of {@code table} per index. */
     public static void tableRows(String op, Tensor idx, Tensor table, Tensor t, String what) {
         int d = cols(table);
-        if (t.size() != idx.size() * d) {
+        if (t.size() != (long) idx.size() * d) {
             throw new IllegalArgumentException(op + ": " + idx.size() + " indices into a table " + table.shapeString()
-                    + " need " + what + " of " + idx.size() * d + " elements, got " + t.shapeString());
+                    + " need " + what + " of " + (long) idx.size() * d + " elements, got " + t.shapeString());
         }
     }
 
     /** LSTM pre-activations [B, 4H] for c_{t−1} [B, H]. */
     public static void lstmGates(Tensor gates, Tensor cPrev) {
-        if (gates.size() != rows(cPrev) * 4 * cols(cPrev)) {
+        if (gates.size() != 4L * cPrev.size()) {
             throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
         }
     }
 
     /** LSTM gate activations and their gradient, both [B, 4H], for c_{t−1} [B, H]. */
     public static void lstmActs(Tensor acts, Tensor dgates, Tensor cPrev) {
-        if (acts.size() != rows(cPrev) * 4 * cols(cPrev) || dgates.size() != acts.size()) {
+        if (acts.size() != 4L * cPrev.size() || dgates.size() != acts.size()) {
             throw new IllegalArgumentException("lstmCellBackward: acts " + acts.shapeString() + ", dgates " + dgates.shapeString()
                     + " for c " + cPrev.shapeString() + " (need [B, 4H])");
         }
@@ -174,14 +185,14 @@ public final class Checks {
 
     /** GRU input and hidden projections, both [B, 3H], for h_{t−1} [B, H]. */
     public static void gruGates(Tensor gx, Tensor gh, Tensor hPrev) {
-        if (gx.size() != rows(hPrev) * 3 * cols(hPrev) || gh.size() != gx.size()) {
+        if (gx.size() != 3L * hPrev.size() || gh.size() != gx.size()) {
             throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
         }
     }
 
     /** GRU activations, hidden projection and both projection gradients, all [B, 3H], for h_{t−1} [B, H]. */
     public static void gruActs(Tensor acts, Tensor gh, Tensor dgx, Tensor dgh, Tensor hPrev) {
-        if (acts.size() != rows(hPrev) * 3 * cols(hPrev) || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
+        if (acts.size() != 3L * hPrev.size() || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
             throw new IllegalArgumentException("gruCellBackward: acts " + acts.shapeString() + ", gh " + gh.shapeString() + ", dgx "
                     + dgx.shapeString() + ", dgh " + dgh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
         }
@@ -192,8 +203,8 @@ public final class Checks {
      * there are peepholes.
      */
     public static void peepholes(String op, Tensor peep, Tensor dpeep, int hid, boolean withGradient) {
-        boolean bad = peep != null && peep.size() != 3 * hid
-                || withGradient && (peep == null ? dpeep != null : dpeep == null || dpeep.size() != 3 * hid);
+        boolean bad = peep != null && peep.size() != 3L * hid
+                || withGradient && (peep == null ? dpeep != null : dpeep == null || dpeep.size() != 3L * hid);
         if (bad) {
             throw new IllegalArgumentException(op + ": peepholes " + (peep == null ? "null" : peep.shapeString())
                     + (withGradient ? " / gradient " + (dpeep == null ? "null" : dpeep.shapeString()) : "") + " for H = " + hid + " (need [3, H])");

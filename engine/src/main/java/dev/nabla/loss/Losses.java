@@ -35,9 +35,15 @@ final class Losses {
         if (target.backend() != y.backend()) {
             throw new IllegalArgumentException(loss.name() + ": the target " + target + " is on another backend than the output " + y);
         }
+        if (y.isClosed() || target.isClosed()) {
+            throw new IllegalStateException(loss.name() + ": the " + (y.isClosed() ? "output " + y : "target " + target) + " was closed");
+        }
     }
 
     private static void requireGradient(Loss loss, Tensor y, Tensor dy) {
+        if (dy != null && (dy.backend() != y.backend() || dy.isClosed())) {
+            throw new IllegalArgumentException(loss.name() + ": the gradient buffer " + dy + (dy.isClosed() ? " was closed" : " is on another backend than y"));
+        }
         if (dy != null && dy.size() != y.size()) {
             throw new IllegalArgumentException(loss.name() + ": gradient buffer " + dy.shapeString() + " does not match output y "
                     + y.shapeString());

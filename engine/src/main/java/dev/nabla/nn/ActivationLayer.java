@@ -73,7 +73,7 @@ public final class ActivationLayer implements Layer {
     }
 
     @Override
-    public int[] outputShape(int[] inputShape) { return inputShape; }
+    public int[] outputShape(int[] inputShape) { return Layers.shape(name(), inputShape); }
 
     @Override
     public Tensor forward(Tensor net, boolean training) {

@@ -135,7 +135,7 @@ public final class Conv2d implements Layer {
 
     @Override
     public int[] outputShape(int[] inputShape) {
-        SpatialSize.requireChw(name(), inputShape, cin);
+        SpatialSize.requireChw(name(), Layers.shape(name(), inputShape), cin);
         return new int[] {cout, outH(inputShape[1], inputShape[2]), outW(inputShape[1], inputShape[2])};
     }
 

@@ -47,7 +47,7 @@ public final class Dense implements Layer {
 
     @Override
     public int[] outputShape(int[] inputShape) {
-        if (Tensor.sizeOf(inputShape) != in) {
+        if (Tensor.sizeOf(Layers.shape(name(), inputShape)) != in) {
             throw new IllegalArgumentException(name() + " expects " + in + " inputs per sample, got shape " + Arrays.toString(inputShape));
         }
         return new int[] {out};

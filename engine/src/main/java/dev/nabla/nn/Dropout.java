@@ -46,7 +46,7 @@ public final class Dropout implements Layer {
     }
 
     @Override
-    public int[] outputShape(int[] inputShape) { return inputShape; }
+    public int[] outputShape(int[] inputShape) { return Layers.shape(name(), inputShape); }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {

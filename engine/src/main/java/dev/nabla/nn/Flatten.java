@@ -21,7 +21,7 @@ public final class Flatten implements Layer {
     }
 
     @Override
-    public int[] outputShape(int[] inputShape) { return new int[] {Tensor.sizeOf(inputShape)}; }
+    public int[] outputShape(int[] inputShape) { return new int[] {Tensor.sizeOf(Layers.shape(name(), inputShape))}; }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {

@@ -23,6 +23,15 @@ public final class Layers {
         }
     }
 
+    /** For {@code outputShape}: a per-sample shape is given and has no negative extent; returns a copy. */
+    public static int[] shape(String layer, int[] inputShape) {
+        if (inputShape == null) throw new IllegalArgumentException(layer + ".outputShape: the input shape is null");
+        for (int d : inputShape) {
+            if (d < 0) throw new IllegalArgumentException(layer + ".outputShape: input shape " + java.util.Arrays.toString(inputShape) + " has a negative extent");
+        }
+        return inputShape.clone();
+    }
+
     /** For {@code forward}: the layer is bound, and {@code x} is given, on its backend and not closed. */
     public static Tensor input(String layer, Backend ops, Tensor x) {
         if (ops == null) throw new IllegalStateException(layer + " is not bound to a backend yet: bind the model (or the layer) first");

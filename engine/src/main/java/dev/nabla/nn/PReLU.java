@@ -59,6 +59,7 @@ public final class PReLU implements Layer {
 
     @Override
     public int[] outputShape(int[] inputShape) {
+        inputShape = Layers.shape(name(), inputShape);
         if (channels > 1 && (inputShape.length < 1 || inputShape[0] != channels)) {
             throw new IllegalArgumentException(name() + " expects " + channels + " channels on the first per-sample axis, got shape "
                     + Arrays.toString(inputShape));
@@ -69,6 +70,7 @@ public final class PReLU implements Layer {
     @Override
     public Tensor forward(Tensor net, boolean training) {
         Layers.input(name(), ops, net);
+        if (net.rank() < 1 || net.size() == 0) throw new IllegalArgumentException(name() + ": empty input " + net.shapeString());
         if (channels > 1 && (net.rank() < 2 || net.dim(1) != channels)) {
             throw new IllegalArgumentException(name() + ": input " + net.shapeString() + " does not have " + channels
                     + " channels on axis 1 ([batch, " + channels + ", …])");

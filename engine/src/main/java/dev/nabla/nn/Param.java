@@ -37,7 +37,7 @@ public final class Param {
     public Param set(float... values) {
         if (values == null) throw new IllegalArgumentException(name + ".set: the values are null");
         if (values.length != value.size()) {
-            throw new IllegalArgumentException(name + value.shapeString() + " holds " + value.size() + " values, got " + values.length);
+            throw new IllegalArgumentException(name + ".set: " + name + value.shapeString() + " holds " + value.size() + " values, got " + values.length);
         }
         value.backend().upload(values, 0, value);
         return this;

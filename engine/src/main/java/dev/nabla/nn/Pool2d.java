@@ -65,7 +65,7 @@ public abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2
 
     @Override
     public int[] outputShape(int[] inputShape) {
-        SpatialSize.requireChw(name(), inputShape, 0);
+        SpatialSize.requireChw(name(), Layers.shape(name(), inputShape), 0);
         return new int[] {inputShape[0], outH(inputShape[1], inputShape[2]), outW(inputShape[1], inputShape[2])};
     }
 

@@ -81,7 +81,7 @@ public final class Sequential implements Layer {
     }
 
     public Backend backend() {
-        if (ops == null) throw new IllegalStateException("model is not bound to a backend yet: call bind(backend, seed)");
+        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend yet: call bind(backend, seed)");
         return ops;
     }
 
@@ -89,7 +89,7 @@ public final class Sequential implements Layer {
 
     @Override
     public int[] outputShape(int[] inputShape) {
-        int[] s = inputShape;
+        int[] s = Layers.shape(name(), inputShape);
         for (Layer l : layers) s = l.outputShape(s);
         return s;
     }

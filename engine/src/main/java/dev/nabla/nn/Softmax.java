@@ -25,7 +25,7 @@ public final class Softmax implements Layer {
     }
 
     @Override
-    public int[] outputShape(int[] inputShape) { return inputShape; }
+    public int[] outputShape(int[] inputShape) { return Layers.shape(name(), inputShape); }
 
     @Override
     public Tensor forward(Tensor z, boolean training) {

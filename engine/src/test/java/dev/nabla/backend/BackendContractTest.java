@@ -668,6 +668,41 @@ public abstract class BackendContractTest {
         }
     }
 
+    /**
+     * Integer arguments whose products overflow or turn positive (found by the fuzz: on OpenCL, swapAxes01 with two
+     * negative extents wrote outside its tensor — on PoCL into the host heap, which aborted the JVM).
+     */
+    @Test
+    void extentsThatMultiplyToAFittingSizeByAccidentAreRefused() {
+        bothThrow(IllegalArgumentException.class, "swapAxes01", (b, t) -> { b.swapAxes01(t[0], t[1], -1, -1, 6); return 0; },
+                d(new float[6], new float[6]), s(6), s(6));
+        bothThrow(IllegalArgumentException.class, "swapAxes01", (b, t) -> { b.swapAxes01(t[0], t[1], 0, 3, 2); return 0; },
+                d(new float[6], new float[6]), s(6), s(6));
+        bothThrow(IllegalArgumentException.class, "addBias", (b, t) -> { b.addBias(t[0], t[1], Integer.MAX_VALUE); return 0; },
+                d(new float[6], new float[2]), s(6), s(2));
+        assertThatThrownBy(() -> new ConvGeometry(1 << 16, 1 << 16, 4, 4, 2, 2, 2, 2, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("geometry too large");
+        assertThatThrownBy(() -> new ConvGeometry(1, 1, Integer.MAX_VALUE, 3, 1, 1, 1, 1, Integer.MAX_VALUE, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** How many rounds of {@link ApiFuzz} to run (each round: every op, layer kind, loss, optimizer once); a slow device may run fewer. */
+    protected int fuzzRounds() { return Integer.getInteger("nabla.fuzz.rounds", 400); }
+
+    /**
+     * The public API fuzzed on this backend: random shapes, values, nulls, foreign and closed tensors, call orders into
+     * every op, layer, loss, optimizer, tensor method and the trainer — only IllegalArgumentException or
+     * IllegalStateException naming the call, never another exception or a silent result.
+     */
+    @Test
+    void thePublicApiOnlyEverThrowsNamedIllegalArgumentOrStateExceptions() {
+        Backend other = be.name().equals("ref") ? new ReferenceBackend() : ref;
+        ApiFuzz fuzz = new ApiFuzz(be, other, Long.getLong("nabla.fuzz.seed", 20261201L)).run(fuzzRounds());   // -D… to explore further
+        assertThat(fuzz.failures()).as("of " + fuzz.calls() + " calls (" + fuzz.refused() + " refused): " + String.join("\n", fuzz.failures()
+                .subList(0, Math.min(25, fuzz.failures().size())))).isEmpty();
+        assertThat(fuzz.refused()).isPositive().isLessThan(fuzz.calls());          // it exercised both outcomes
+    }
+
     /** Whether the backend throws for an arg-max that is not a pixel of its window (a device backend writes NaN instead). */
     protected boolean throwsForABadArgmax() { return true; }
 

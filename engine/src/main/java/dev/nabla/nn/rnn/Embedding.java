@@ -42,6 +42,7 @@ public final class Embedding implements Layer {
 
     @Override
     public int[] outputShape(int[] inputShape) {
+        inputShape = dev.nabla.nn.Layers.shape(name(), inputShape);
         int[] s = Arrays.copyOf(inputShape, inputShape.length + 1);
         s[inputShape.length] = dim;
         return s;

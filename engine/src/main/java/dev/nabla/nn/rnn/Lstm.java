@@ -31,6 +31,7 @@ public final class Lstm extends RecurrentLayer<Lstm> {
 
     public Lstm(int inputSize, int hiddenSize, boolean peepholes, float forgetBias) {
         super("LSTM", inputSize, hiddenSize, 2);
+        if (!Float.isFinite(forgetBias)) throw new IllegalArgumentException("LSTM forget-gate bias must be a finite number, got " + forgetBias);
         this.peepholes = peepholes;
         this.forgetBias = forgetBias;
         initStates();                                                            // after peepholes: name() shows them
