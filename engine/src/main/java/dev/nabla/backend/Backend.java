@@ -174,7 +174,11 @@ public interface Backend extends AutoCloseable {
      */
     void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax);
 
-    /** dx ← 0, then each dy is added to the input pixel its window's arg-max names. */
+    /**
+     * dx ← 0, then each dy is added to the input pixel its window's arg-max names. An arg-max that is not a pixel of its
+     * own window (not {@link #maxPool}'s output) is an error: the heap backends throw; the OpenCL backend, which cannot
+     * throw from a queued kernel, makes that window's input gradient NaN (which the trainer then reports).
+     */
     void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx);
 
     /** Average pooling: y = (1 / (kH·kW)) Σ window, padding counted as zeros (PyTorch's count_include_pad = true). */
@@ -191,10 +195,13 @@ public interface Backend extends AutoCloseable {
      */
     void dropoutMask(Tensor mask, float p, long seed);
 
-    /** out[r, :] ← table[idx[r], :] for a table [V, D]; an index outside [0, V) is an error (reported by the host side). */
+    /**
+     * out[r, :] ← table[idx[r], :] for a table [V, D]; an index that is not a whole number in [0, V) (NaN, 2.7, −1, V) is
+     * an {@link InvalidIndexException} naming the first such value and its position, on every backend.
+     */
     void gatherRows(Tensor table, Tensor idx, Tensor out);
 
-    /** dtable[idx[r], :] += dout[r, :] for every r (rows with negative index are skipped). */
+    /** dtable[idx[r], :] += dout[r, :] for every r; a negative whole number (padding) is skipped, any other non-index refused. */
     void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable);
 
     // ---------------------------------------------------------------- fused recurrent cells
