@@ -84,6 +84,13 @@ public interface Backend extends AutoCloseable {
     /** Σ x² (squared L2 norm), accumulated in double. */
     float sumSquares(Tensor x);
 
+    /**
+     * Σ x² of each tensor, as {@link #sumSquares} gives it, with one wait for the queue instead of one per tensor (a GPU
+     * backend reduces them all on the device and reads the numbers back together): the trainer's per-step check of the
+     * gradient norm over every parameter.
+     */
+    float[] sumSquaresEach(Tensor... xs);
+
     // ---------------------------------------------------------------- matrix multiply (BLAS level 3)
 
     /**

@@ -181,6 +181,20 @@ public abstract class CheckedBackend implements Backend {
         return doSumSquares(x);
     }
 
+    @Override
+    public final float[] sumSquaresEach(Tensor... xs) {
+        if (xs == null) throw new IllegalArgumentException("sumSquaresEach: the tensor array is null");
+        enter("sumSquaresEach", xs);
+        return doSumSquaresEach(xs);
+    }
+
+    /** Σ x² of each tensor (checked); one {@link #doSumSquares} after another unless a backend can batch them. */
+    protected float[] doSumSquaresEach(Tensor[] xs) {
+        float[] s = new float[xs.length];
+        for (int i = 0; i < xs.length; i++) s[i] = doSumSquares(xs[i]);
+        return s;
+    }
+
     protected abstract void doFill(Tensor x, float v);
 
     protected abstract void doCopy(Tensor src, Tensor dst);

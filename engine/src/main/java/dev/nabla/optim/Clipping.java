@@ -19,14 +19,25 @@ public final class Clipping {
         return (float) Math.sqrt(total(squares(params)));
     }
 
-    /** Σ g² of each parameter's gradient, in the list's order (one reduction per parameter). */
+    /**
+     * Σ g² of each parameter's gradient, in the list's order: one {@link dev.nabla.backend.Backend#sumSquaresEach} per
+     * backend, so a GPU backend waits for its queue once for all of them.
+     */
     public static double[] squares(List<Param> params) {
         if (params == null) throw new IllegalArgumentException("gradient norm: the parameter list is null");
         double[] s = new double[params.size()];
+        java.util.Map<dev.nabla.backend.Backend, List<Integer>> byBackend = new java.util.LinkedHashMap<>();
         for (int i = 0; i < s.length; i++) {
             Param p = params.get(i);
             if (p == null) throw new IllegalArgumentException("gradient norm: parameter " + i + " of " + params.size() + " is null");
-            s[i] = p.backend().sumSquares(p.grad());
+            byBackend.computeIfAbsent(p.backend(), b -> new java.util.ArrayList<>()).add(i);
+        }
+        for (var e : byBackend.entrySet()) {
+            List<Integer> at = e.getValue();
+            dev.nabla.backend.Tensor[] grads = new dev.nabla.backend.Tensor[at.size()];
+            for (int k = 0; k < grads.length; k++) grads[k] = params.get(at.get(k)).grad();
+            float[] each = e.getKey().sumSquaresEach(grads);
+            for (int k = 0; k < grads.length; k++) s[at.get(k)] = each[k];
         }
         return s;
     }

@@ -194,6 +194,8 @@ public final class ApiFuzz {
         attempt("scale", names("scale"), () -> be.scale(anyTensor(), value()));
         attempt("mul", names("mul"), () -> be.mul(tensor(shapeOr(n)), tensor(shapeOr(n)), tensor(shapeOr(n))));
         attempt("sumSquares", names("sumSquares"), () -> be.sumSquares(anyTensor()));
+        attempt("sumSquaresEach", names("sumSquaresEach"), () -> be.sumSquaresEach(rng.nextInt(10) == 0 ? null
+                : new Tensor[] {anyTensor(), anyTensor()}));
         attempt("gemm", names("gemm"), () -> be.gemm(rng.nextBoolean(), rng.nextBoolean(), value(), tensor(shapeOr(m, k)), tensor(shapeOr(k, n)),
                 value(), tensor(shapeOr(m, n))));
         attempt("addBias", names("addBias"), () -> be.addBias(tensor(shapeOr(m, n)), tensor(shapeOr(n)), small()));

@@ -208,6 +208,17 @@ public abstract class BackendContractTest {
         compare("mul in place", exact, (b, t) -> { b.mul(t[0], t[1], t[0]); return 0; }, d(x, y), s(n), s(n));
         assertScalarClose("sumSquares", compare("sumSquares", exact, (b, t) -> b.sumSquares(t[0]), d(x), s(n)),
                 tolerance(Precision.REDUCTION) * (float) Math.sqrt(n));
+        // several at once (the trainer's gradient norm): each as sumSquares gives it, in order, NaN and empty ones included
+        float[] z = x.clone();
+        z[0] = Float.NaN;
+        Tensor[] mine = {be.upload(x, n), be.upload(y, n), be.zeros(0), be.upload(z, n)};
+        float[] each = be.sumSquaresEach(mine);
+        assertThat(each).hasSize(4);
+        assertClose("sumSquaresEach", new float[] {each[0], each[1], each[2]},
+                new float[] {ref.sumSquares(ref.upload(x, n)), ref.sumSquares(ref.upload(y, n)), 0f}, tolerance(Precision.REDUCTION) * (float) Math.sqrt(n));
+        assertThat(each[3]).isNaN();
+        assertThat(be.sumSquaresEach()).isEmpty();
+        Tensor.closeAll(mine);
     }
 
     @Test

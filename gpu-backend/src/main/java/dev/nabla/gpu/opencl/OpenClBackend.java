@@ -11,7 +11,9 @@ import dev.nabla.backend.Checks;
 import dev.nabla.backend.ConvGeometry;
 import dev.nabla.backend.ElementwiseLoss;
 import dev.nabla.backend.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jocl.Pointer;
 import org.jocl.cl_mem;
 
@@ -204,6 +206,30 @@ public final class OpenClBackend extends CheckedBackend {
         runGroups("sum_reduce", 1, partials.mem, 0, groups, result.mem, 0);
         partials.release();
         return readResults(1)[0];
+    }
+
+    /** Σ x² of each tensor, every reduction queued before the one read of all the results (the trainer's per-step gradient norm). */
+    @Override
+    protected float[] doSumSquaresEach(Tensor[] xs) {
+        float[] out = new float[xs.length];
+        if (xs.length == 0) return out;
+        BufferPool.Storage sums = pool.take(xs.length);
+        run("fill", xs.length, sums.mem, 0, xs.length, 0f);
+        List<BufferPool.Storage> partials = new ArrayList<>();
+        for (int i = 0; i < xs.length; i++) {
+            Tensor x = xs[i];
+            int n = x.size();
+            if (n == 0) continue;
+            int groups = Math.max(1, Math.min(64, (n + reduceLocal - 1) / reduceLocal));
+            BufferPool.Storage p = pool.take(groups);
+            partials.add(p);
+            runGroups("sum_squares_partial", groups, mem(x), x.offset(), n, p.mem);
+            runGroups("sum_reduce", 1, p.mem, 0, groups, sums.mem, i);
+        }
+        clEnqueueReadBuffer(cl.queue, sums.mem, CL_TRUE, 0, (long) xs.length * Float.BYTES, Pointer.to(out), 0, null, null);
+        for (BufferPool.Storage p : partials) p.release();
+        sums.release();
+        return out;
     }
 
     // ---------------------------------------------------------------- gemm (gemm.cl)
