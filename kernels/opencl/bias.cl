@@ -30,7 +30,7 @@ __kernel void sum_bias(__global const float *dy, int dyo, __global float *db, in
     if (get_local_id(0) == 0) db[dbo + c] = beta == 0.0f ? total : total + beta * db[dbo + c];
 }
 
-/* dα[c] += Σ dy ⊙ x over the elements of channel c where x ≤ 0 (∂y/∂α = x there); one work-group per channel */
+/* dα[c] += Σ dy ⊙ x over the elements of channel c where x ≤ 0 or NaN (∂y/∂α = x there); one work-group per channel */
 __kernel void prelu_alpha_grad(__global const float *x, int xo, __global const float *dy, int dyo, __global float *dalpha, int dao,
                                int channels, int inner, int outer, SCRATCH_ARG) {
     SCRATCH_DECL;
@@ -39,7 +39,7 @@ __kernel void prelu_alpha_grad(__global const float *x, int xo, __global const f
     for (int e = get_local_id(0); e < m; e += get_local_size(0)) {
         int k = ((e / inner) * channels + c) * inner + e % inner;
         float v = x[xo + k];
-        if (v <= 0.0f) s += dy[dyo + k] * v;
+        if (!(v > 0.0f)) s += dy[dyo + k] * v;
     }
     float total = group_sum(s, scratch);
     if (get_local_id(0) == 0) dalpha[dao + c] += total;

@@ -54,8 +54,9 @@ __kernel void mul(__global const float *a, int ao, __global const float *b, int 
 #define ACT_RELU              6
 #define ACT_SOFTPLUS          7
 
-/* f(net) */
+/* f(net); NaN in, NaN out for every activation (IEEE, as the reference and PyTorch) */
 FN float act_apply(int f, float net) {
+    if (isnan(net)) return net;
     switch (f) {
         case ACT_IDENTITY:         return net;
         case ACT_STEP:             return net >= 0.0f ? 1.0f : 0.0f;
@@ -69,8 +70,9 @@ FN float act_apply(int f, float net) {
     }
 }
 
-/* f'(net), given net and y = f(net) */
+/* f'(net), given net and y = f(net); NaN where net is NaN (sigmoid and tanh: where y is) */
 FN float act_derivative(int f, float net, float y) {
+    if (isnan(net) && f != ACT_SIGMOID && f != ACT_TANH) return net;
     switch (f) {
         case ACT_IDENTITY:         return 1.0f;
         case ACT_STEP:
@@ -108,13 +110,13 @@ __kernel void prelu_forward(__global const float *x, int xo, __global const floa
     y[yo + i] = v > 0.0f ? v : alpha[ao + (i / inner) % channels] * v;
 }
 
-/* dx ← dy ⊙ (x > 0 ? 1 : α_c) — the per-channel dα reduction is prelu_alpha_grad in bias.cl */
+/* dx ← dy ⊙ (x > 0 ? 1 : α_c), NaN where x is NaN — the per-channel dα reduction is prelu_alpha_grad in bias.cl */
 __kernel void prelu_backward_input(__global const float *x, int xo, __global const float *alpha, int ao, int channels,
                                    int inner, __global const float *dy, int dyo, __global float *dx, int dxo, int n) {
     int i = get_global_id(0);
     if (i >= n) return;
     float v = x[xo + i], g = dy[dyo + i];
-    dx[dxo + i] = v > 0.0f ? g : alpha[ao + (i / inner) % channels] * g;
+    dx[dxo + i] = v > 0.0f ? g : (isnan(v) ? v : alpha[ao + (i / inner) % channels] * g);
 }
 
 /* ------------------------------------------------------------------ dropout */

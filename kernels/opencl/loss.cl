@@ -74,11 +74,12 @@ __kernel void softmax_backward_rows(__global const float *y, int yo, __global co
 /* ------------------------------------------------------------------ losses over labelled rows */
 
 /*
- * The class of a row from its label v: −1 for an ignored row (v < 0), −2 for a label that is not a class index in
- * [0, n) (not whole, NaN, too large) — an error the kernel reports by writing the row to err[eo] — else (int) v.
+ * The class of a row from its label v: −1 for an ignored row (a negative whole number), −2 for a label that is not a
+ * class index in [0, n) (not whole, NaN, ±∞, too large) — an error the kernel reports by writing the row to
+ * err[eo] — else (int) v.
  */
 FN int class_index(float v, int n) {
-    if (v < 0.0f) return -1;
+    if (v < 0.0f) return (v == floor(v) && !isinf(v)) ? -1 : -2;
     if (!(v < (float) n) || v != floor(v)) return -2;          /* NaN fails v < n */
     return (int) v;
 }
@@ -116,7 +117,7 @@ __kernel void softmax_xent_rows(__global const float *z, int zo, __global const 
 
 /*
  * Multiclass hinge (seed 002): loss_r = Σ_{j≠c} max(0, Δ + s_j − s_c). Where the margin is violated,
- * ∂/∂s_j = +1 and ∂/∂s_c = −1 (divided by the count later).
+ * ∂/∂s_j = +1 and ∂/∂s_c = −1 (divided by the count later). A NaN margin makes the loss, ∂/∂s_j and ∂/∂s_c NaN.
  */
 __kernel void hinge_rows(__global const float *s, int so, __global const float *labels, int lo, int rows, int n,
                          int hasGrad, __global float *g, int go, __global float *perRow, __global float *err, int eo,
@@ -133,6 +134,7 @@ __kernel void hinge_rows(__global const float *s, int so, __global const float *
         return;
     }
     float loss = 0.0f, violations = 0.0f;
+    int nanRow = 0;
     for (int j = 0; j < n; j++) {
         if (j == c) continue;
         float m = margin + sr[j] - sr[c];                      /* Δ + s_j − s_c */
@@ -140,14 +142,18 @@ __kernel void hinge_rows(__global const float *s, int so, __global const float *
             loss += m;
             violations += 1.0f;
             if (hasGrad) g[go + r * n + j] = 1.0f;
+        } else if (isnan(m)) {
+            loss += m;
+            nanRow = 1;
+            if (hasGrad) g[go + r * n + j] = NAN;
         }
     }
-    if (hasGrad) g[go + r * n + c] = -violations;
+    if (hasGrad) g[go + r * n + c] = nanRow ? NAN : -violations;
     perRow[r] = loss;
     perRow[rows + r] = 1.0f;
 }
 
-/* hits[r] = 1 if the row counts (label ≥ 0) and its arg-max (first on ties) is the label, else 0. */
+/* hits[r] = 1 if the row counts (label ≥ 0) and its arg-max (first on ties, NaN the largest) is the label, else 0. */
 __kernel void count_correct_rows(__global const float *s, int so, __global const float *labels, int lo, int rows, int n,
                                  __global float *hits, __global float *err, int eo) {
     int r = get_global_id(0);
@@ -155,7 +161,7 @@ __kernel void count_correct_rows(__global const float *s, int so, __global const
     __global const float *sr = s + so + r * n;
     int c = class_index(labels[lo + r], n), best = 0;
     if (c == -2) err[eo] = (float) r;
-    for (int j = 1; j < n; j++) if (sr[j] > sr[best]) best = j;
+    for (int j = 1; j < n; j++) if (sr[j] > sr[best] || (isnan(sr[j]) && !isnan(sr[best]))) best = j;
     hits[r] = (c >= 0 && best == c) ? 1.0f : 0.0f;
 }
 
@@ -182,9 +188,11 @@ __kernel void elementwise_loss(int kind, __global const float *y, int yo, __glob
     switch (kind) {
         case LOSS_SQUARED_ERROR: term = 0.5f * (di - yi) * (di - yi); grad = yi - di; break;
         case LOSS_MSE:           term = (di - yi) * (di - yi);        grad = 2.0f * (yi - di) / n; break;
-        case LOSS_L1:            term = fabs(di - yi);                grad = sign(yi - di) / n; break;
+        case LOSS_L1:            term = fabs(di - yi);                grad = (isnan(yi - di) ? yi - di : sign(yi - di)) / n; break;
         case LOSS_BINARY_CROSS_ENTROPY: {
-            float logY = fmax(log(yi), -100.0f), log1mY = fmax(log(1.0f - yi), -100.0f);
+            float logY = log(yi), log1mY = log(1.0f - yi);     /* clamped at −100; NaN stays NaN (fmax would drop it) */
+            if (logY < -100.0f) logY = -100.0f;
+            if (log1mY < -100.0f) log1mY = -100.0f;
             term = -(di * logY + (1.0f - di) * log1mY);
             grad = (yi - di) / (fmax(yi * (1.0f - yi), 1e-12f) * n);
             break;

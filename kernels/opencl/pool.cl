@@ -19,7 +19,7 @@ FN int last_window(int i, int s, int p, int outSize) {
 
 /*
  * y[n, c, oy, ox] = max over the window (padding counts as −∞); argmax[…] = iy·W + ix of the first maximum in
- * row-major window order (stored as a float: exact below 2²⁴).
+ * row-major window order (stored as a float: exact below 2²⁴). NaN counts as the largest value: the first NaN wins.
  */
 __kernel void max_pool_forward(__global const float *x, int xo, __global float *y, int yo, __global float *argmax, int amo,
                                GEOMETRY) {
@@ -36,14 +36,18 @@ __kernel void max_pool_forward(__global const float *x, int xo, __global float *
             int ix = ox * sW - pW + kx;
             if (ix < 0 || ix >= W) continue;
             float v = plane[iy * W + ix];
-            if (where < 0 || v > best) { best = v; where = iy * W + ix; }
+            if (where < 0 || v > best || (isnan(v) && !isnan(best))) { best = v; where = iy * W + ix; }
         }
     }
     y[yo + e] = best;
     argmax[amo + e] = (float) where;
 }
 
-/* dx[pixel] = Σ dy[o] over the outputs o whose window's arg-max is this pixel */
+/*
+ * dx[pixel] = Σ dy[o] over the outputs o whose window's arg-max is this pixel. An arg-max that is not a pixel of its
+ * own window (not maxPool's output) would route its gradient nowhere: every pixel of that window gets NaN instead,
+ * which the trainer's gradient check reports (the host backends throw; a queued kernel cannot).
+ */
 __kernel void max_pool_backward(__global const float *dy, int dyo, __global const float *argmax, int amo,
                                 __global float *dx, int dxo, GEOMETRY) {
     int e = get_global_id(0);
@@ -53,7 +57,11 @@ __kernel void max_pool_backward(__global const float *dy, int dyo, __global cons
     for (int oy = first_window(iy, kH, sH, pH); oy <= last_window(iy, sH, pH, oH); oy++)
         for (int ox = first_window(ix, kW, sW, pW); ox <= last_window(ix, sW, pW, oW); ox++) {
             int o = (p * oH + oy) * oW + ox;
-            if ((int) argmax[amo + o] == pixel) sum += dy[dyo + o];
+            float a = argmax[amo + o];
+            int ay = (int) a / W, ax = (int) a % W, y0 = oy * sH - pH, x0 = ox * sW - pW;
+            if (!(a >= 0.0f && a < (float) (H * W)) || a != floor(a) || ay < y0 || ay >= y0 + kH || ax < x0 || ax >= x0 + kW)
+                sum = NAN;                                          /* not a pixel of o's window */
+            else if ((int) a == pixel) sum += dy[dyo + o];
         }
     dx[dxo + e] = sum;
 }

@@ -22,11 +22,12 @@ __kernel void lstm_cell_forward(__global float *gates, int go, __global const fl
     float pi = hasPeep ? peep[po + j] : 0.0f;
     float pf = hasPeep ? peep[po + hid + j] : 0.0f;
     float pO = hasPeep ? peep[po + 2 * hid + j] : 0.0f;
-    float i = sigmoid_f(a[0] + pi * cp);                       /* i_t = σ(a_i + p_i⊙c_{t−1}) */
-    float f = sigmoid_f(a[hid] + pf * cp);                     /* f_t = σ(a_f + p_f⊙c_{t−1}) */
+    /* without peepholes there is no p⊙c term at all (0·c would turn a NaN or ∞ in c into a NaN gate) */
+    float i = sigmoid_f(hasPeep ? a[0] + pi * cp : a[0]);      /* i_t = σ(a_i + p_i⊙c_{t−1}) */
+    float f = sigmoid_f(hasPeep ? a[hid] + pf * cp : a[hid]);  /* f_t = σ(a_f + p_f⊙c_{t−1}) */
     float g = tanh(a[2 * hid]);                                /* g_t = tanh(a_g) */
     float ct = f * cp + i * g;                                 /* c_t = f⊙c_{t−1} + i⊙g */
-    float o = sigmoid_f(a[3 * hid] + pO * ct);                 /* o_t = σ(a_o + p_o⊙c_t) */
+    float o = sigmoid_f(hasPeep ? a[3 * hid] + pO * ct : a[3 * hid]); /* o_t = σ(a_o + p_o⊙c_t) */
     float tc = tanh(ct);
     a[0] = i; a[hid] = f; a[2 * hid] = g; a[3 * hid] = o;
     c[co + e] = ct;
@@ -54,13 +55,14 @@ __kernel void lstm_cell_backward(__global const float *acts, int ao, __global co
     float pf = hasPeep ? peep[po + hid + j] : 0.0f;
     float pO = hasPeep ? peep[po + 2 * hid + j] : 0.0f;
     float dao = dhe * tc * o * (1.0f - o);                     /* ∂L/∂a_o = ∂L/∂h ⊙ tanh(c) ⊙ σ' */
-    float dct = dc[dco + e] + dhe * o * (1.0f - tc * tc)       /* ∂L/∂c_t = from t+1 + ∂L/∂h ⊙ o ⊙ tanh'(c) */
-              + dao * pO;                                      /*           + through the o-peephole */
+    float dct = dc[dco + e] + dhe * o * (1.0f - tc * tc);      /* ∂L/∂c_t = from t+1 + ∂L/∂h ⊙ o ⊙ tanh'(c) */
+    if (hasPeep) dct += dao * pO;                              /*           + through the o-peephole */
     float dai = dct * g * i * (1.0f - i);                      /* ∂L/∂a_i = ∂L/∂c ⊙ g ⊙ σ' */
     float daf = dct * cp * f * (1.0f - f);                     /* ∂L/∂a_f = ∂L/∂c ⊙ c_{t−1} ⊙ σ' */
     float dag = dct * i * (1.0f - g * g);                      /* ∂L/∂a_g = ∂L/∂c ⊙ i ⊙ tanh' */
     dg[0] = dai; dg[hid] = daf; dg[2 * hid] = dag; dg[3 * hid] = dao;
-    dc[dco + e] = dct * f + dai * pi + daf * pf;               /* ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f (+ peepholes) */
+    dc[dco + e] = hasPeep ? dct * f + dai * pi + daf * pf      /* ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f (+ peepholes) */
+                          : dct * f;
     (void) c; (void) co;                                       /* c_t enters only the peephole gradient */
 }
 

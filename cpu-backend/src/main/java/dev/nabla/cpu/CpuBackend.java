@@ -247,17 +247,21 @@ public final class CpuBackend extends HeapBackend {
 
     static FloatVector tanh(FloatVector x) { return VMath.tanh(x); }
 
-    /** 1 if x ≥ 0 else 0 (NaN → 0, as the reference's comparison). */
-    private static FloatVector step(FloatVector x) { return ZERO.blend(1f, x.compare(GE, 0f)); }
+    /** 1 if x ≥ 0, 0 if x < 0, NaN stays NaN (the reference's IEEE rule). */
+    private static FloatVector step(FloatVector x) { return x.blend(1f, x.compare(GE, 0f)).blend(0f, x.compare(LT, 0f)); }
 
-    private static FloatVector sign(FloatVector x) { return ONE.neg().blend(1f, x.compare(GE, 0f)); }
+    /** 1 if x ≥ 0, −1 if x < 0, NaN stays NaN. */
+    private static FloatVector sign(FloatVector x) { return x.blend(1f, x.compare(GE, 0f)).blend(-1f, x.compare(LT, 0f)); }
 
     private static FloatVector piecewiseLinear(FloatVector x) {
         return x.add(0.5f).blend(0f, x.compare(LE, -0.5f)).blend(1f, x.compare(GE, 0.5f));
     }
 
-    /** max(0, x) written as the reference's x > 0 ? x : 0 (NaN → 0). */
-    private static FloatVector relu(FloatVector x) { return ZERO.blend(x, x.compare(GT, 0f)); }
+    /** max(0, x): 0 where x ≤ 0, else x — so NaN stays NaN (the reference's IEEE rule). */
+    private static FloatVector relu(FloatVector x) { return x.blend(0f, x.compare(LE, 0f)); }
+
+    /** A derivative factor with NaN wherever the input x is NaN, so that dx = dy·f' carries the NaN back. */
+    private static FloatVector nanWhereNaN(FloatVector factor, FloatVector x) { return factor.blend(x, x.test(IS_NAN)); }
 
     /** ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|), stable for large |x|. */
     private static FloatVector softplus(FloatVector x) {
@@ -367,9 +371,9 @@ public final class CpuBackend extends HeapBackend {
         int xo = x.offset(), yo = y.offset(), go = dy.offset(), dxo = dx.offset();
         Parallel.range(x.size(), f == Activation.SOFTPLUS ? GRAIN_HEAVY : GRAIN, L, (from, to) -> {
             switch (f) {
-                case IDENTITY -> derIdentity(dyd, go, dxd, dxo, from, to);
-                case STEP -> derStep(dyd, go, dxd, dxo, from, to);
-                case SIGN -> derSign(dyd, go, dxd, dxo, from, to);
+                case IDENTITY -> derIdentity(xd, xo, dyd, go, dxd, dxo, from, to);
+                case STEP -> derStep(xd, xo, dyd, go, dxd, dxo, from, to);
+                case SIGN -> derSign(xd, xo, dyd, go, dxd, dxo, from, to);
                 case PIECEWISE_LINEAR -> derPiecewiseLinear(xd, xo, dyd, go, dxd, dxo, from, to);
                 case SIGMOID -> derSigmoid(yd, yo, dyd, go, dxd, dxo, from, to);
                 case TANH -> derTanh(yd, yo, dyd, go, dxd, dxo, from, to);
@@ -380,44 +384,44 @@ public final class CpuBackend extends HeapBackend {
     }
 
     /** dx = dy · f' = 1. */
-    private static void derIdentity(float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+    private static void derIdentity(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
         int i = from;
         for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i);
-            g.mul(1f).intoArray(dxd, dxo + i);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
+            g.mul(nanWhereNaN(ONE, v)).intoArray(dxd, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m);
-            g.mul(1f).intoArray(dxd, dxo + i, m);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
+            g.mul(nanWhereNaN(ONE, v)).intoArray(dxd, dxo + i, m);
         }
     }
 
-    /** dx = dy · f' = 0. */
-    private static void derStep(float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+    /** dx = dy · f' = 0 (NaN where x is NaN). */
+    private static void derStep(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
         int i = from;
         for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i);
-            g.mul(0f).intoArray(dxd, dxo + i);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
+            g.mul(nanWhereNaN(ZERO, v)).intoArray(dxd, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m);
-            g.mul(0f).intoArray(dxd, dxo + i, m);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
+            g.mul(nanWhereNaN(ZERO, v)).intoArray(dxd, dxo + i, m);
         }
     }
 
-    /** dx = dy · f' = 0. */
-    private static void derSign(float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+    /** dx = dy · f' = 0 (NaN where x is NaN). */
+    private static void derSign(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
         int i = from;
         for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i);
-            g.mul(0f).intoArray(dxd, dxo + i);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
+            g.mul(nanWhereNaN(ZERO, v)).intoArray(dxd, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m);
-            g.mul(0f).intoArray(dxd, dxo + i, m);
+            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
+            g.mul(nanWhereNaN(ZERO, v)).intoArray(dxd, dxo + i, m);
         }
     }
 
@@ -426,12 +430,12 @@ public final class CpuBackend extends HeapBackend {
         int i = from;
         for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
             FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
-            g.mul(ZERO.blend(1f, v.compare(GT, -0.5f).and(v.compare(LT, 0.5f)))).intoArray(dxd, dxo + i);
+            g.mul(nanWhereNaN(ZERO.blend(1f, v.compare(GT, -0.5f).and(v.compare(LT, 0.5f))), v)).intoArray(dxd, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
-            g.mul(ZERO.blend(1f, v.compare(GT, -0.5f).and(v.compare(LT, 0.5f)))).intoArray(dxd, dxo + i, m);
+            g.mul(nanWhereNaN(ZERO.blend(1f, v.compare(GT, -0.5f).and(v.compare(LT, 0.5f))), v)).intoArray(dxd, dxo + i, m);
         }
     }
 
@@ -468,12 +472,12 @@ public final class CpuBackend extends HeapBackend {
         int i = from;
         for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
             FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
-            g.mul(ZERO.blend(1f, v.compare(GT, 0f))).intoArray(dxd, dxo + i);
+            g.mul(nanWhereNaN(ZERO.blend(1f, v.compare(GT, 0f)), v)).intoArray(dxd, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
-            g.mul(ZERO.blend(1f, v.compare(GT, 0f))).intoArray(dxd, dxo + i, m);
+            g.mul(nanWhereNaN(ZERO.blend(1f, v.compare(GT, 0f)), v)).intoArray(dxd, dxo + i, m);
         }
     }
 
@@ -543,8 +547,9 @@ public final class CpuBackend extends HeapBackend {
                     FloatVector v = FloatVector.fromArray(S, xd, xo + base + i, m), g = FloatVector.fromArray(S, gd,
                             go + base + i, m);
                     VectorMask<Float> pos = v.compare(GT, 0f);
-                    g.mul(FloatVector.fromArray(S, ad, ao + i, m)).blend(g, pos).intoArray(dxd, dxo + base + i, m);   // ∂y/∂x
-                    FloatVector.fromArray(S, acc, i, m).add(g.mul(v), v.compare(LE, 0f)).intoArray(acc, i, m);       // ∂y/∂α = x where x ≤ 0
+                    nanWhereNaN(g.mul(FloatVector.fromArray(S, ad, ao + i, m)).blend(g, pos), v)
+                            .intoArray(dxd, dxo + base + i, m);                                               // ∂y/∂x (NaN where x is)
+                    FloatVector.fromArray(S, acc, i, m).add(g.mul(v), pos.not()).intoArray(acc, i, m);       // ∂y/∂α = x where x ≤ 0 (or NaN)
                 }
                 if (o % ROW_BLOCK == ROW_BLOCK - 1 || o == outer - 1) for (int ch = 0; ch < channels; ch++) da[ch] += acc[ch];
             } else {
@@ -556,8 +561,9 @@ public final class CpuBackend extends HeapBackend {
                         VectorMask<Float> m = S.indexInRange(i, inner);
                         FloatVector v = FloatVector.fromArray(S, xd, xo + base + i, m), g = FloatVector.fromArray(S, gd,
                                 go + base + i, m);
-                        g.mul(a).blend(g, v.compare(GT, 0f)).intoArray(dxd, dxo + base + i, m);
-                        part = part.add(g.mul(v), v.compare(LE, 0f).and(m));
+                        VectorMask<Float> pos = v.compare(GT, 0f);
+                        nanWhereNaN(g.mul(a).blend(g, pos), v).intoArray(dxd, dxo + base + i, m);
+                        part = part.add(g.mul(v), pos.not().and(m));
                     }
                     da[ch] += VMath.sumLanes(part);
                 }
@@ -749,20 +755,24 @@ public final class CpuBackend extends HeapBackend {
             float s = sd[so + label];
             FloatVector acc = ZERO;
             int violated = 0;
+            boolean nanRow = false;
             for (int j = 0; j < n; j += L) {
                 VectorMask<Float> m = S.indexInRange(j, n);
                 FloatVector marg = FloatVector.fromArray(S, sd, so + j, m).add(margin).sub(s);   // Δ + s_c − s
-                VectorMask<Float> hit = marg.compare(GT, 0f).and(m);
-                if (label >= j && label < j + L) hit = hit.andNot(VectorMask.fromLong(S, 1L << (label - j)));  // j ≠ label
-                acc = acc.add(marg, hit);
+                if (label >= j && label < j + L) m = m.andNot(VectorMask.fromLong(S, 1L << (label - j)));  // j ≠ label
+                VectorMask<Float> hit = marg.compare(GT, 0f).and(m), nan = marg.test(IS_NAN).and(m);
+                acc = acc.add(marg, hit.or(nan));                 // a NaN margin makes the loss NaN
                 violated += hit.trueCount();
-                if (gd != null) ZERO.blend(inv, hit).intoArray(gd, go + j, m);        // ∂J/∂s_c = 1 where violated
+                nanRow |= nan.anyTrue();
+                if (gd != null) {
+                    ZERO.blend(inv, hit).blend(Float.NaN, nan).intoArray(gd, go + j, S.indexInRange(j, n)); // ∂J/∂s_c = 1 where violated
+                }
             }
             loss += VMath.sumLanes(acc);
             if (gd != null) {
                 float gl = 0f;
                 for (int t = 0; t < violated; t++) gl -= inv;     // ∂J/∂s = −1 per violation (the reference's order of rounding)
-                gd[go + label] = gl;
+                gd[go + label] = nanRow ? Float.NaN : gl;
             }
         }
         return counted == 0 ? 0f : (float) (loss / counted);
@@ -778,8 +788,8 @@ public final class CpuBackend extends HeapBackend {
             int so = scores.offset() + r * n;
             float max = max(sd, so, n);
             int best = 0;
-            if (Float.isNaN(max)) {                               // the reference's scan: NaN never wins a comparison
-                for (int j = 1; j < n; j++) if (sd[so + j] > sd[so + best]) best = j;
+            if (Float.isNaN(max)) {                               // NaN counts as the largest: the first NaN wins
+                while (!Float.isNaN(sd[so + best])) best++;
             } else {
                 while (sd[so + best] != max) best++;              // arg-max, first on ties
             }
@@ -915,20 +925,25 @@ public final class CpuBackend extends HeapBackend {
             FloatVector best = a0.rearrange(EVEN, a1), where = at;
             // the taps in row-major order, a later one winning only if strictly greater (the first maximum)
             FloatVector v = a0.rearrange(ODD, a1);
-            VectorMask<Float> gt = v.compare(GT, best);
+            VectorMask<Float> gt = beats(v, best);
             best = best.blend(v, gt);
             where = where.blend(at.add(1), gt);
             v = b0.rearrange(EVEN, b1);
-            gt = v.compare(GT, best);
+            gt = beats(v, best);
             best = best.blend(v, gt);
             where = where.blend(at.add(w), gt);
             v = b0.rearrange(ODD, b1);
-            gt = v.compare(GT, best);
+            gt = beats(v, best);
             best = best.blend(v, gt);
             where = where.blend(at.add(w + 1), gt);
             best.intoArray(yd, yOut + ox, mo);
             where.intoArray(ad, aOut + ox, mo);
         }
+    }
+
+    /** The lanes where v replaces best in a scan for the first maximum: greater, or the first NaN (ReferenceBackend.beats). */
+    private static VectorMask<Float> beats(FloatVector v, FloatVector best) {
+        return v.compare(GT, best).or(v.test(IS_NAN).andNot(best.test(IS_NAN)));
     }
 
     /** One output row of 2×2, stride-2 average pooling: (x00 + x01 + x10 + x11)/4 in float. */
@@ -986,7 +1001,7 @@ public final class CpuBackend extends HeapBackend {
         for (int iy = iy0; iy < iy1; iy++)
             for (int ix = ix0; ix < ix1; ix++) {
                 float v = xd[plane + iy * w + ix];
-                if (where < 0 || v > best) { best = v; where = iy * w + ix; }
+                if (where < 0 || ReferenceBackend.beats(v, best)) { best = v; where = iy * w + ix; }
             }
         yd[yi] = best;
         ad[ai] = where;
@@ -1001,11 +1016,7 @@ public final class CpuBackend extends HeapBackend {
             for (int p = p0; p < p1; p++) {
                 Arrays.fill(xd, xo + p * hw, xo + (p + 1) * hw, 0f);
                 for (int o = 0; o < ohw; o++) {
-                    int where = (int) ad[ao + p * ohw + o];
-                    if (where < 0 || where >= hw) {
-                        throw new IndexOutOfBoundsException("maxPoolBackward: arg-max " + where + " is outside the " + g.height()
-                                + "x" + g.width() + " input plane");
-                    }
+                    int where = Checks.argmaxPixel(ad[ao + p * ohw + o], p, o, g);   // a pixel of o's window, or an error
                     xd[xo + p * hw + where] += gd[go + p * ohw + o];
                 }
             }
@@ -1106,9 +1117,8 @@ public final class CpuBackend extends HeapBackend {
         int v = rows(dtable), d = cols(dtable);
         float[] gd = data(dout), id = data(idx), td = data(dtable);
         for (int r = 0; r < idx.size(); r++) {
-            int row = (int) id[idx.offset() + r];
-            if (row < 0) continue;
-            if (row >= v) throw Checks.badIndex("scatterAddRows", row, v);
+            int row = Checks.rowIndexOrSkip("scatterAddRows", id[idx.offset() + r], r, v);
+            if (row < 0) continue;                                                   // a negative whole number: padding
             addInto(gd, dout.offset() + r * d, td, dtable.offset() + row * d, d);   // dtable[idx[r], :] += dout[r, :]
         }
     }

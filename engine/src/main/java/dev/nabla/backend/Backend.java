@@ -13,6 +13,12 @@ package dev.nabla.backend;
  * a GPU backend may queue every other op asynchronously. Class labels travel as float tensors holding the class
  * index (exact below 2²⁴); a negative label means "ignore this row" (padding of variable-length sequences).
  *
+ * <p>Non-finite values follow IEEE 754, as in PyTorch: a NaN in an op's input gives NaN in every output it reaches —
+ * through relu, step and sign (which a bare comparison would turn into 0 or 1), through max pooling and arg-max (NaN
+ * counts as the largest value, so it is never dropped from a window), softmax and every loss; derivatives are NaN
+ * where their input is, and dx = dy·f'(x) is an IEEE product (∞·0 = NaN). ±∞ go where the formulas take them
+ * (relu(−∞) = 0, σ(∞) = 1, ∞ − ∞ = NaN). The contract suite checks NaN and ±∞ for every op on every backend.
+ *
  * <p>Every backend extends {@link CheckedBackend}, which validates each call once, above the implementations: a
  * closed backend, a closed tensor (or a view of one), a tensor of another backend, a null tensor or mismatched shapes
  * are refused with the same exception and message on every backend, before anything runs.
@@ -81,16 +87,19 @@ public interface Backend extends AutoCloseable {
     float sumSquares(Tensor x);
 
     /**
-     * Σ over every tensor of Σ x², accumulated in double: a global gradient norm² in one reduction (one wait for the
-     * device on a GPU backend, however many tensors).
+     * Σ x² of each tensor, as {@link #sumSquares} gives it, with one wait for the queue instead of one per tensor (a GPU
+     * backend reduces them all on the device and reads the numbers back together): the trainer's per-step check of the
+     * gradient norm over every parameter.
      */
-    float sumSquares(java.util.List<Tensor> xs);
+    float[] sumSquaresEach(Tensor... xs);
 
     // ---------------------------------------------------------------- matrix multiply (BLAS level 3)
 
     /**
      * C ← α·op(A)·op(B) + β·C, with op(X) = X or Xᵀ. A, B, C are read as 2-D row-major matrices: a tensor of rank ≠ 2
-     * is read as [size/lastDim, lastDim]. op(A) is M×K, op(B) is K×N, C is M×N. β = 0 ignores C's old contents (even NaN).
+     * is read as [size/lastDim, lastDim]. op(A) is M×K, op(B) is K×N, C is M×N. As in BLAS, β = 0 ignores C's old
+     * contents and α = 0 (or K = 0) reads neither A nor B: C ← β·C (so a NaN there does not reach C); otherwise NaN
+     * and ∞ propagate through the products and sums.
      */
     void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c);
 
@@ -110,10 +119,13 @@ public interface Backend extends AutoCloseable {
 
     // ---------------------------------------------------------------- activations
 
-    /** y ← f(x) elementwise (y may alias x). */
+    /** y ← f(x) elementwise (y may alias x); f(NaN) = NaN for every activation. */
     void activation(Activation f, Tensor x, Tensor y);
 
-    /** dx ← dy ⊙ f'(x), given the forward input x and output y = f(x) (dx may alias dy). */
+    /**
+     * dx ← dy ⊙ f'(x), given the forward input x and output y = f(x) (dx may alias dy); f' is NaN where x is NaN (for
+     * sigmoid and tanh, which compute f' from y: where y is).
+     */
     void activationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx);
 
     /**
@@ -122,7 +134,7 @@ public interface Backend extends AutoCloseable {
      */
     void prelu(Tensor x, Tensor alpha, Tensor y, int inner);
 
-    /** dx ← dy ⊙ (x > 0 ? 1 : α_c);  dalpha[c] += Σ dy ⊙ (x > 0 ? 0 : x). */
+    /** dx ← dy ⊙ (x > 0 ? 1 : α_c);  dalpha[c] += Σ dy ⊙ (x > 0 ? 0 : x) — both NaN where x is NaN. */
     void preluBackward(Tensor x, Tensor alpha, Tensor dy, Tensor dx, Tensor dalpha, int inner);
 
     /** Row-wise softmax over the last axis: y_j = e^{x_j − max} / Σ_k e^{x_k − max}. */
@@ -146,11 +158,11 @@ public interface Backend extends AutoCloseable {
     /**
      * Multiclass max-margin hinge (seed 002's J = max(0, Δ + s_c − s), with s the true class's score and s_c every
      * other class's): mean over rows with label ≥ 0 of Σ_{j≠label} max(0, Δ + s_j − s_label). {@code dscores}
-     * (if not null) receives its gradient.
+     * (if not null) receives its gradient. A NaN margin term makes the loss NaN, and the gradients of s_j and s_label.
      */
     float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores);
 
-    /** How many rows with label ≥ 0 have their arg-max (first on ties) equal to the label. */
+    /** How many rows with label ≥ 0 have their arg-max (first on ties; NaN counts as the largest) equal to the label. */
     int countCorrect(Tensor scores, Tensor labels);
 
     /**
@@ -172,11 +184,16 @@ public interface Backend extends AutoCloseable {
 
     /**
      * Max pooling: y[n, c, oy, ox] = max over the window (padding counts as −∞); {@code argmax} receives, per output,
-     * the index iy·W + ix of the winning input pixel inside its (n, c) plane (first maximum in row-major order).
+     * the index iy·W + ix of the winning input pixel inside its (n, c) plane (first maximum in row-major order). NaN
+     * counts as larger than any number, so a window holding a NaN gives NaN (and routes its gradient to that pixel).
      */
     void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax);
 
-    /** dx ← 0, then each dy is added to the input pixel its window's arg-max names. */
+    /**
+     * dx ← 0, then each dy is added to the input pixel its window's arg-max names. An arg-max that is not a pixel of its
+     * own window (not {@link #maxPool}'s output) is an error: the heap backends throw; the OpenCL backend, which cannot
+     * throw from a queued kernel, makes that window's input gradient NaN (which the trainer then reports).
+     */
     void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx);
 
     /** Average pooling: y = (1 / (kH·kW)) Σ window, padding counted as zeros (PyTorch's count_include_pad = true). */
@@ -194,13 +211,12 @@ public interface Backend extends AutoCloseable {
     void dropoutMask(Tensor mask, float p, long seed);
 
     /**
-     * out[r, :] ← table[idx[r], :] for a table [V, D]; an index outside [0, V) is an {@link IndexOutOfBoundsException}
-     * naming the op and the index. A GPU backend checks on the device and reports it at its next wait for the device
-     * (a scalar result, a download, {@link #synchronize()}) rather than waiting at every lookup.
+     * out[r, :] ← table[idx[r], :] for a table [V, D]; an index that is not a whole number in [0, V) (NaN, 2.7, −1, V) is
+     * an {@link InvalidIndexException} naming the first such value and its position, on every backend.
      */
     void gatherRows(Tensor table, Tensor idx, Tensor out);
 
-    /** dtable[idx[r], :] += dout[r, :] for every r (rows with negative index are skipped; too large: as {@link #gatherRows}). */
+    /** dtable[idx[r], :] += dout[r, :] for every r; a negative whole number (padding) is skipped, any other non-index refused. */
     void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable);
 
     // ---------------------------------------------------------------- fused recurrent cells

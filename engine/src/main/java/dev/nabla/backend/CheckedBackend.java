@@ -54,6 +54,11 @@ public abstract class CheckedBackend implements Backend {
         return b instanceof CheckedBackend c ? String.valueOf(c.instance) : "?";
     }
 
+    /** A non-tensor argument (an enum, a geometry) must be given. */
+    private static void given(String op, Object v, String what) {
+        if (v == null) throw new IllegalArgumentException(op + ": the " + what + " is null");
+    }
+
     /** True once {@link #close()} was called. */
     protected final boolean isClosed() { return closed; }
 
@@ -65,7 +70,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final Tensor zeros(int... shape) {
         enter("zeros");
-        Tensor.sizeOf(shape);
+        Checks.shape("zeros", shape);
         return doZeros(shape.clone());
     }
 
@@ -73,7 +78,7 @@ public abstract class CheckedBackend implements Backend {
     public final Tensor upload(float[] data, int... shape) {
         enter("upload");
         if (data == null) throw new IllegalArgumentException("upload: the data array is null");
-        if (data.length != Tensor.sizeOf(shape)) {
+        if (data.length != Checks.shape("upload", shape)) {
             throw new IllegalArgumentException("upload: " + data.length + " values do not fill shape " + Arrays.toString(shape));
         }
         Tensor t = doAllocate(shape.clone());
@@ -104,6 +109,7 @@ public abstract class CheckedBackend implements Backend {
 
     @Override
     public final void release(Tensor t) {
+        if (t == null) throw new IllegalArgumentException("release: the tensor is null");
         if (t.backend() != this) throw new IllegalArgumentException("release: " + t + " does not belong to the '" + name() + "' backend");
         doRelease(t);
     }
@@ -175,6 +181,20 @@ public abstract class CheckedBackend implements Backend {
         return doSumSquares(x);
     }
 
+    @Override
+    public final float[] sumSquaresEach(Tensor... xs) {
+        if (xs == null) throw new IllegalArgumentException("sumSquaresEach: the tensor array is null");
+        enter("sumSquaresEach", xs);
+        return doSumSquaresEach(xs);
+    }
+
+    /** Σ x² of each tensor (checked); one {@link #doSumSquares} after another unless a backend can batch them. */
+    protected float[] doSumSquaresEach(Tensor[] xs) {
+        float[] s = new float[xs.length];
+        for (int i = 0; i < xs.length; i++) s[i] = doSumSquares(xs[i]);
+        return s;
+    }
+
     protected abstract void doFill(Tensor x, float v);
 
     protected abstract void doCopy(Tensor src, Tensor dst);
@@ -185,21 +205,7 @@ public abstract class CheckedBackend implements Backend {
 
     protected abstract void doMul(Tensor a, Tensor b, Tensor out);
 
-    @Override
-    public final float sumSquares(java.util.List<Tensor> xs) {
-        if (xs == null) throw new IllegalArgumentException("sumSquares: the list of tensors is null");
-        enter("sumSquares", xs.toArray(new Tensor[0]));
-        return doSumSquaresAll(xs);
-    }
-
     protected abstract float doSumSquares(Tensor x);
-
-    /** Σ over the tensors of Σ x²; by default one {@link #doSumSquares} per tensor, added in double. */
-    protected float doSumSquaresAll(java.util.List<Tensor> xs) {
-        double s = 0;
-        for (Tensor x : xs) s += doSumSquares(x);
-        return (float) s;
-    }
 
     // ---------------------------------------------------------------- gemm
 
@@ -207,10 +213,14 @@ public abstract class CheckedBackend implements Backend {
     public final void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c) {
         enter("gemm", a, b, c);
         int[] mnk = Checks.gemmDims(transA, transB, a, b, c);
+        if (alpha == 0f || mnk[2] == 0) {                 // BLAS: nothing to multiply, A and B are not read: C ← β·C
+            if (beta == 0f) doFill(c, 0f); else doScale(c, beta);
+            return;
+        }
         doGemm(transA, transB, mnk[0], mnk[1], mnk[2], alpha, a, b, beta, c);
     }
 
-    /** C (m×n) ← α·op(A)·op(B) + β·C with op(A) m×k, op(B) k×n; the dimensions already checked. */
+    /** C (m×n) ← α·op(A)·op(B) + β·C with op(A) m×k, op(B) k×n; the dimensions already checked, α ≠ 0 and k ≥ 1. */
     protected abstract void doGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c);
 
     // ---------------------------------------------------------------- bias
@@ -247,6 +257,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void activation(Activation f, Tensor x, Tensor y) {
         enter("activation " + f, x, y);
+        given("activation", f, "activation function");
         Checks.requireSameSize("activation " + f, x, y);
         doActivation(f, x, y);
     }
@@ -255,6 +266,7 @@ public abstract class CheckedBackend implements Backend {
     public final void activationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         String op = "activationBackward " + f;
         enter(op, x, y, dy, dx);
+        given(op, f, "activation function");
         Checks.requireSameSize(op, x, y);
         Checks.requireSameSize(op, x, dy);
         Checks.requireSameSize(op, x, dx);
@@ -321,6 +333,7 @@ public abstract class CheckedBackend implements Backend {
     public final float elementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
         String op = "elementwiseLoss " + kind;
         enter(op, y, target);
+        given(op, kind, "loss kind");
         optional(op, dy);
         Checks.requireSameSize(op, y, target);
         if (dy != null) Checks.requireSameSize(op, y, dy);
@@ -367,14 +380,17 @@ public abstract class CheckedBackend implements Backend {
 
     // ---------------------------------------------------------------- convolution and pooling
 
-    private static int inputSize(ConvGeometry g) { return g.batch() * g.channels() * g.height() * g.width(); }
+    private static int inputSize(String op, ConvGeometry g) {
+        if (g == null) throw new IllegalArgumentException(op + ": the geometry is null");
+        return g.batch() * g.channels() * g.height() * g.width();
+    }
 
     private static int outputSize(ConvGeometry g) { return g.batch() * g.channels() * g.outH() * g.outW(); }
 
     @Override
     public final void im2col(Tensor x, ConvGeometry g, Tensor cols) {
         enter("im2col", x, cols);
-        Checks.geometry("im2col", x, inputSize(g), "input", g);
+        Checks.geometry("im2col", x, inputSize("im2col", g), "input", g);
         Checks.geometry("im2col", cols, g.colRows() * g.colCols(), "columns", g);
         doIm2col(x, g, cols);
     }
@@ -382,7 +398,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
         enter("col2im", cols, dx);
-        Checks.geometry("col2im", dx, inputSize(g), "input gradient", g);
+        Checks.geometry("col2im", dx, inputSize("col2im", g), "input gradient", g);
         Checks.geometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
         doCol2im(cols, g, dx);
     }
@@ -390,7 +406,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         enter("maxPool", x, y, argmax);
-        Checks.geometry("maxPool", x, inputSize(g), "input", g);
+        Checks.geometry("maxPool", x, inputSize("maxPool", g), "input", g);
         Checks.geometry("maxPool", y, outputSize(g), "output", g);
         Checks.geometry("maxPool", argmax, outputSize(g), "argmax", g);
         Checks.poolPadding("maxPool", g);
@@ -400,7 +416,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
         enter("maxPoolBackward", dy, argmax, dx);
-        Checks.geometry("maxPoolBackward", dx, inputSize(g), "input gradient", g);
+        Checks.geometry("maxPoolBackward", dx, inputSize("maxPoolBackward", g), "input gradient", g);
         Checks.geometry("maxPoolBackward", dy, outputSize(g), "output gradient", g);
         Checks.geometry("maxPoolBackward", argmax, outputSize(g), "argmax", g);
         doMaxPoolBackward(dy, argmax, g, dx);
@@ -409,7 +425,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void avgPool(Tensor x, ConvGeometry g, Tensor y) {
         enter("avgPool", x, y);
-        Checks.geometry("avgPool", x, inputSize(g), "input", g);
+        Checks.geometry("avgPool", x, inputSize("avgPool", g), "input", g);
         Checks.geometry("avgPool", y, outputSize(g), "output", g);
         doAvgPool(x, g, y);
     }
@@ -417,7 +433,7 @@ public abstract class CheckedBackend implements Backend {
     @Override
     public final void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
         enter("avgPoolBackward", dy, dx);
-        Checks.geometry("avgPoolBackward", dx, inputSize(g), "input gradient", g);
+        Checks.geometry("avgPoolBackward", dx, inputSize("avgPoolBackward", g), "input gradient", g);
         Checks.geometry("avgPoolBackward", dy, outputSize(g), "output gradient", g);
         doAvgPoolBackward(dy, g, dx);
     }

@@ -7,6 +7,15 @@ package dev.nabla.backend;
 public final class Checks {
     private Checks() {}
 
+    /** The size of a shape (every extent ≥ 0, at most 2³¹ − 1 elements), or an error naming the op. */
+    public static int shape(String op, int[] shape) {
+        try {
+            return Tensor.sizeOf(shape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(op + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Rows of a tensor read as a matrix: everything but the last axis. */
     public static int rows(Tensor t) { return t.rank() == 0 ? 1 : t.size() / Math.max(1, t.dim(-1)); }
 
@@ -38,7 +47,7 @@ public final class Checks {
 
     /** {@code x} must read as [outer, channels, inner] with channels = {@code b.size()} ≥ 1 and inner ≥ 1. */
     public static void bias(String op, Tensor x, Tensor b, int inner) {
-        if (inner < 1 || b.size() == 0 || x.size() % (b.size() * inner) != 0) {
+        if (inner < 1 || b.size() == 0 || x.size() % ((long) b.size() * inner) != 0) {
             throw new IllegalArgumentException(op + ": " + x.shapeString() + " cannot be read as [outer, " + b.size()
                     + ", " + inner + "]");
         }
@@ -52,19 +61,53 @@ public final class Checks {
     }
 
     /**
-     * The class index of label value {@code v} in row {@code row}, or −1 if the row is ignored (any negative label).
-     * A label that is not a whole number (or NaN), or not below {@code classes}, is an error naming the value and the row.
+     * The class index of label value {@code v} in row {@code row}, or −1 if the row is ignored (a negative whole number).
+     * Anything else — not a whole number (2.7, −0.5), NaN, ±∞, or not below {@code classes} — is an error naming the
+     * value and the row.
      */
     public static int classIndex(String op, float v, int row, int classes) {
-        if (v < 0) return -1;
-        if (!(v < classes) || v != (int) v) throw badLabel(op, v, row, classes);
+        if (isIgnored(v)) return -1;
+        if (!(v >= 0 && v < classes) || v != (int) v) throw badLabel(op, v, row, classes);
         return (int) v;
     }
 
+    /** A label meaning "ignore this row": a negative whole number (−1 by convention; −∞ is not a number of rows). */
+    public static boolean isIgnored(float label) {
+        return label < 0 && label == Math.rint(label) && label != Float.NEGATIVE_INFINITY;
+    }
+
+    /** True if {@code label} is a class index in [0, classes) or an ignored row ({@link #isIgnored}). */
+    public static boolean isLabel(float label, int classes) {
+        return isIgnored(label) || (label >= 0 && label < classes && label == (int) label);
+    }
+
     /** The error for label value {@code v} in row {@code row} that is not a class index in [0, classes). */
-    public static IllegalArgumentException badLabel(String op, float v, int row, int classes) {
-        return new IllegalArgumentException(op + ": label " + v + " in row " + row + " is not a class index in [0, " + classes
-                + ") (negative labels mean \"ignore this row\")");
+    public static InvalidIndexException badLabel(String op, float v, int row, int classes) {
+        return new InvalidIndexException(op, v, row, classes, op + ": label " + v + " in row " + row
+                + " is not a class index in [0, " + classes + ") (a negative whole number means \"ignore this row\")");
+    }
+
+    /** The first label of {@code labels} (rows in order) that is not a class index in [0, classes) or ignored; −1 if none. */
+    public static int firstBadLabel(float[] labels, int classes) {
+        for (int r = 0; r < labels.length; r++) if (!isLabel(labels[r], classes)) return r;
+        return -1;
+    }
+
+    /** The row of table index {@code v} at {@code position}: a whole number in [0, rows), else an error naming both. */
+    public static int rowIndex(String op, float v, int position, int rows) {
+        if (!(v >= 0 && v < rows) || v != (int) v) throw badIndex(op, v, position, rows);
+        return (int) v;
+    }
+
+    /** As {@link #rowIndex}, but a negative whole number (padding) gives −1: the row is skipped (scatterAddRows). */
+    public static int rowIndexOrSkip(String op, float v, int position, int rows) {
+        return isIgnored(v) ? -1 : rowIndex(op, v, position, rows);
+    }
+
+    /** The error for index value {@code v} at {@code position} that is not a row of a table of {@code rows} rows. */
+    public static InvalidIndexException badIndex(String op, float v, int position, int rows) {
+        return new InvalidIndexException(op, v, position, rows, op + ": index " + v + " at position " + position
+                + " is not a row of the table: a whole number in [0, " + rows + ")");
     }
 
     /** Tensor {@code t} (the op's {@code what}) must hold the {@code expected} elements that geometry {@code g} needs. */
@@ -73,6 +116,23 @@ public final class Checks {
             throw new IllegalArgumentException(op + ": " + what + " " + t.shapeString() + " holds " + t.size()
                     + " elements, geometry " + g + " needs " + expected);
         }
+    }
+
+    /**
+     * The input pixel iy·W + ix that arg-max value {@code a} of output {@code o} (in plane {@code plane}) names: it must
+     * be a whole number naming a pixel of that output's window, as {@link Backend#maxPool} writes it — anything else
+     * (NaN, 2.5, a pixel of another window or outside the plane) is an error, never a gradient silently sent elsewhere.
+     */
+    public static int argmaxPixel(float a, int plane, int o, ConvGeometry g) {
+        int where = (int) a, w = g.width();
+        int y0 = (o / g.outW()) * g.strideH() - g.padH(), x0 = (o % g.outW()) * g.strideW() - g.padW();
+        int iy = where / w, ix = where % w;
+        if (a != where || where < 0 || where >= g.height() * w || iy < y0 || iy >= y0 + g.kernelH() || ix < x0 || ix >= x0 + g.kernelW()) {
+            throw new IllegalArgumentException("maxPoolBackward: arg-max " + a + " of output " + o + " in plane " + plane
+                    + " is not a pixel of its " + g.kernelH() + "x" + g.kernelW() + " window (rows " + y0 + ".." + (y0 + g.kernelH() - 1)
+                    + ", columns " + x0 + ".." + (x0 + g.kernelW() - 1) + " of the " + g.height() + "x" + w + " input): pass maxPool's argmax");
+        }
+        return where;
     }
 
     /**
@@ -88,7 +148,9 @@ public final class Checks {
 
     /** {@code x} read as [a, b, s], and {@code y} as large as {@code x}. */
     public static void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
-        if (x.size() != a * b * s || y.size() != x.size()) {
+        // extents ≥ 1 first: two negative ones multiply to a size that fits, and a device kernel would then write
+        // outside y (on PoCL, into the host heap)
+        if (a < 1 || b < 1 || s < 1 || (long) a * b * s != x.size() || y.size() != x.size()) {
             throw new IllegalArgumentException("swapAxes01: " + x.shapeString() + " → " + y.shapeString() + " as [" + a + ", " + b + ", " + s + "]");
         }
     }
@@ -100,27 +162,22 @@ public final class Checks {
     /** {@code t} ({@code what}: "an output", "a gradient") holds one row of {@code table} per index. */
     public static void tableRows(String op, Tensor idx, Tensor table, Tensor t, String what) {
         int d = cols(table);
-        if (t.size() != idx.size() * d) {
+        if (t.size() != (long) idx.size() * d) {
             throw new IllegalArgumentException(op + ": " + idx.size() + " indices into a table " + table.shapeString()
-                    + " need " + what + " of " + idx.size() * d + " elements, got " + t.shapeString());
+                    + " need " + what + " of " + (long) idx.size() * d + " elements, got " + t.shapeString());
         }
-    }
-
-    /** The error for a row index outside a table of {@code rows} rows. */
-    public static IndexOutOfBoundsException badIndex(String op, int row, int rows) {
-        return new IndexOutOfBoundsException(op + ": index " + row + " outside [0, " + rows + ")");
     }
 
     /** LSTM pre-activations [B, 4H] for c_{t−1} [B, H]. */
     public static void lstmGates(Tensor gates, Tensor cPrev) {
-        if (gates.size() != rows(cPrev) * 4 * cols(cPrev)) {
+        if (gates.size() != 4L * cPrev.size()) {
             throw new IllegalArgumentException("lstmCell: gates " + gates.shapeString() + " for c " + cPrev.shapeString() + " (need [B, 4H])");
         }
     }
 
     /** LSTM gate activations and their gradient, both [B, 4H], for c_{t−1} [B, H]. */
     public static void lstmActs(Tensor acts, Tensor dgates, Tensor cPrev) {
-        if (acts.size() != rows(cPrev) * 4 * cols(cPrev) || dgates.size() != acts.size()) {
+        if (acts.size() != 4L * cPrev.size() || dgates.size() != acts.size()) {
             throw new IllegalArgumentException("lstmCellBackward: acts " + acts.shapeString() + ", dgates " + dgates.shapeString()
                     + " for c " + cPrev.shapeString() + " (need [B, 4H])");
         }
@@ -128,14 +185,14 @@ public final class Checks {
 
     /** GRU input and hidden projections, both [B, 3H], for h_{t−1} [B, H]. */
     public static void gruGates(Tensor gx, Tensor gh, Tensor hPrev) {
-        if (gx.size() != rows(hPrev) * 3 * cols(hPrev) || gh.size() != gx.size()) {
+        if (gx.size() != 3L * hPrev.size() || gh.size() != gx.size()) {
             throw new IllegalArgumentException("gruCell: gx " + gx.shapeString() + ", gh " + gh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
         }
     }
 
     /** GRU activations, hidden projection and both projection gradients, all [B, 3H], for h_{t−1} [B, H]. */
     public static void gruActs(Tensor acts, Tensor gh, Tensor dgx, Tensor dgh, Tensor hPrev) {
-        if (acts.size() != rows(hPrev) * 3 * cols(hPrev) || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
+        if (acts.size() != 3L * hPrev.size() || gh.size() != acts.size() || dgx.size() != acts.size() || dgh.size() != acts.size()) {
             throw new IllegalArgumentException("gruCellBackward: acts " + acts.shapeString() + ", gh " + gh.shapeString() + ", dgx "
                     + dgx.shapeString() + ", dgh " + dgh.shapeString() + " for h " + hPrev.shapeString() + " (need [B, 3H])");
         }
@@ -146,8 +203,8 @@ public final class Checks {
      * there are peepholes.
      */
     public static void peepholes(String op, Tensor peep, Tensor dpeep, int hid, boolean withGradient) {
-        boolean bad = peep != null && peep.size() != 3 * hid
-                || withGradient && (peep == null ? dpeep != null : dpeep == null || dpeep.size() != 3 * hid);
+        boolean bad = peep != null && peep.size() != 3L * hid
+                || withGradient && (peep == null ? dpeep != null : dpeep == null || dpeep.size() != 3L * hid);
         if (bad) {
             throw new IllegalArgumentException(op + ": peepholes " + (peep == null ? "null" : peep.shapeString())
                     + (withGradient ? " / gradient " + (dpeep == null ? "null" : dpeep.shapeString()) : "") + " for H = " + hid + " (need [3, H])");

@@ -38,8 +38,7 @@ public abstract class HeapBackend extends CheckedBackend {
         int v = Checks.rows(table), d = Checks.cols(table);
         float[] td = data(table), id = data(idx), od = data(out);
         for (int r = 0; r < idx.size(); r++) {
-            int row = (int) id[idx.offset() + r];
-            if (row < 0 || row >= v) throw Checks.badIndex("gatherRows", row, v);
+            int row = Checks.rowIndex("gatherRows", id[idx.offset() + r], r, v);   // NaN, 2.7, −1, V: an error
             System.arraycopy(td, table.offset() + row * d, od, out.offset() + r * d, d);
         }
     }

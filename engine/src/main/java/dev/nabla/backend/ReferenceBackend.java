@@ -103,8 +103,12 @@ public class ReferenceBackend extends HeapBackend {
 
     // ---------------------------------------------------------------- activations
 
-    /** f(net) of {@link Activation}, the formulas of seed 004's table. */
+    /**
+     * f(net) of {@link Activation}, the formulas of seed 004's table. IEEE semantics, as PyTorch: NaN in gives NaN out
+     * for every activation (a comparison alone would turn NaN into 0 or 1 and hide it).
+     */
     public static float apply(Activation f, float net) {
+        if (Float.isNaN(net)) return net;                       // NaN → NaN (relu, step, sign included)
         return switch (f) {
             case IDENTITY -> net;
             case STEP -> net >= 0 ? 1f : 0f;
@@ -118,8 +122,12 @@ public class ReferenceBackend extends HeapBackend {
         };
     }
 
-    /** f'(net), given net and y = f(net). */
+    /**
+     * f'(net), given net and y = f(net); NaN where net is NaN (for sigmoid and tanh, computed from y: NaN where y is),
+     * so that dx = dy·f'(net) carries the NaN back instead of multiplying it by a 0 or 1 read from a comparison.
+     */
     public static float derivative(Activation f, float net, float y) {
+        if (Float.isNaN(net) && f != Activation.SIGMOID && f != Activation.TANH) return net;
         return switch (f) {
             case IDENTITY -> 1f;
             case STEP, SIGN -> 0f;
@@ -170,8 +178,8 @@ public class ReferenceBackend extends HeapBackend {
         for (int i = 0; i < x.size(); i++) {
             int ch = (i / inner) % channels;
             float v = xd[x.offset() + i], g = dyd[dy.offset() + i];
-            dxd[dx.offset() + i] = v > 0 ? g : ad[alpha.offset() + ch] * g;   // ∂y/∂x
-            if (v <= 0) da[ch] += (double) g * v;                              // ∂y/∂α = x where x ≤ 0
+            dxd[dx.offset() + i] = v > 0 ? g : v <= 0 ? ad[alpha.offset() + ch] * g : v;   // ∂y/∂x (NaN where x is NaN)
+            if (!(v > 0)) da[ch] += (double) g * v;                            // ∂y/∂α = x where x ≤ 0 (and NaN where x is)
         }
         for (int ch = 0; ch < channels; ch++) dad[dalpha.offset() + ch] += (float) da[ch];
     }
@@ -294,6 +302,12 @@ public class ReferenceBackend extends HeapBackend {
                         gd[go + j] += 1f / counted;
                         gd[go + label] -= 1f / counted;
                     }
+                } else if (Double.isNaN(m)) {                         // a NaN score: the loss and both gradients are NaN
+                    loss += m;
+                    if (gd != null) {
+                        gd[go + j] = Float.NaN;
+                        gd[go + label] = Float.NaN;
+                    }
                 }
             }
         }
@@ -308,7 +322,7 @@ public class ReferenceBackend extends HeapBackend {
             int label = label("countCorrect", ld, labels, r, n);
             if (label < 0) continue;
             int so = scores.offset() + r * n, best = 0;
-            for (int j = 1; j < n; j++) if (sd[so + j] > sd[so + best]) best = j;
+            for (int j = 1; j < n; j++) if (beats(sd[so + j], sd[so + best])) best = j;   // arg-max: first maximum, NaN the largest
             if (best == label) correct++;
         }
         return correct;
@@ -371,12 +385,20 @@ public class ReferenceBackend extends HeapBackend {
                             int iy = oy * g.strideH() - g.padH() + ky, ix = ox * g.strideW() - g.padW() + kx;
                             if (iy < 0 || iy >= g.height() || ix < 0 || ix >= g.width()) continue;
                             float v = xd[x.offset() + p * hw + iy * g.width() + ix];
-                            if (where < 0 || v > best) { best = v; where = iy * g.width() + ix; }
+                            if (where < 0 || beats(v, best)) { best = v; where = iy * g.width() + ix; }
                         }
                     int o = (p * oh + oy) * ow + ox;
                     yd[y.offset() + o] = best;
                     ad[argmax.offset() + o] = where;
                 }
+    }
+
+    /**
+     * Whether {@code v} replaces {@code best} as the maximum in a left-to-right scan: it is greater, or it is the first
+     * NaN (NaN counts as the largest value, as in PyTorch's max pooling and argmax, so a NaN input is never dropped).
+     */
+    public static boolean beats(float v, float best) {
+        return v > best || (Float.isNaN(v) && !Float.isNaN(best));
     }
 
     @Override
@@ -386,11 +408,7 @@ public class ReferenceBackend extends HeapBackend {
         fill(dx, 0f);
         for (int p = 0; p < planes; p++)
             for (int o = 0; o < ohw; o++) {
-                int where = (int) ad[argmax.offset() + p * ohw + o];
-                if (where < 0 || where >= hw) {
-                    throw new IndexOutOfBoundsException("maxPoolBackward: arg-max " + where + " is outside the " + g.height() + "x"
-                            + g.width() + " input plane");
-                }
+                int where = Checks.argmaxPixel(ad[argmax.offset() + p * ohw + o], p, o, g);   // a pixel of o's window, or an error
                 xd[dx.offset() + p * hw + where] += gd[dy.offset() + p * ohw + o];
             }
     }
@@ -467,9 +485,8 @@ public class ReferenceBackend extends HeapBackend {
         int v = rows(dtable), d = cols(dtable);
         float[] gd = data(dout), id = data(idx), td = data(dtable);
         for (int r = 0; r < idx.size(); r++) {
-            int row = (int) id[idx.offset() + r];
-            if (row < 0) continue;
-            if (row >= v) throw Checks.badIndex("scatterAddRows", row, v);
+            int row = Checks.rowIndexOrSkip("scatterAddRows", id[idx.offset() + r], r, v);
+            if (row < 0) continue;                                              // a negative whole number: padding
             for (int j = 0; j < d; j++) td[dtable.offset() + row * d + j] += gd[dout.offset() + r * d + j];
         }
     }
@@ -485,20 +502,23 @@ public class ReferenceBackend extends HeapBackend {
             for (int j = 0; j < hid; j++) {
                 int gi = gates.offset() + b * 4 * hid + j;                      // a_i at gi, a_f at gi+H, a_g at gi+2H, a_o at gi+3H
                 float cPrevJ = cp[cPrev.offset() + b * hid + j];
-                float pi = pd == null ? 0 : pd[peep.offset() + j];
-                float pf = pd == null ? 0 : pd[peep.offset() + hid + j];
-                float po = pd == null ? 0 : pd[peep.offset() + 2 * hid + j];
-                float i = sigmoid(a[gi] + pi * cPrevJ);                        // i_t = σ(a_i + p_i⊙c_{t−1})
-                float f = sigmoid(a[gi + hid] + pf * cPrevJ);                  // f_t = σ(a_f + p_f⊙c_{t−1})
-                float g = (float) Math.tanh(a[gi + 2 * hid]);                  // g_t = tanh(a_g)
-                float ct = f * cPrevJ + i * g;                                 // c_t = f⊙c_{t−1} + i⊙g
-                float o = sigmoid(a[gi + 3 * hid] + po * ct);                  // o_t = σ(a_o + p_o⊙c_t)
+                // without peepholes there is no p⊙c term at all (0·c would make a NaN or ∞ in c a NaN gate)
+                float i = sigmoid(a[gi] + peephole(pd, peep, j, cPrevJ));                  // i_t = σ(a_i + p_i⊙c_{t−1})
+                float f = sigmoid(a[gi + hid] + peephole(pd, peep, hid + j, cPrevJ));      // f_t = σ(a_f + p_f⊙c_{t−1})
+                float g = (float) Math.tanh(a[gi + 2 * hid]);                              // g_t = tanh(a_g)
+                float ct = f * cPrevJ + i * g;                                             // c_t = f⊙c_{t−1} + i⊙g
+                float o = sigmoid(a[gi + 3 * hid] + peephole(pd, peep, 2 * hid + j, ct));  // o_t = σ(a_o + p_o⊙c_t)
                 float tc = (float) Math.tanh(ct);
                 a[gi] = i; a[gi + hid] = f; a[gi + 2 * hid] = g; a[gi + 3 * hid] = o;
                 cd[c.offset() + b * hid + j] = ct;
                 td[tanhC.offset() + b * hid + j] = tc;
                 hd[h.offset() + b * hid + j] = o * tc;                         // h_t = o⊙tanh(c_t)
             }
+    }
+
+    /** p[k]·v for peephole k (0 when there are no peepholes, without multiplying v: a NaN in v stays out). */
+    private static float peephole(float[] pd, Tensor peep, int k, float v) {
+        return pd == null ? 0f : pd[peep.offset() + k] * v;
     }
 
     @Override
@@ -514,17 +534,15 @@ public class ReferenceBackend extends HeapBackend {
                 float i = ad[gi], f = ad[gi + hid], g = ad[gi + 2 * hid], o = ad[gi + 3 * hid];
                 float cPrevJ = cp[cPrev.offset() + k], ct = cd[c.offset() + k], tc = td[tanhC.offset() + k];
                 float dhJ = dhd[dh.offset() + k];
-                float pi = pd == null ? 0 : pd[peep.offset() + j];
-                float pf = pd == null ? 0 : pd[peep.offset() + hid + j];
-                float po = pd == null ? 0 : pd[peep.offset() + 2 * hid + j];
                 float dao = dhJ * tc * o * (1 - o);                             // ∂L/∂a_o = ∂L/∂h ⊙ tanh(c) ⊙ σ'
                 float dct = dcd[dc.offset() + k] + dhJ * o * (1 - tc * tc)      // ∂L/∂c_t = from t+1 + ∂L/∂h ⊙ o ⊙ tanh'(c)
-                        + dao * po;                                             //           + through the o-peephole
+                        + peephole(pd, peep, 2 * hid + j, dao);                 //           + through the o-peephole
                 float dai = dct * g * i * (1 - i);                              // ∂L/∂a_i = ∂L/∂c ⊙ g ⊙ σ'
                 float daf = dct * cPrevJ * f * (1 - f);                         // ∂L/∂a_f = ∂L/∂c ⊙ c_{t−1} ⊙ σ'
                 float dag = dct * i * (1 - g * g);                              // ∂L/∂a_g = ∂L/∂c ⊙ i ⊙ tanh'
                 dg[di] = dai; dg[di + hid] = daf; dg[di + 2 * hid] = dag; dg[di + 3 * hid] = dao;
-                dcd[dc.offset() + k] = dct * f + dai * pi + daf * pf;           // ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f (+ peepholes)
+                dcd[dc.offset() + k] = dct * f + peephole(pd, peep, j, dai)     // ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f (+ peepholes)
+                        + peephole(pd, peep, hid + j, daf);
                 if (pd != null) {
                     dpd[dpeep.offset() + j] += dai * cPrevJ;
                     dpd[dpeep.offset() + hid + j] += daf * cPrevJ;

@@ -23,7 +23,12 @@ public final class Tensor implements AutoCloseable {
 
     /** For backends: wraps {@code storage} (owned by this tensor) with the given shape. */
     public Tensor(Backend backend, Object storage, int... shape) {
-        this(backend, storage, 0, shape, null);
+        this(nonNull(backend, "backend"), nonNull(storage, "storage"), 0, shape, null);
+    }
+
+    private static <T> T nonNull(T v, String what) {
+        if (v == null) throw new IllegalArgumentException("Tensor: the " + what + " is null");
+        return v;
     }
 
     private Tensor(Backend backend, Object storage, int offset, int[] shape, Tensor root) {
@@ -38,6 +43,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The number of elements a shape holds; every extent must be ≥ 0. */
     public static int sizeOf(int... shape) {
+        if (shape == null) throw new IllegalArgumentException("the shape is null");
         long n = 1;
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException("negative extent in shape " + Arrays.toString(shape));
@@ -60,7 +66,14 @@ public final class Tensor implements AutoCloseable {
     public int rank() { return shape.length; }
 
     /** Extent of axis {@code axis}; negative axes count from the end. */
-    public int dim(int axis) { return shape[axis < 0 ? shape.length + axis : axis]; }
+    public int dim(int axis) {
+        int a = axis < 0 ? shape.length + axis : axis;
+        if (a < 0 || a >= shape.length) {
+            throw new IllegalArgumentException("dim(" + axis + "): a tensor of rank " + shape.length + " " + shapeString()
+                    + " has axes 0.." + (shape.length - 1) + " (or −1..−" + shape.length + " from the end)");
+        }
+        return shape[a];
+    }
 
     public int size() { return size; }
 
@@ -79,8 +92,9 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor view(int start, int... newShape) {
         int n = sizeOf(newShape);
-        if (start < 0 || start + n > size) {
-            throw new IndexOutOfBoundsException("view of " + n + " elements at " + start + " does not fit in " + Arrays.toString(shape));
+        if (start < 0 || (long) start + n > size) {
+            throw new IllegalArgumentException("view of " + n + " elements at " + start + " does not fit in " + Arrays.toString(shape)
+                    + " (" + size + " elements)");
         }
         return new Tensor(backend, storage, offset + start, newShape, root);
     }
@@ -88,7 +102,7 @@ public final class Tensor implements AutoCloseable {
     /** Row {@code i} of the first axis, as a view with the remaining axes. */
     public Tensor slice(int i) {
         if (shape.length == 0) throw new IllegalArgumentException("cannot slice a scalar");
-        if (i < 0 || i >= shape[0]) throw new IndexOutOfBoundsException("index " + i + " out of " + Arrays.toString(shape));
+        if (i < 0 || i >= shape[0]) throw new IllegalArgumentException("slice(" + i + "): not a row of " + Arrays.toString(shape));
         int[] rest = Arrays.copyOfRange(shape, 1, shape.length);
         int n = sizeOf(rest);
         return new Tensor(backend, storage, offset + i * n, rest, root);
@@ -104,7 +118,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     /** True if both tensors have exactly the same shape. */
-    public boolean sameShape(Tensor other) { return Arrays.equals(shape, other.shape); }
+    public boolean sameShape(Tensor other) { return other != null && Arrays.equals(shape, other.shape); }
 
     public String shapeString() { return Arrays.toString(shape); }
 
@@ -127,6 +141,7 @@ public final class Tensor implements AutoCloseable {
      * allocates new ones, so that a GPU backend's pool gets the buffers back at once instead of when the GC notices.
      */
     public static void closeAll(Tensor... tensors) {
+        if (tensors == null) return;
         for (Tensor t : tensors) if (t != null) t.close();
     }
 
@@ -136,7 +151,8 @@ public final class Tensor implements AutoCloseable {
      * nothing, and a new batch shape does not leave the previous buffers to the GC.
      */
     public static Tensor reuse(Tensor old, Backend ops, int... shape) {
-        if (old != null && Arrays.equals(old.shape, shape)) return old;
+        if (ops == null) throw new IllegalArgumentException("Tensor.reuse: the backend is null");
+        if (old != null && Arrays.equals(old.shape, shape) && old.backend == ops && !old.isClosed()) return old;
         closeAll(old);
         return ops.zeros(shape);
     }

@@ -11,7 +11,7 @@ public final class BinaryCrossEntropy extends PairwiseLoss {
     public BinaryCrossEntropy() { super(ElementwiseLoss.BINARY_CROSS_ENTROPY); }
 
     @Override
-    String hint() {
+    public String hint() {
         return "it needs probabilities y in [0, 1] (a sigmoid output) and targets in [0, 1]; for raw scores use BinaryCrossEntropyWithLogits";
     }
 }

@@ -36,6 +36,6 @@ public final class BinaryCrossEntropyWithLogits implements Loss {
             ops.axpy(-1f, df, g);                              //      − d
             ops.scale(g, 1f / n);                              // ∂E/∂z = (σ(z) − d)/n
         }
-        return Losses.finite(this, e, z, "check the inputs");
+        return e;
     }
 }

@@ -8,13 +8,23 @@ import dev.nabla.backend.Tensor;
  */
 public interface Loss {
     /**
-     * Returns E and, if {@code dy} is not null, writes ∂E/∂y into it (the δ that starts the backward pass).
-     * Throws if the loss is NaN or infinite.
+     * Returns E and, if {@code dy} is not null, writes ∂E/∂y into it (the δ that starts the backward pass). Bad shapes
+     * and labels throw, naming the loss; non-finite numbers follow IEEE arithmetic as in PyTorch: a NaN in y gives a
+     * NaN loss (and ∂E/∂y), never a number — the {@link dev.nabla.train.Trainer} stops at it, naming the step.
      */
     float compute(Tensor y, Tensor target, Tensor dy);
 
     /** True if the target is one class index per row (so accuracy is meaningful). */
     default boolean classification() { return false; }
+
+    /**
+     * True if E is a sum over the samples of the batch (the lectures' ½Σ(d − y)²) rather than a mean: the trainer then
+     * divides by the batch size to report a loss per sample, the same number whatever the batch size.
+     */
+    default boolean sumsOverBatch() { return false; }
+
+    /** What to check when this loss comes out NaN or infinite (for the trainer's message; "" for nothing special). */
+    default String hint() { return ""; }
 
     default String name() { return getClass().getSimpleName(); }
 

@@ -26,7 +26,7 @@ public final class MultiClassHinge implements Loss {
     @Override
     public float compute(Tensor scores, Tensor labels, Tensor dscores) {
         Losses.requireLabels(this, scores, labels, dscores);
-        return Losses.finite(this, scores.backend().hinge(scores, labels, margin, dscores), scores, "check the scores");
+        return Losses.labelled(this, labels, () -> scores.backend().hinge(scores, labels, margin, dscores));
     }
 
     @Override

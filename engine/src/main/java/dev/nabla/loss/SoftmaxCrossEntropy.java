@@ -12,7 +12,7 @@ public final class SoftmaxCrossEntropy implements Loss {
     @Override
     public float compute(Tensor y, Tensor target, Tensor dy) {
         Losses.requireLabels(this, y, target, dy);
-        return Losses.finite(this, y.backend().softmaxCrossEntropy(y, target, dy), y, "check the logits and the learning rate");
+        return Losses.labelled(this, target, () -> y.backend().softmaxCrossEntropy(y, target, dy));
     }
 
     @Override

@@ -8,4 +8,8 @@ import dev.nabla.backend.ElementwiseLoss;
  */
 public final class SquaredError extends PairwiseLoss {
     public SquaredError() { super(ElementwiseLoss.SQUARED_ERROR); }
+
+    /** ½Σ(d − y)² adds up the samples of the batch (the trainer reports it per sample). */
+    @Override
+    public boolean sumsOverBatch() { return true; }
 }

@@ -67,14 +67,17 @@ public final class ActivationLayer implements Layer {
     public Activation function() { return f; }
 
     @Override
-    public void bind(Backend ops, RandomGenerator rng) { this.ops = ops; }
+    public void bind(Backend ops, RandomGenerator rng) {
+        Layers.bindOnce(name(), this.ops, ops);
+        this.ops = ops;
+    }
 
     @Override
-    public int[] outputShape(int[] inputShape) { return inputShape; }
+    public int[] outputShape(int[] inputShape) { return Layers.shape(name(), inputShape); }
 
     @Override
     public Tensor forward(Tensor net, boolean training) {
-        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend yet");
+        Layers.input(name(), ops, net);
         this.net = net;
         y = Tensor.reuse(y, ops, net.shape());
         ops.activation(f, net, y);                                // y = f(net)
@@ -83,7 +86,7 @@ public final class ActivationLayer implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {                           // dy = ∂E/∂y
-        if (net == null) throw new IllegalStateException(name() + ": backward before forward");
+        Layers.gradient(name(), ops, net != null, dy);
         if (dy.size() != net.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
         dnet = Tensor.reuse(dnet, ops, net.shape());
         ops.activationBackward(f, net, y, dy, dnet);              // δ = ∂E/∂net = ∂E/∂y ⊙ f'(net)

@@ -112,6 +112,7 @@ public final class Conv2d implements Layer {
         if (same && (sH != 1 || sW != 1)) {
             throw new IllegalArgumentException(name() + ": 'same' padding keeps the size only with stride 1");
         }
+        Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
         int fanIn = cin * kH * kW, fanOut = cout * kH * kW;
         float[] wv = new float[cout * fanIn];
@@ -153,7 +154,7 @@ public final class Conv2d implements Layer {
 
     @Override
     public int[] outputShape(int[] inputShape) {
-        SpatialSize.requireChw(name(), inputShape, cin);
+        SpatialSize.requireChw(name(), Layers.shape(name(), inputShape), cin);
         return new int[] {cout, outH(inputShape[1], inputShape[2]), outW(inputShape[1], inputShape[2])};
     }
 
@@ -163,7 +164,7 @@ public final class Conv2d implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend");
+        Layers.input(name(), ops, x);
         SpatialSize.requireNchw(name(), x.shape(), cin);
         int n = x.dim(0), h = x.dim(2), wd = x.dim(3);
         if (g == null || g.batch() != n || g.height() != h || g.width() != wd) allocate(n, h, wd);
@@ -191,7 +192,7 @@ public final class Conv2d implements Layer {
     public void backwardParams(Tensor delta) { paramGradients(delta); }
 
     private void paramGradients(Tensor delta) {
-        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+        Layers.gradient(name(), ops, x != null, delta);
         if (delta.size() != net.size()) {
             throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " for output " + net.shapeString());
         }

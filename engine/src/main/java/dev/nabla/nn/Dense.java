@@ -32,6 +32,7 @@ public final class Dense implements Layer {
 
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
+        Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
         float[] wv = new float[out * in], bv = new float[out];
         weightInit.fill(wv, in, out, rng);
@@ -46,7 +47,7 @@ public final class Dense implements Layer {
 
     @Override
     public int[] outputShape(int[] inputShape) {
-        if (Tensor.sizeOf(inputShape) != in) {
+        if (Tensor.sizeOf(Layers.shape(name(), inputShape)) != in) {
             throw new IllegalArgumentException(name() + " expects " + in + " inputs per sample, got shape " + Arrays.toString(inputShape));
         }
         return new int[] {out};
@@ -54,6 +55,7 @@ public final class Dense implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        Layers.input(name(), ops, x);
         if (x.rank() < 1 || x.dim(0) == 0) throw new IllegalArgumentException(name() + ": empty batch, input shape " + x.shapeString());
         if (x.size() != x.dim(0) * in) {
             throw new IllegalArgumentException(name() + ": input " + x.shapeString() + " is not [batch, " + in + "]");
@@ -79,7 +81,7 @@ public final class Dense implements Layer {
     public void backwardParams(Tensor delta) { paramGradients(delta); }   // no ∂E/∂x: a 784→256 first layer saves a third of its GEMMs
 
     private Tensor paramGradients(Tensor delta) {
-        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+        Layers.gradient(name(), ops, x != null, delta);
         int batch = x.dim(0);
         if (delta.size() != batch * out) {
             throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " is not [" + batch + ", " + out + "]");

@@ -21,7 +21,7 @@ public final class Dropout implements Layer {
     private final float p;
     private Backend ops;
     private long seed, step;
-    private boolean masked;
+    private boolean masked, forwardDone;
     private Tensor mask, y, dx;
 
     public Dropout(float p) {
@@ -33,6 +33,7 @@ public final class Dropout implements Layer {
 
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
+        Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
         this.seed = rng.nextLong();
     }
@@ -45,12 +46,13 @@ public final class Dropout implements Layer {
     }
 
     @Override
-    public int[] outputShape(int[] inputShape) { return inputShape; }
+    public int[] outputShape(int[] inputShape) { return Layers.shape(name(), inputShape); }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend");
+        Layers.input(name(), ops, x);
         masked = training && p > 0;
+        forwardDone = true;
         if (!masked) return x;                                   // evaluation: y = x
         mask = Tensor.reuse(mask, ops, x.shape());
         y = Tensor.reuse(y, ops, x.shape());
@@ -62,6 +64,7 @@ public final class Dropout implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {
+        Layers.gradient(name(), ops, forwardDone, dy);
         if (!masked) return dy;                                  // ∂E/∂x = ∂E/∂y
         if (dy.size() != y.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
         ops.mul(dy, mask, dx);                                   // ∂E/∂x = ∂E/∂y ⊙ m

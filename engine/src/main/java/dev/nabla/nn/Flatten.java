@@ -12,15 +12,20 @@ import java.util.random.RandomGenerator;
  */
 public final class Flatten implements Layer {
     private int[] inShape;
+    private Backend ops;
 
     @Override
-    public void bind(Backend ops, RandomGenerator rng) {}
+    public void bind(Backend ops, RandomGenerator rng) {
+        Layers.bindOnce(name(), this.ops, ops);
+        this.ops = ops;
+    }
 
     @Override
-    public int[] outputShape(int[] inputShape) { return new int[] {Tensor.sizeOf(inputShape)}; }
+    public int[] outputShape(int[] inputShape) { return new int[] {Tensor.sizeOf(Layers.shape(name(), inputShape))}; }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        Layers.input(name(), ops, x);
         if (x.rank() < 1) throw new IllegalArgumentException(name() + " needs a batch axis, got a scalar");
         inShape = x.shape();
         return x.reshape(x.dim(0), x.size() / Math.max(1, x.dim(0)));   // y[n, :] = x[n, …] read row-major
@@ -28,7 +33,7 @@ public final class Flatten implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {
-        if (inShape == null) throw new IllegalStateException(name() + ": backward before forward");
+        Layers.gradient(name(), ops, inShape != null, dy);
         if (dy.size() != Tensor.sizeOf(inShape)) {
             throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for input " + Arrays.toString(inShape));
         }

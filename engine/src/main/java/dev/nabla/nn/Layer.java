@@ -20,7 +20,11 @@ import java.util.random.RandomGenerator;
  */
 public interface Layer {
 
-    /** Allocates this layer's parameters on {@code ops}, initialised from {@code rng}; called once, before forward. */
+    /**
+     * Allocates this layer's parameters on {@code ops}, initialised from {@code rng}; called once, before forward. A
+     * layer instance belongs to one model: a second call (binding it into another model) must throw — call
+     * {@link Layers#bindOnce} first, as every layer of the engine does.
+     */
     void bind(Backend ops, RandomGenerator rng);
 
     /** The per-sample output shape for a per-sample input shape (no batch axis); throws naming the layer if it does not fit. */

@@ -47,6 +47,7 @@ public final class PReLU implements Layer {
 
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
+        Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
         float[] a = new float[channels];
         Arrays.fill(a, initialSlope);
@@ -58,6 +59,7 @@ public final class PReLU implements Layer {
 
     @Override
     public int[] outputShape(int[] inputShape) {
+        inputShape = Layers.shape(name(), inputShape);
         if (channels > 1 && (inputShape.length < 1 || inputShape[0] != channels)) {
             throw new IllegalArgumentException(name() + " expects " + channels + " channels on the first per-sample axis, got shape "
                     + Arrays.toString(inputShape));
@@ -67,7 +69,8 @@ public final class PReLU implements Layer {
 
     @Override
     public Tensor forward(Tensor net, boolean training) {
-        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend yet");
+        Layers.input(name(), ops, net);
+        if (net.rank() < 1 || net.size() == 0) throw new IllegalArgumentException(name() + ": empty input " + net.shapeString());
         if (channels > 1 && (net.rank() < 2 || net.dim(1) != channels)) {
             throw new IllegalArgumentException(name() + ": input " + net.shapeString() + " does not have " + channels
                     + " channels on axis 1 ([batch, " + channels + ", …])");
@@ -81,7 +84,7 @@ public final class PReLU implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {                           // dy = ∂E/∂y
-        if (net == null) throw new IllegalStateException(name() + ": backward before forward");
+        Layers.gradient(name(), ops, net != null, dy);
         if (dy.size() != net.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
         dnet = Tensor.reuse(dnet, ops, net.shape());
         ops.preluBackward(net, alpha.value(), dy, dnet, alpha.grad(), inner);

@@ -16,6 +16,7 @@ public final class Param {
     private boolean decay = true;
 
     public Param(String name, Tensor value) {
+        if (name == null || value == null) throw new IllegalArgumentException("Param: the " + (name == null ? "name" : "value") + " is null");
         this.name = name;
         this.value = value;
         this.grad = value.backend().zeros(value.shape());
@@ -34,8 +35,9 @@ public final class Param {
      * for W = [out, in]); the count must match.
      */
     public Param set(float... values) {
+        if (values == null) throw new IllegalArgumentException(name + ".set: the values are null");
         if (values.length != value.size()) {
-            throw new IllegalArgumentException(name + value.shapeString() + " holds " + value.size() + " values, got " + values.length);
+            throw new IllegalArgumentException(name + ".set: " + name + value.shapeString() + " holds " + value.size() + " values, got " + values.length);
         }
         value.backend().upload(values, 0, value);
         return this;
@@ -45,6 +47,7 @@ public final class Param {
 
     /** Optimizer state slot {@code i} (0 or 1), zero-filled on first use. */
     public Tensor slot(int i) {
+        if (i < 0 || i >= slots.length) throw new IllegalArgumentException(name + ".slot(" + i + "): a parameter has optimizer slots 0 and 1");
         if (slots[i] == null) slots[i] = value.backend().zeros(value.shape());
         return slots[i];
     }

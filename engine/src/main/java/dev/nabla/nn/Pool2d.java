@@ -58,11 +58,14 @@ public abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2
     public Pool2d floor() { config().floor = true; return this; }
 
     @Override
-    public void bind(Backend ops, RandomGenerator rng) { this.ops = ops; }
+    public void bind(Backend ops, RandomGenerator rng) {
+        Layers.bindOnce(name(), this.ops, ops);
+        this.ops = ops;
+    }
 
     @Override
     public int[] outputShape(int[] inputShape) {
-        SpatialSize.requireChw(name(), inputShape, 0);
+        SpatialSize.requireChw(name(), Layers.shape(name(), inputShape), 0);
         return new int[] {inputShape[0], outH(inputShape[1], inputShape[2]), outW(inputShape[1], inputShape[2])};
     }
 
@@ -72,7 +75,7 @@ public abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2
 
     /** Checks x [N, C, H, W] and (re)allocates the output, the input gradient and the subclass's workspaces. */
     final void prepare(Tensor x) {
-        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend");
+        Layers.input(name(), ops, x);
         SpatialSize.requireNchw(name(), x.shape(), 0);
         int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
         if (g != null && g.batch() == n && g.channels() == c && g.height() == h && g.width() == w) return;
@@ -87,7 +90,7 @@ public abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2
     void allocateMore() {}
 
     final void checkDelta(Tensor dy) {
-        if (g == null) throw new IllegalStateException(name() + ": backward before forward");
+        Layers.gradient(name(), ops, g != null, dy);
         if (dy.size() != y.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
     }
 

@@ -4,7 +4,9 @@ import dev.nabla.backend.Backend;
 import dev.nabla.backend.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /** A stack of layers: forward runs them in order, backward in reverse, each handing δ to the one below. */
@@ -12,14 +14,41 @@ public final class Sequential implements Layer {
     private final List<Layer> layers;
     private Backend ops;
     private boolean carrying;
+    private boolean forwarded;
 
     public Sequential(Layer... layers) {
-        this(List.of(layers));
+        this(layers == null ? null : Arrays.asList(layers));
     }
 
+    /**
+     * A model of these layers, in order. Each layer instance may appear once: a layer keeps what its last forward pass
+     * saw for its backward pass, so an instance used twice (the same {@code ReLU} after two Dense layers) would compute
+     * the first use's gradient from the second use's input — refused here, naming the layer and both positions.
+     */
     public Sequential(List<Layer> layers) {
-        if (layers.isEmpty()) throw new IllegalArgumentException("Sequential needs at least one layer");
-        this.layers = List.copyOf(layers);
+        if (layers == null || layers.isEmpty()) throw new IllegalArgumentException("Sequential needs at least one layer");
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i) == null) throw new IllegalArgumentException("Sequential: layer " + i + " of " + layers.size() + " is null");
+        }
+        this.layers = List.copyOf(layers);                        // (no nulls: checked above)
+        Map<Layer, String> seen = new IdentityHashMap<>();
+        seen.put(this, "the model itself");
+        requireDistinct(this, "", seen);
+    }
+
+    /** Every layer instance of {@code model} (nested models included) appears once; positions are written "2" or "1.3". */
+    private static void requireDistinct(Sequential model, String prefix, Map<Layer, String> seen) {
+        for (int i = 0; i < model.layers.size(); i++) {
+            Layer l = model.layers.get(i);
+            String at = prefix + i;
+            String before = seen.putIfAbsent(l, at);
+            if (before != null) {
+                throw new IllegalArgumentException("Sequential: the same " + l.name() + " instance is at positions " + before + " and " + at
+                        + "; a layer keeps its last forward pass for its backward pass, so each position needs its own instance"
+                        + " (e.g. ActivationLayer.relu() twice)");
+            }
+            if (l instanceof Sequential inner) requireDistinct(inner, at + ".", seen);
+        }
     }
 
     /**
@@ -45,13 +74,15 @@ public final class Sequential implements Layer {
 
     @Override
     public void bind(Backend ops, java.util.random.RandomGenerator rng) {
-        if (this.ops != null) throw new IllegalStateException("model is already bound to backend '" + this.ops.name() + "'");
+        if (ops == null) throw new IllegalArgumentException(name() + ".bind: the backend is null");
+        if (rng == null) throw new IllegalArgumentException(name() + ".bind: the random generator is null");
+        Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
-        for (Layer l : layers) l.bind(ops, rng);
+        for (Layer l : layers) l.bind(ops, rng);                  // each layer refuses a second bind (Layers.bindOnce)
     }
 
     public Backend backend() {
-        if (ops == null) throw new IllegalStateException("model is not bound to a backend yet: call bind(backend, seed)");
+        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend yet: call bind(backend, seed)");
         return ops;
     }
 
@@ -76,23 +107,25 @@ public final class Sequential implements Layer {
 
     @Override
     public int[] outputShape(int[] inputShape) {
-        int[] s = inputShape;
+        int[] s = Layers.shape(name(), inputShape);
         for (Layer l : layers) s = l.outputShape(s);
         return s;
     }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        backend();
+        Layers.input(name(), ops, x);
         if (x.rank() < 1 || x.dim(0) == 0) {
             throw new IllegalArgumentException(name() + ": empty batch, input shape " + x.shapeString() + " (the first axis is the batch)");
         }
+        forwarded = true;
         for (Layer l : layers) x = l.forward(x, training);
         return x;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
+        Layers.gradient(name(), backend(), forwarded, dy);
         for (int i = layers.size() - 1; i >= 0; i--) dy = layers.get(i).backward(dy);
         return dy;
     }
@@ -100,6 +133,7 @@ public final class Sequential implements Layer {
     /** Backward without ∂E/∂input: the first layer only accumulates its parameter gradients (a training step's case). */
     @Override
     public void backwardParams(Tensor dy) {
+        Layers.gradient(name(), backend(), forwarded, dy);
         for (int i = layers.size() - 1; i > 0; i--) dy = layers.get(i).backward(dy);
         layers.getFirst().backwardParams(dy);
     }

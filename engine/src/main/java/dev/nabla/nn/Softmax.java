@@ -19,14 +19,17 @@ public final class Softmax implements Layer {
     private Tensor p, dz;
 
     @Override
-    public void bind(Backend ops, RandomGenerator rng) { this.ops = ops; }
+    public void bind(Backend ops, RandomGenerator rng) {
+        Layers.bindOnce(name(), this.ops, ops);
+        this.ops = ops;
+    }
 
     @Override
-    public int[] outputShape(int[] inputShape) { return inputShape; }
+    public int[] outputShape(int[] inputShape) { return Layers.shape(name(), inputShape); }
 
     @Override
     public Tensor forward(Tensor z, boolean training) {
-        if (ops == null) throw new IllegalStateException(name() + " is not bound to a backend yet");
+        Layers.input(name(), ops, z);
         if (z.rank() < 1 || z.dim(-1) < 1) throw new IllegalArgumentException(name() + ": input " + z.shapeString() + " has no classes on its last axis");
         p = Tensor.reuse(p, ops, z.shape());
         ops.softmax(z, p);                                        // p_i = e^{z_i − max} / Σ_j e^{z_j − max}
@@ -35,7 +38,7 @@ public final class Softmax implements Layer {
 
     @Override
     public Tensor backward(Tensor dp) {                           // dp = ∂E/∂p
-        if (p == null) throw new IllegalStateException(name() + ": backward before forward");
+        Layers.gradient(name(), ops, p != null, dp);
         if (dp.size() != p.size()) throw new IllegalArgumentException(name() + ": gradient " + dp.shapeString() + " for output " + p.shapeString());
         dz = Tensor.reuse(dz, ops, p.shape());
         ops.softmaxBackward(p, dp.reshape(p.shape()), dz);         // ∂E/∂z_i = p_i (∂E/∂p_i − Σ_j ∂E/∂p_j p_j)

@@ -33,6 +33,9 @@ final class SpatialSize {
             throw new IllegalArgumentException(layer + " expects a per-sample input [" + (channels > 0 ? channels : "C")
                     + ", H, W], got " + Arrays.toString(inputShape));
         }
+        for (int d : inputShape) {
+            if (d < 1) throw new IllegalArgumentException(layer + ": input " + Arrays.toString(inputShape) + " is empty (every extent of [C, H, W] must be ≥ 1)");
+        }
     }
 
     /** Checks a batch tensor shape [N, C, H, W]. */
@@ -40,6 +43,9 @@ final class SpatialSize {
         if (shape.length != 4 || (channels > 0 && shape[1] != channels)) {
             throw new IllegalArgumentException(layer + " expects input [N, " + (channels > 0 ? channels : "C")
                     + ", H, W], got " + Arrays.toString(shape));
+        }
+        for (int d : shape) {
+            if (d < 1) throw new IllegalArgumentException(layer + ": input " + Arrays.toString(shape) + " is empty (every extent of [N, C, H, W] must be ≥ 1)");
         }
     }
 }

@@ -29,7 +29,7 @@ public final class Adam implements Optimizer {
 
     @Override
     public void step(List<Param> params) {
-        for (Param p : params) {
+        for (Param p : Hyper.params(name(), params)) {
             int t = steps.merge(p, 1, Integer::sum);
             p.backend().adamStep(p.value(), p.grad(), p.slot(0), p.slot(1), lr, beta1, beta2, eps, p.decay() ? weightDecay : 0f, t);
         }

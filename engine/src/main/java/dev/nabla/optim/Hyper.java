@@ -31,4 +31,13 @@ final class Hyper {
         }
         return wd;
     }
+
+    /** The parameters an optimizer is asked to update: a list without nulls. */
+    static java.util.List<dev.nabla.nn.Param> params(String opt, java.util.List<dev.nabla.nn.Param> params) {
+        if (params == null) throw new IllegalArgumentException(opt + ".step: the parameter list is null");
+        for (int i = 0; i < params.size(); i++) {
+            if (params.get(i) == null) throw new IllegalArgumentException(opt + ".step: parameter " + i + " of " + params.size() + " is null");
+        }
+        return params;
+    }
 }

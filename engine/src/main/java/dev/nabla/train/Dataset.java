@@ -11,6 +11,10 @@ import java.util.Arrays;
  * (one label per step, −1 where a step has no loss, e.g. padding) are staged time-major too, [T, B], so that row t·B + b
  * of a [T, B, K] output meets its label; targets of any other width stay [B, width] (one label per sequence).
  * {@link dev.nabla.data.Sequences} builds them from token lists.
+ *
+ * <p>The constructor checks the layout (every extent ≥ 1, a whole number of samples, one target row per sample); the
+ * values are checked by {@link #requireFinite()}, which the {@link Trainer} calls before it trains or evaluates: one
+ * NaN feature would otherwise train every later step on NaN.
  */
 public record Dataset(float[] features, int[] sampleShape, float[] targets, int targetWidth, boolean timeMajor) {
 
@@ -20,16 +24,20 @@ public record Dataset(float[] features, int[] sampleShape, float[] targets, int 
     }
 
     public Dataset {
+        if (features == null || sampleShape == null || targets == null) {
+            throw new IllegalArgumentException("Dataset: " + (features == null ? "features" : sampleShape == null ? "sampleShape" : "targets")
+                    + " is null");
+        }
         if (timeMajor && (sampleShape.length < 1 || sampleShape[0] < 1)) {
             throw new IllegalArgumentException("a sequence data set needs samples [T, …] with T ≥ 1, got " + Arrays.toString(sampleShape));
         }
         int per = sampleSize(sampleShape);
-        if (per == 0 || features.length % per != 0) {
-            throw new IllegalArgumentException(features.length + " feature values are not a whole number of samples of shape "
-                    + Arrays.toString(sampleShape));
+        if (features.length % per != 0) {
+            throw new IllegalArgumentException("Dataset: " + features.length + " feature values are not a whole number of samples of shape "
+                    + Arrays.toString(sampleShape) + " (" + per + " values each)");
         }
-        if (targetWidth < 1 || targets.length != (features.length / per) * targetWidth) {
-            throw new IllegalArgumentException(features.length / per + " samples need " + (features.length / per) * targetWidth
+        if (targetWidth < 1 || targets.length != (long) (features.length / per) * targetWidth) {
+            throw new IllegalArgumentException("Dataset: " + features.length / per + " samples need " + (long) (features.length / per) * targetWidth
                     + " target values (width " + targetWidth + "), got " + targets.length);
         }
         sampleShape = sampleShape.clone();
@@ -37,15 +45,21 @@ public record Dataset(float[] features, int[] sampleShape, float[] targets, int 
 
     /** A classification data set: one class index per sample. */
     public static Dataset classification(float[] features, int[] sampleShape, int[] labels) {
+        if (labels == null) throw new IllegalArgumentException("Dataset: labels is null");
         float[] t = new float[labels.length];
         for (int i = 0; i < labels.length; i++) t[i] = labels[i];
         return new Dataset(features, sampleShape, t, 1);
     }
 
+    /** Values per sample: the product of the extents, each of which must be ≥ 1 (a negative pair would multiply to a positive). */
     private static int sampleSize(int[] shape) {
-        int n = 1;
-        for (int d : shape) n *= d;
-        return n;
+        long n = 1;
+        for (int d : shape) {
+            if (d < 1) throw new IllegalArgumentException("Dataset: sample shape " + Arrays.toString(shape) + " has an extent " + d + " < 1");
+            n *= d;
+            if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("Dataset: sample shape " + Arrays.toString(shape) + " is too large");
+        }
+        return (int) n;
     }
 
     public int size() { return features.length / sampleSize(); }
@@ -64,12 +78,46 @@ public record Dataset(float[] features, int[] sampleShape, float[] targets, int 
     @Override
     public int[] sampleShape() { return sampleShape.clone(); }
 
+    /** The index into {@link #features()} of the first NaN or ±∞, or −1 if every feature is finite. */
+    public int firstNonFiniteFeature() { return firstNonFinite(features); }
+
+    /** The index into {@link #targets()} of the first NaN or ±∞, or −1 if every target is finite. */
+    public int firstNonFiniteTarget() { return firstNonFinite(targets); }
+
+    private static int firstNonFinite(float[] a) {
+        for (int i = 0; i < a.length; i++) if (!Float.isFinite(a[i])) return i;
+        return -1;
+    }
+
+    /**
+     * Checks every feature and target value up front: a NaN or ±∞ is an error naming the sample, the position inside it
+     * and the value. Returns this data set.
+     */
+    public Dataset requireFinite() {
+        int f = firstNonFiniteFeature();
+        if (f >= 0) {
+            int per = sampleSize();
+            throw new IllegalArgumentException("Dataset: feature " + f % per + " of sample " + f / per + " (of " + size() + ", shape "
+                    + Arrays.toString(sampleShape) + ") is " + features[f] + "; every feature must be a finite number");
+        }
+        int t = firstNonFiniteTarget();
+        if (t >= 0) {
+            throw new IllegalArgumentException("Dataset: target " + t % targetWidth + " of sample " + t / targetWidth + " is " + targets[t]
+                    + "; every target must be a finite number (a negative whole number for an ignored class label)");
+        }
+        return this;
+    }
+
     /** The samples at {@code indices}, in that order. */
     public Dataset subset(int[] indices) {
-        int per = sampleSize();
+        if (indices == null) throw new IllegalArgumentException("Dataset.subset: indices is null");
+        int per = sampleSize(), n = size();
         float[] f = new float[indices.length * per];
         float[] t = new float[indices.length * targetWidth];
         for (int i = 0; i < indices.length; i++) {
+            if (indices[i] < 0 || indices[i] >= n) {
+                throw new IllegalArgumentException("Dataset.subset: index " + indices[i] + " (position " + i + ") is not a sample in [0, " + n + ")");
+            }
             System.arraycopy(features, indices[i] * per, f, i * per, per);
             System.arraycopy(targets, indices[i] * targetWidth, t, i * targetWidth, targetWidth);
         }
@@ -78,6 +126,9 @@ public record Dataset(float[] features, int[] sampleShape, float[] targets, int 
 
     /** Samples [from, to). */
     public Dataset range(int from, int to) {
+        if (from < 0 || to < from || to > size()) {
+            throw new IllegalArgumentException("Dataset.range: [" + from + ", " + to + ") is not a range of the " + size() + " samples");
+        }
         int per = sampleSize();
         return new Dataset(Arrays.copyOfRange(features, from * per, to * per), sampleShape,
                 Arrays.copyOfRange(targets, from * targetWidth, to * targetWidth), targetWidth, timeMajor);

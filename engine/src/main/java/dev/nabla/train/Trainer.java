@@ -1,6 +1,7 @@
 package dev.nabla.train;
 
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.Checks;
 import dev.nabla.backend.Tensor;
 import dev.nabla.loss.Loss;
 import dev.nabla.nn.Param;
@@ -15,22 +16,43 @@ import java.util.SplittableRandom;
  * The training algorithm of seed 001 as a loop: for each epoch, (seeded) shuffle, then for each mini-batch
  * forward pass → error → backward pass → weight update. Batch size = the whole set gives full-batch gradient
  * descent, 1 gives per-sample (stochastic) updates. Deterministic for a given seed.
+ *
+ * <p>Nothing non-finite goes unnoticed: before training, the data is checked ({@link Dataset#requireFinite()}, labels
+ * that are class indices, at least one label not ignored); at every step, before any update, the loss and the global
+ * gradient norm must be finite — else a {@link TrainingDivergedException} names the epoch, the step and the first
+ * parameter whose gradient (or, after an overflowing update, value) is not finite.
  */
 public final class Trainer {
 
-    /** What one epoch measured. Validation figures are NaN without a validation set. */
+    /**
+     * What one epoch measured. Losses are per sample (a loss that sums over the batch, as {@code SquaredError}, is
+     * divided by the batch size), so they do not change with the batch size. Validation figures are NaN without a
+     * validation set.
+     */
     public record EpochStats(int epoch, float trainLoss, float trainAccuracy, float valLoss, float valAccuracy,
                              double samplesPerSecond, long steps) {}
 
-    /** What one update measured: its loss (before the update) and ‖g‖ before clipping (NaN unless clipping is on). */
-    public record StepStats(int epoch, long step, float loss, float gradientNorm) {}
+    /**
+     * Where training is after a step, for progress displays and per-step plots: the epoch (of how many), the step within
+     * the epoch (of how many) and the step since the start, the samples done in this epoch (of how many), the mean
+     * training loss so far in the epoch (per sample), the seconds since the epoch began, and the step's own loss and
+     * gradient norm ‖g‖ (before clipping).
+     */
+    public record Progress(int epoch, int epochs, long step, long stepsPerEpoch, long samples, long samplesPerEpoch,
+                           double loss, double seconds, long globalStep, float stepLoss, float gradientNorm) {
+        /** Samples per second so far in this epoch. */
+        public double samplesPerSecond() { return seconds > 0 ? samples / seconds : 0; }
 
-    /** Called after every epoch (progress printing, plots, checkpoints) and, if it cares, after every update. */
+        /** Seconds left in this epoch at the rate so far. */
+        public double secondsLeft() { return samples > 0 ? seconds * (samplesPerEpoch - samples) / samples : Double.NaN; }
+    }
+
+    /** Called after every epoch (progress printing, plots, checkpoints) and, if it wants, after every step. */
     public interface Listener {
         void onEpoch(EpochStats stats);
 
-        /** After every update (default: nothing). */
-        default void onStep(StepStats stats) {}
+        /** After every training step (default: nothing); keep it cheap, it runs inside the epoch. */
+        default void onStep(Progress progress) {}
     }
 
     /** Loss and accuracy (NaN for non-classification losses) over a data set. */
@@ -43,6 +65,7 @@ public final class Trainer {
     private float validationFraction = 0f;
     private Dataset validation;
     private float clipNorm = 0f;
+    private boolean checkGradients = true;
     private float targetLoss = Float.NEGATIVE_INFINITY;
     private int patience = 0;
     private int bptt = 0;
@@ -77,14 +100,24 @@ public final class Trainer {
     /** A validation set of its own (e.g. a held-out text), evaluated after every epoch like a validation split. */
     public Trainer validation(Dataset held) { this.validation = held; return this; }
 
-    /** Gradient-norm clipping threshold per update (0 = off). */
+    /** Gradient-norm clipping threshold per update: a finite number, 0 = off (NaN would silently turn clipping off). */
     public Trainer clipNorm(float threshold) {
-        if (threshold < 0) throw new IllegalArgumentException("clip threshold must be ≥ 0, got " + threshold);
-        this.clipNorm = threshold; return this;
+        this.clipNorm = requireClip(threshold);
+        return this;
     }
 
-    /** Stopping criterion: stop once an epoch's training loss is ≤ this. */
-    public Trainer stopAtLoss(float loss) { this.targetLoss = loss; return this; }
+    private static float requireClip(float threshold) {
+        if (!(threshold >= 0) || !Float.isFinite(threshold)) {
+            throw new IllegalArgumentException("clip threshold must be a finite number ≥ 0 (0 = off), got " + threshold);
+        }
+        return threshold;
+    }
+
+    /** Stopping criterion: stop once an epoch's training loss (per sample) is ≤ this. */
+    public Trainer stopAtLoss(float loss) {
+        if (Float.isNaN(loss)) throw new IllegalArgumentException("stopAtLoss needs a number, got NaN (which no loss is ≤)");
+        this.targetLoss = loss; return this;
+    }
 
     /** Stopping criterion: stop when the validation loss has not improved for this many epochs (0 = off). */
     public Trainer patience(int epochs) {
@@ -116,7 +149,19 @@ public final class Trainer {
      */
     public Trainer carryState(boolean on) { this.carry = on; return this; }
 
-    public Trainer listener(Listener l) { listeners.add(l); return this; }
+    /**
+     * Whether every step checks the gradient norm ‖∂E/∂θ‖ for NaN and ±∞ before the update (default on): a bad gradient
+     * then stops training at its own step, naming the first parameter whose gradient went bad, and nothing is updated
+     * with it. On a GPU backend the check is one more wait for the device per step (the norms of every parameter in
+     * one read, the loss is the other); off, a bad gradient shows as a non-finite loss one step later. With clipping
+     * the norm is needed anyway, so the check costs nothing more.
+     */
+    public Trainer checkGradients(boolean on) { this.checkGradients = on; return this; }
+
+    public Trainer listener(Listener l) {
+        if (l == null) throw new IllegalArgumentException("Trainer.listener: the listener is null");
+        listeners.add(l); return this;
+    }
 
     /**
      * Writes a {@link Checkpoint} to {@code file} (atomically, replacing the last one) after every {@code everyEpochs}
@@ -148,6 +193,8 @@ public final class Trainer {
 
     /** Trains {@code model} (already bound to a backend) and returns one {@link EpochStats} per epoch run. */
     public List<EpochStats> fit(Sequential model, Loss loss, Optimizer optimizer, Dataset data) {
+        requireArguments("Trainer.fit", model, loss, data);
+        if (optimizer == null) throw new IllegalArgumentException("Trainer.fit: the optimizer is null");
         if (data.size() == 0) throw new IllegalArgumentException("cannot train on an empty data set");
         Backend ops = model.backend();
         checkFits(model, loss, data);
@@ -188,6 +235,7 @@ public final class Trainer {
             int sinceBest = resumed == null ? 0 : resumed.sinceBest();
             long step = resumed == null ? 0 : resumed.step();
             long lastCheckpoint = step;
+            long stepsPerEpoch = (train.size() + bs - 1) / bs;
             for (int epoch = firstEpoch; epoch <= epochs && step < maxSteps; epoch++) {
                 int[] idx = shuffle ? permutation(train.size(), rng) : identity(train.size());
                 boolean mid = resumed != null && epoch == firstEpoch && resumed.position() > 0;
@@ -198,7 +246,7 @@ public final class Trainer {
                 if (stateful) model.resetState();                            // a new pass starts from h^{(0)}
                 long t0 = System.nanoTime();
                 double lossSum = mid ? resumed.lossSum() : 0;
-                long counted = mid ? resumed.counted() : 0, samples = mid ? resumed.seen() : 0;
+                long counted = mid ? resumed.counted() : 0, samples = mid ? resumed.seen() : 0, stepInEpoch = mid ? resumed.position() / bs : 0;
                 ops.fill(hits, mid ? resumed.correct() : 0);
                 for (int start = mid ? resumed.position() : 0; start < train.size() && step < maxSteps; start += bs) {
                     int n = Math.min(bs, train.size() - start);
@@ -217,24 +265,29 @@ public final class Trainer {
                         step++;
                         // before the loss: a GPU backend's check of the labels then comes back with the loss, the one wait per step
                         if (loss.classification()) ops.countCorrectInto(y, target, hits);
-                        float e;
-                        try {
-                            e = loss.compute(y, target, dy);                      // error E and δ = ∂E/∂y
-                        } catch (ArithmeticException nonFinite) {                 // a loss may refuse NaN/Inf itself
-                            throw diverged(epoch, step, Float.NaN, loss, nonFinite);
-                        }
-                        if (!Float.isFinite(e)) throw diverged(epoch, step, e, loss, null);   // fail fast: never update with NaN
+                        float e = loss.compute(y, target, dy);                    // error E and δ = ∂E/∂y
+                        if (!Float.isFinite(e)) throw lossDiverged(epoch, step, e, loss, params);   // fail fast: never update with NaN
                         model.backwardParams(dy);                                 // backward pass (no ∂E/∂input)
-                        float norm = clipNorm > 0 ? Clipping.clipGlobalNorm(params, clipNorm) : Float.NaN;
+                        float norm = Float.NaN;
+                        if (checkGradients || clipNorm > 0) {
+                            double[] sq = Clipping.squares(params);               // ‖∂E/∂θ‖², parameter by parameter (one wait)
+                            norm = (float) Math.sqrt(Clipping.total(sq));
+                            if (!Float.isFinite(norm)) throw gradientDiverged(epoch, step, norm, params, sq);
+                            if (clipNorm > 0) Clipping.scale(params, norm, clipNorm);   // ‖ĝ‖ ≥ threshold ⇒ ĝ ← threshold/‖ĝ‖·ĝ
+                        }
                         optimizer.step(params);                                   // weight update
                         long rows = loss.classification() ? batches.countedLabels(train.perStepTargets() ? from * n : 0,
                                 train.perStepTargets() ? len * n : target.size()) : n;
-                        lossSum += (double) e * rows;
+                        lossSum += loss.sumsOverBatch() ? e : (double) e * rows;  // per sample, whatever the batch size
                         counted += rows;
-                        StepStats ss = new StepStats(epoch, step, e, norm);
-                        for (Listener l : listeners) l.onStep(ss);
+                        if (!listeners.isEmpty()) {
+                            Progress pr = new Progress(epoch, epochs, stepInEpoch + 1, stepsPerEpoch, samples + n, train.size(),
+                                    counted == 0 ? Double.NaN : lossSum / counted, (System.nanoTime() - t0) / 1e9, step, e, norm);
+                            for (Listener l : listeners) l.onStep(pr);
+                        }
                     }
                     samples += n;
+                    stepInEpoch++;
                     if (checkpointSteps > 0 && step - lastCheckpoint >= checkpointSteps && start + n < train.size()) {
                         lastCheckpoint = step;
                         writeCheckpoint(model, optimizer, new Checkpoint.Progress(seed, bs, train.size(), shuffle, epoch - 1, step,
@@ -261,6 +314,12 @@ public final class Trainer {
                             0, 0, 0, 0, bestVal, sinceBest));
                 }
                 if (trainLoss <= targetLoss || patienceOut) break;
+            }
+            Param bad = firstNonFiniteValue(params);                              // the last update made no loss to check
+            if (bad != null) {
+                EpochStats last = history.getLast();
+                throw new TrainingDivergedException(last.epoch(), step, bad.toString(), "training diverged at epoch " + last.epoch()
+                        + ", step " + step + ": the last update made parameter " + bad + " non-finite; lower the learning rate or clip gradients");
             }
             return history;
         } finally {
@@ -319,6 +378,8 @@ public final class Trainer {
      * batch starts from h^{(0)}. The states are reset before and after, and the model's carrying switch restored.
      */
     public static Evaluation evaluate(Sequential model, Loss loss, Dataset data, int batchSize, boolean carryState) {
+        requireArguments("Trainer.evaluate", model, loss, data);
+        if (batchSize < 1) throw new IllegalArgumentException("Trainer.evaluate: batch size must be ≥ 1, got " + batchSize);
         if (data.size() == 0) throw new IllegalArgumentException("cannot evaluate on an empty data set");
         Backend ops = model.backend();
         checkFits(model, loss, data);
@@ -336,7 +397,8 @@ public final class Trainer {
                 if (!carryState) model.resetState();                          // independent samples start from h^{(0)}
                 Tensor y = model.forward(b.x(), false);
                 long rows = loss.classification() ? batches.countedLabels(0, b.target().size()) : n;
-                lossSum += (double) loss.compute(y, b.target(), null) * rows;
+                float e = loss.compute(y, b.target(), null);
+                lossSum += loss.sumsOverBatch() ? e : (double) e * rows;
                 if (loss.classification()) correct += ops.countCorrect(y, b.target());
                 counted += rows;
             }
@@ -354,13 +416,14 @@ public final class Trainer {
      * the loss before the update.
      */
     public static float step(Sequential model, Loss loss, Optimizer optimizer, Tensor x, Tensor target, float clip) {
+        requireClip(clip);
         List<Param> params = model.params();
         for (Param p : params) p.zeroGrad();
         Tensor y = model.forward(x, true);
         float e;
         try (Tensor dy = model.backend().zeros(y.shape())) {
             e = loss.compute(y, target, dy);
-            if (!Float.isFinite(e)) throw new ArithmeticException(model.name() + ": loss became " + e);
+            if (!Float.isFinite(e)) throw lossDiverged(0, 0, e, loss, params);
             model.backwardParams(dy);
         }
         if (clip > 0) Clipping.clipGlobalNorm(params, clip);
@@ -368,12 +431,42 @@ public final class Trainer {
         return e;
     }
 
-    private static ArithmeticException diverged(int epoch, long step, float e, Loss loss, ArithmeticException cause) {
-        String what = cause == null ? "loss " + e + " (" + loss.name() + ")" : "loss NaN/Inf (" + cause.getMessage() + ")";
-        ArithmeticException ex = new ArithmeticException("training diverged at epoch " + epoch + ", step " + step + ": " + what
-                + "; lower the learning rate, clip gradients, or check the data for NaN/Inf");
-        if (cause != null) ex.initCause(cause);
-        return ex;
+    private static void requireArguments(String call, Sequential model, Loss loss, Dataset data) {
+        if (model == null || loss == null || data == null) {
+            throw new IllegalArgumentException(call + ": the " + (model == null ? "model" : loss == null ? "loss" : "data set") + " is null");
+        }
+    }
+
+    /** The loss of step {@code step} is not finite: blame the first parameter an earlier update made non-finite, if any. */
+    private static TrainingDivergedException lossDiverged(int epoch, long step, float e, Loss loss, List<Param> params) {
+        Param bad = firstNonFiniteValue(params);
+        String hint = loss.hint().isEmpty() ? "" : "; " + loss.name() + ": " + loss.hint();
+        String why = bad != null
+                ? "the update of step " + (step - 1) + " made parameter " + bad + " non-finite (its gradient was finite but too large)"
+                : "every parameter is finite, so the forward pass overflowed (or the data holds extreme values)";
+        return new TrainingDivergedException(epoch, step, bad == null ? null : bad.toString(), "training diverged at epoch " + epoch
+                + ", step " + step + ": loss " + e + " (" + loss.name() + "); " + why + hint
+                + "; lower the learning rate, clip gradients, or check the data");
+    }
+
+    /** The gradient norm of step {@code step} is not finite: name the first parameter whose gradient holds NaN or ±∞. */
+    private static TrainingDivergedException gradientDiverged(int epoch, long step, float norm, List<Param> params, double[] squares) {
+        Param bad = Clipping.firstNonFinite(params, squares);
+        return new TrainingDivergedException(epoch, step, bad == null ? null : bad.toString(), "training diverged at epoch " + epoch
+                + ", step " + step + ": the gradient norm ‖g‖ is " + norm + " although the loss is finite; "
+                + (bad == null ? "every parameter's Σg² is finite, their sum overflowed" : "the first parameter whose gradient is not finite: " + bad)
+                + "; nothing was updated. Lower the learning rate, clip gradients, or check the layers' backward passes");
+    }
+
+    /** The first parameter whose value holds a NaN or ±∞, or null. */
+    /** The first parameter holding a NaN or ±∞ (Σ θ² of every parameter in one call: one wait on a device), or null. */
+    private static Param firstNonFiniteValue(List<Param> params) {
+        if (params.isEmpty()) return null;
+        Tensor[] values = new Tensor[params.size()];
+        for (int i = 0; i < values.length; i++) values[i] = params.get(i).value();
+        float[] sq = params.getFirst().backend().sumSquaresEach(values);
+        for (int i = 0; i < sq.length; i++) if (!Float.isFinite(sq[i])) return params.get(i);
+        return null;
     }
 
     /**
@@ -384,6 +477,7 @@ public final class Trainer {
      * to the model's output size.
      */
     static void checkFits(Sequential model, Loss loss, Dataset data) {
+        data.requireFinite();
         int[] out = model.outputShape(data.sampleShape());
         int outSize = Tensor.sizeOf(out);
         float[] t = data.targets();
@@ -393,12 +487,17 @@ public final class Trainer {
                 throw new IllegalArgumentException(loss.name() + " needs " + rows + " class label(s) per sample for the model output "
                         + java.util.Arrays.toString(out) + ", the data set has targets of width " + data.targetWidth());
             }
-            for (int i = 0; i < t.length; i++) {
-                float l = t[i];
-                if (l != Math.rint(l) || l >= classes || Float.isNaN(l)) {
-                    throw new IllegalArgumentException("label " + l + " of sample " + i + " is not a class index in [0, " + classes
-                            + "): the model " + model.name() + " outputs " + java.util.Arrays.toString(out) + " per sample");
-                }
+            int bad = Checks.firstBadLabel(t, classes);
+            if (bad >= 0) {
+                throw new IllegalArgumentException("label " + t[bad] + " of sample " + bad / rows + " is not a class index in [0, " + classes
+                        + ") (a negative whole number means \"ignore this row\"): the model " + model.name() + " outputs "
+                        + java.util.Arrays.toString(out) + " per sample");
+            }
+            boolean any = false;
+            for (float l : t) any |= l >= 0;
+            if (!any) {
+                throw new IllegalArgumentException(loss.name() + ": every one of the " + t.length + " labels is negative (\"ignore this row\"):"
+                        + " there is nothing to train on or to evaluate");
             }
         } else if (data.targetWidth() != outSize) {
             throw new IllegalArgumentException(loss.name() + ": targets have width " + data.targetWidth() + " but the model "

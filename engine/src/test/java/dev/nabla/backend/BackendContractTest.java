@@ -163,11 +163,17 @@ public abstract class BackendContractTest {
             bt[i] = put(be, data[i], shapes[i]);
         }
         float r = op.run(ref, rt), a = op.run(be, bt);
+        lastReference = new float[data.length][];
         for (int i = 0; i < data.length; i++) {
-            if (data[i] != null) assertClose(name + " tensor " + i, get(name, bt[i]), get(name, rt[i]), tol);
+            if (data[i] == null) continue;
+            lastReference[i] = get(name, rt[i]);
+            assertClose(name + " tensor " + i, get(name, bt[i]), lastReference[i], tol);
         }
         return new float[] {r, a};
     }
+
+    /** The reference's tensors after the last {@link #compare} (null for a null tensor): what the specification computed. */
+    protected float[][] lastReference;
 
     /** Both backends reject the same bad call with the same exception type. */
     protected void bothThrow(Class<? extends Throwable> type, String messagePart, Op op, float[][] data, int[]... shapes) {
@@ -202,6 +208,17 @@ public abstract class BackendContractTest {
         compare("mul in place", exact, (b, t) -> { b.mul(t[0], t[1], t[0]); return 0; }, d(x, y), s(n), s(n));
         assertScalarClose("sumSquares", compare("sumSquares", exact, (b, t) -> b.sumSquares(t[0]), d(x), s(n)),
                 tolerance(Precision.REDUCTION) * (float) Math.sqrt(n));
+        // several at once (the trainer's gradient norm): each as sumSquares gives it, in order, NaN and empty ones included
+        float[] z = x.clone();
+        z[0] = Float.NaN;
+        Tensor[] mine = {be.upload(x, n), be.upload(y, n), be.zeros(0), be.upload(z, n)};
+        float[] each = be.sumSquaresEach(mine);
+        assertThat(each).hasSize(4);
+        assertClose("sumSquaresEach", new float[] {each[0], each[1], each[2]},
+                new float[] {ref.sumSquares(ref.upload(x, n)), ref.sumSquares(ref.upload(y, n)), 0f}, tolerance(Precision.REDUCTION) * (float) Math.sqrt(n));
+        assertThat(each[3]).isNaN();
+        assertThat(be.sumSquaresEach()).isEmpty();
+        Tensor.closeAll(mine);
     }
 
     @Test
@@ -408,7 +425,7 @@ public abstract class BackendContractTest {
         float[] z = new float[rows * classes], lab = new float[rows];
         for (int i = 0; i < z.length; i++) z[i] = rng.nextInt(3);           // many ties
         for (int r = 0; r < rows; r++) lab[r] = rng.nextInt(classes);
-        z[5 * classes] = Float.NaN;                                         // a NaN never wins (unless first)
+        z[5 * classes] = Float.NaN;                                         // NaN counts as the largest: the first NaN wins
         z[6 * classes + 2] = Float.NaN;
         float[] both = compare("countCorrect with ties", 0f, (b, t) -> b.countCorrect(t[0], t[1]), d(z, lab), s(rows,
                 classes), s(rows));
@@ -419,13 +436,20 @@ public abstract class BackendContractTest {
     @Test
     void labelsOutsideTheClassesAreRejected() {
         float[] z = new float[3 * 4];
-        for (float bad : new float[] {4f, 9f, 1.5f, Float.NaN}) {
+        for (float bad : new float[] {4f, 9f, 1.5f, Float.NaN, -0.5f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY}) {
             float[] lab = {0, bad, 1};
-            bothThrow(IllegalArgumentException.class, "label", (b, t) -> b.softmaxCrossEntropy(t[0], t[1], t[2]),
+            String says = "label " + bad + " in row 1 is not a class index in [0, 4)";
+            bothThrow(InvalidIndexException.class, "softmaxCrossEntropy: " + says, (b, t) -> b.softmaxCrossEntropy(t[0], t[1], t[2]),
                     d(z, lab, new float[12]), s(3, 4), s(3), s(12));
-            bothThrow(IllegalArgumentException.class, "label", (b, t) -> b.hinge(t[0], t[1], 1f, null), d(z, lab), s(3, 4), s(3));
-            bothThrow(IllegalArgumentException.class, "label", (b, t) -> b.countCorrect(t[0], t[1]), d(z, lab), s(3, 4), s(3));
+            bothThrow(InvalidIndexException.class, "hinge: " + says, (b, t) -> b.hinge(t[0], t[1], 1f, null), d(z, lab), s(3, 4), s(3));
+            bothThrow(InvalidIndexException.class, "countCorrect: " + says, (b, t) -> b.countCorrect(t[0], t[1]), d(z, lab), s(3, 4), s(3));
         }
+        // the first bad label is reported on every backend; negative whole numbers (any of them) are ignored rows
+        bothThrow(InvalidIndexException.class, "label 0.5 in row 1", (b, t) -> b.softmaxCrossEntropy(t[0], t[1], null),
+                d(z, new float[] {-3, 0.5f, NAN}), s(3, 4), s(3));
+        float[] counted = compare("negative whole labels are ignored rows", tolerance(Precision.TRANSCENDENTAL),
+                (b, t) -> b.softmaxCrossEntropy(t[0], t[1], null), d(random(new SplittableRandom(4), 12), new float[] {-1, 2, -7}), s(3, 4), s(3));
+        assertThat(counted[0]).isEqualTo(counted[1]).isPositive();
         bothThrow(IllegalArgumentException.class, "labels", (b, t) -> b.softmaxCrossEntropy(t[0], t[1], null),
                 d(z, new float[4]), s(3, 4), s(4));
     }
@@ -562,13 +586,162 @@ public abstract class BackendContractTest {
                 d(random(rng, rows * dim), idx, random(rng, v * dim)), s(rows, dim), s(rows), s(v, dim));
         idx[0] = v;
         // an index outside the table is an error at the op, or on a GPU backend at the next wait for the device
-        // (Backend#gatherRows), naming the op, a bad index (a GPU may find another one first) and the table
-        bothThrow(IndexOutOfBoundsException.class, "gatherRows: index",
+        // (Backend#gatherRows), naming the op and the first bad index, as the reference does
+        bothThrow(InvalidIndexException.class, "gatherRows: index " + (float) v + " at position 0",
                 (b, t) -> { b.gatherRows(t[0], t[1], t[2]); b.synchronize(); return 0; },
                 d(new float[v * dim], idx, new float[rows * dim]), s(v, dim), s(rows), s(rows, dim));
-        bothThrow(IndexOutOfBoundsException.class, "scatterAddRows: index " + v + " outside [0, " + v + ")",
+        bothThrow(InvalidIndexException.class, "scatterAddRows: index " + (float) v + " at position 0",
                 (b, t) -> { b.scatterAddRows(t[0], t[1], t[2]); b.synchronize(); return 0; },
                 d(new float[rows * dim], idx, new float[v * dim]), s(rows, dim), s(rows), s(v, dim));
+    }
+
+    /**
+     * An index that is not a whole number in [0, V) — NaN, 2.7, −0.5, ±∞ — is refused, never truncated to a row: at the
+     * op, or on a GPU backend at its next wait for the device (here: synchronize).
+     */
+    @Test
+    void indicesThatAreNotWholeNumbersInRangeAreRefused() {
+        int v = 5, dim = 3, rows = 4;
+        for (float bad : new float[] {NAN, 2.7f, -0.5f, 0.5f, 4.999f, 5f, -1f, INF, -INF, 1e9f}) {
+            float[] idx = {1, 0, bad, 2};
+            bothThrow(InvalidIndexException.class, "gatherRows: index " + bad + " at position 2 is not a row of the table: a whole number in [0, 5)",
+                    (b, t) -> { b.gatherRows(t[0], t[1], t[2]); b.synchronize(); return 0; }, d(new float[v * dim], idx, new float[rows * dim]), s(v, dim), s(rows), s(rows, dim));
+            if (bad == -1f) continue;                                             // scatter skips padding (−1)
+            bothThrow(InvalidIndexException.class, "scatterAddRows: index " + bad + " at position 2",
+                    (b, t) -> { b.scatterAddRows(t[0], t[1], t[2]); b.synchronize(); return 0; }, d(new float[rows * dim], idx, new float[v * dim]), s(rows, dim), s(rows), s(v, dim));
+        }
+        // the first bad index is the one reported, on every backend
+        bothThrow(InvalidIndexException.class, "index 0.5 at position 1", (b, t) -> { b.gatherRows(t[0], t[1], t[2]); b.synchronize(); return 0; },
+                d(new float[v * dim], new float[] {0, 0.5f, 7, NAN}, new float[rows * dim]), s(v, dim), s(rows), s(rows, dim));
+        // negative whole numbers are padding for scatter: skipped, whatever their size
+        compare("scatterAddRows skips negative whole numbers", 0f, (b, t) -> { b.scatterAddRows(t[0], t[1], t[2]); return 0; },
+                d(random(new SplittableRandom(3), rows * dim), new float[] {-1, 4, -7, 0}, new float[v * dim]), s(rows, dim), s(rows), s(v, dim));
+    }
+
+    /** The layer and the loss that read index tensors name themselves, the value and its position, on every backend. */
+    @Test
+    void tokensAndLabelsThatAreNotIndicesAreRefusedNamingTheLayerOrLoss() {
+        dev.nabla.nn.rnn.Embedding emb = new dev.nabla.nn.rnn.Embedding(10, 4);
+        emb.bind(be, new SplittableRandom(1));
+        for (float bad : new float[] {NAN, 2.7f, -0.5f, -1f, 10f}) {
+            Tensor tokens = be.upload(new float[] {3, 1, bad, 0, 9, 2}, 3, 2);
+            assertThatThrownBy(() -> emb.forward(tokens, true)).as("token " + bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("Embedding(10×4): token " + bad + " at position 2 of the input [3, 2] is not in the vocabulary")
+                    .hasMessageContaining("[0, 10)");
+            tokens.close();
+        }
+        Tensor good = be.upload(new float[] {3, 1, 2, 0, 9, 2}, 3, 2);
+        assertThat(emb.forward(good, true).shape()).containsExactly(3, 2, 4);
+        Tensor logits = be.zeros(3, 5);
+        for (float bad : new float[] {NAN, 1.5f, -0.5f, 5f, INF}) {
+            Tensor labels = be.upload(new float[] {0, bad, 4}, 3);
+            assertThatThrownBy(() -> new SoftmaxCrossEntropy().compute(logits, labels, null)).as("label " + bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("SoftmaxCrossEntropy: label " + bad + " in row 1 of the labels [3] is not a class index in [0, 5)");
+            assertThatThrownBy(() -> new dev.nabla.loss.MultiClassHinge().compute(logits, labels, null))
+                    .hasMessageStartingWith("MultiClassHinge(Δ=1.0): label " + bad + " in row 1");
+        }
+    }
+
+    /** The trainer's checks run on this backend's numbers: a NaN gradient stops training at step 1, naming the parameter. */
+    @Test
+    void trainingStopsAtTheFirstNonFiniteGradientOrLossNamingStepAndParameter() {
+        float[] x = random(new SplittableRandom(8), 24), lab = new float[12];
+        for (int i = 0; i < 12; i++) lab[i] = i % 3;
+        dev.nabla.train.Dataset data = new dev.nabla.train.Dataset(x, new int[] {2}, lab, 1);
+        // ReLU'(x) · ∞ = NaN for the units that are off: a finite loss with a non-finite gradient
+        Sequential poisoned = new Sequential(new Dense(2, 8), ActivationLayer.relu(), new Dense(8, 3)).bind(be, 3);
+        Param w2 = poisoned.params().get(2);
+        float[] big = new float[w2.size()];
+        Arrays.fill(big, 1e38f);
+        be.upload(big, 0, w2.value());
+        assertThatThrownBy(() -> new dev.nabla.train.Trainer().epochs(2).batchSize(4).fit(poisoned, new SoftmaxCrossEntropy(),
+                new Sgd(0.1f), data)).as(be.name())
+                .isInstanceOf(dev.nabla.train.TrainingDivergedException.class).hasMessageContaining("epoch 1, step 1");
+        float[] nanX = x.clone();
+        nanX[7] = NAN;
+        assertThatThrownBy(() -> new dev.nabla.train.Trainer().fit(new Sequential(new Dense(2, 3)).bind(be, 1), new SoftmaxCrossEntropy(),
+                new Sgd(0.1f), new dev.nabla.train.Dataset(nanX, new int[] {2}, lab, 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("feature 1 of sample 3 (of 12, shape [2]) is NaN");
+    }
+
+    /** Layer instances misused and empty sequences are refused on this backend as on every other (issue 17, items 3–5). */
+    @Test
+    void layerMisuseAndEmptySequencesAreRefusedNamingTheLayer() {
+        ActivationLayer relu = ActivationLayer.relu();
+        assertThatThrownBy(() -> new Sequential(new Dense(2, 4), relu, new Dense(4, 4), relu)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the same Relu instance is at positions 1 and 3");
+        Dense shared = new Dense(2, 3);
+        new Sequential(shared).bind(be, 1);
+        assertThatThrownBy(() -> new Sequential(shared, ActivationLayer.relu()).bind(be, 2)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Dense(2→3) is already bound to the '" + be.name() + "' backend");
+        assertThatThrownBy(() -> shared.forward(ref.zeros(4, 2), true)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Dense(2→3).forward: the input Tensor[4, 2]@ref belongs to");
+        for (Recurrent r : List.<Recurrent>of(new Lstm(3, 4), new Gru(3, 4))) {
+            assertThatThrownBy(() -> r.finalState(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("before any forward pass");
+            r.bind(be, new SplittableRandom(1));
+            assertThatThrownBy(() -> r.forward(be.zeros(0, 2, 3), true)).as(r.name()).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("zero-length sequence");
+            assertThatThrownBy(() -> r.forward(be.zeros(4, 0, 3), true)).as(r.name()).hasMessageContaining("empty batch");
+        }
+    }
+
+    /**
+     * Integer arguments whose products overflow or turn positive (found by the fuzz: on OpenCL, swapAxes01 with two
+     * negative extents wrote outside its tensor — on PoCL into the host heap, which aborted the JVM).
+     */
+    @Test
+    void extentsThatMultiplyToAFittingSizeByAccidentAreRefused() {
+        bothThrow(IllegalArgumentException.class, "swapAxes01", (b, t) -> { b.swapAxes01(t[0], t[1], -1, -1, 6); return 0; },
+                d(new float[6], new float[6]), s(6), s(6));
+        bothThrow(IllegalArgumentException.class, "swapAxes01", (b, t) -> { b.swapAxes01(t[0], t[1], 0, 3, 2); return 0; },
+                d(new float[6], new float[6]), s(6), s(6));
+        bothThrow(IllegalArgumentException.class, "addBias", (b, t) -> { b.addBias(t[0], t[1], Integer.MAX_VALUE); return 0; },
+                d(new float[6], new float[2]), s(6), s(2));
+        assertThatThrownBy(() -> new ConvGeometry(1 << 16, 1 << 16, 4, 4, 2, 2, 2, 2, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("geometry too large");
+        assertThatThrownBy(() -> new ConvGeometry(1, 1, Integer.MAX_VALUE, 3, 1, 1, 1, 1, Integer.MAX_VALUE, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** How many rounds of {@link ApiFuzz} to run (each round: every op, layer kind, loss, optimizer once); a slow device may run fewer. */
+    protected int fuzzRounds() { return Integer.getInteger("nabla.fuzz.rounds", 400); }
+
+    /**
+     * The public API fuzzed on this backend: random shapes, values, nulls, foreign and closed tensors, call orders into
+     * every op, layer, loss, optimizer, tensor method and the trainer — only IllegalArgumentException or
+     * IllegalStateException naming the call, never another exception or a silent result.
+     */
+    @Test
+    void thePublicApiOnlyEverThrowsNamedIllegalArgumentOrStateExceptions() {
+        Backend other = be.name().equals("ref") ? new ReferenceBackend() : ref;
+        ApiFuzz fuzz = new ApiFuzz(be, other, Long.getLong("nabla.fuzz.seed", 20261201L)).run(fuzzRounds());   // -D… to explore further
+        assertThat(fuzz.failures()).as("of " + fuzz.calls() + " calls (" + fuzz.refused() + " refused): " + String.join("\n", fuzz.failures()
+                .subList(0, Math.min(25, fuzz.failures().size())))).isEmpty();
+        assertThat(fuzz.refused()).isPositive().isLessThan(fuzz.calls());          // it exercised both outcomes
+    }
+
+    /** Whether the backend throws for an arg-max that is not a pixel of its window (a device backend writes NaN instead). */
+    protected boolean throwsForABadArgmax() { return true; }
+
+    @Test
+    void maxPoolBackwardNeverRoutesABadArgmaxSilently() {
+        ConvGeometry g = new ConvGeometry(1, 1, 4, 4, 2, 2, 2, 2, 0, 0);          // windows {0,1,4,5}, {2,3,6,7}, {8,9,12,13}, {10,11,14,15}
+        for (float bad : new float[] {16f, -1f, 4f, 10f, 6.5f, NAN}) {           // outside the plane, other windows' pixels, not whole
+            float[] argmax = {0, bad, 8, 15};
+            for (Backend b : List.of(ref, be)) {
+                Tensor dy = put(b, new float[] {1, 2, 3, 4}, 4), am = put(b, argmax, 4), dx = put(b, new float[16], 16);
+                if (b == ref || throwsForABadArgmax()) {
+                    assertThatThrownBy(() -> b.maxPoolBackward(dy, am, g, dx)).as(b.name() + " arg-max " + bad)
+                            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxPoolBackward: arg-max " + bad + " of output 1");
+                } else {
+                    b.maxPoolBackward(dy, am, g, dx);
+                    float[] out = get("maxPoolBackward", dx);
+                    for (int p : new int[] {2, 3, 6, 7}) assertThat(out[p]).as(b.name() + ": window 1's pixel " + p + ", arg-max " + bad).isNaN();
+                    assertThat(out[0]).isEqualTo(1f);
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- recurrent cells
@@ -657,6 +830,381 @@ public abstract class BackendContractTest {
         bothThrow(IllegalArgumentException.class, "adadeltaStep", (b, t) -> {
             b.adadeltaStep(t[0], t[1], t[2], t[3], 1f, 0.9f, 1e-6f, 0f); return 0; },
                 d(new float[6], new float[6], new float[6], new float[2]), s(6), s(6), s(6), s(2));
+    }
+
+    // ---------------------------------------------------------------- NaN and ±∞ (IEEE semantics, as in PyTorch)
+
+    private static final float NAN = Float.NaN, INF = Float.POSITIVE_INFINITY;
+
+    /** Random values in [−1, 1) with NaN, +∞ and −∞ planted in turn at every {@code every}-th element from {@code start}. */
+    private static float[] nonFinite(SplittableRandom rng, int n, int every, int start) {
+        float[] x = random(rng, n);
+        float[] special = {NAN, INF, -INF};
+        for (int i = start, k = 0; i < n; i += every, k++) x[i] = special[k % 3];
+        return x;
+    }
+
+    private static void assertNaN(String what, float v) {
+        assertThat(v).as(what + " must be NaN").isNaN();
+    }
+
+    private static void assertAllNaN(String what, float[] v, int from, int to) {
+        for (int i = from; i < to; i++) assertNaN(what + " [" + i + "]", v[i]);
+    }
+
+    @Test
+    void nanAndInfinityPropagateThroughVectorOpsAndGemm() {
+        SplittableRandom rng = new SplittableRandom(101);
+        for (int n : new int[] {1, 7, 33, 257}) {
+            float[] x = nonFinite(rng, n, 5, 0), y = nonFinite(rng, n, 7, 3);
+            float exact = tolerance(Precision.EXACT), arith = tolerance(Precision.ARITHMETIC);
+            compare("fill NaN", exact, (b, t) -> { b.fill(t[0], NAN); return 0; }, d(x), s(n));
+            assertAllNaN("fill NaN", lastReference[0], 0, n);
+            compare("copy", exact, (b, t) -> { b.copy(t[0], t[1]); return 0; }, d(x, y), s(n), s(n));
+            assertNaN("copy of NaN", lastReference[1][0]);
+            compare("axpy", arith, (b, t) -> { b.axpy(0.5f, t[0], t[1]); return 0; }, d(x, y), s(n), s(n));
+            assertNaN("axpy of NaN", lastReference[1][0]);
+            compare("scale", exact, (b, t) -> { b.scale(t[0], -2f); return 0; }, d(x), s(n));
+            compare("scale by NaN", exact, (b, t) -> { b.scale(t[0], NAN); return 0; }, d(x), s(n));
+            assertAllNaN("scale by NaN", lastReference[0], 0, n);
+            compare("mul", exact, (b, t) -> { b.mul(t[0], t[1], t[2]); return 0; }, d(x, y, new float[n]), s(n), s(n), s(n));
+            assertNaN("mul of NaN", lastReference[2][0]);
+            float[] both = compare("sumSquares", exact, (b, t) -> b.sumSquares(t[0]), d(x), s(n));
+            assertThat(both[0]).as("Σx² of a NaN").isNaN();
+            assertThat(both[1]).as("Σx² of a NaN on " + be.name()).isNaN();
+            float[] inf = random(rng, n);
+            inf[n / 2] = -INF;
+            both = compare("sumSquares ∞", exact, (b, t) -> b.sumSquares(t[0]), d(inf), s(n));
+            assertThat(both).as("Σx² with −∞").containsExactly(INF, INF);
+        }
+        // gemm: a NaN in row i of A poisons row i of C, a NaN in column j of B poisons column j; ∞·0 = NaN
+        int m = 7, k = 33, n = 9;
+        float[] a = random(rng, m * k), b = random(rng, k * n), c = random(rng, m * n);
+        a[2 * k + 5] = NAN;
+        b[4 * n + 3] = INF;
+        a[5 * k + 4] = 0f;                                                      // row 5 meets the ∞ of B with a 0: NaN at (5, 3)
+        for (float beta : new float[] {0f, 1f}) {
+            compare("gemm with NaN/∞ beta=" + beta, tolerance(Precision.REDUCTION) * (float) Math.sqrt(k),
+                    (bk, t) -> { bk.gemm(false, false, 1f, t[0], t[1], beta, t[2]); return 0; }, d(a, b, c), s(m, k), s(k, n), s(m, n));
+            float[] out = lastReference[2];
+            assertAllNaN("gemm row with a NaN in A", out, 2 * n, 3 * n);
+            assertNaN("gemm ∞·0", out[5 * n + 3]);
+            assertThat(Math.abs(out[0 * n + 3])).as("gemm column with ∞ in B").isEqualTo(INF);
+        }
+        float[] nanA = a.clone();
+        Arrays.fill(nanA, NAN);
+        compare("gemm α = 0 reads neither A nor B", 0f, (bk, t) -> { bk.gemm(false, false, 0f, t[0], t[1], 0.5f, t[2]); return 0; },
+                d(nanA, b, c), s(m, k), s(k, n), s(m, n));
+        for (int i = 0; i < m * n; i++) assertThat(lastReference[2][i]).isEqualTo(0.5f * c[i]);
+    }
+
+    @Test
+    void nanAndInfinityPropagateThroughBiasOps() {
+        SplittableRandom rng = new SplittableRandom(102);
+        int outer = 5, channels = 7, inner = 9, n = outer * channels * inner;
+        float[] x = nonFinite(rng, n, 11, 2), bias = random(rng, channels);
+        bias[3] = NAN;
+        compare("addBias with NaN", 0f, (b, t) -> { b.addBias(t[0], t[1], inner); return 0; }, d(x, bias), s(outer, channels, inner), s(channels));
+        assertNaN("addBias of a NaN bias", lastReference[0][3 * inner]);
+        float[] dy = nonFinite(rng, n, 17, 1);
+        compare("sumBias with NaN", tolerance(Precision.REDUCTION) * 7, (b, t) -> { b.sumBias(t[0], t[1], inner, 0f); return 0; },
+                d(dy, new float[channels]), s(outer, channels, inner), s(channels));
+        assertNaN("sumBias of channel 0, which holds the NaN at element 1", lastReference[1][0]);
+        compare("swapAxes01 with NaN", 0f, (b, t) -> { b.swapAxes01(t[0], t[1], outer, channels, inner); return 0; },
+                d(x, new float[n]), s(outer, channels, inner), s(channels, outer, inner));
+        assertNaN("swapAxes01 moves NaN", lastReference[1][(0 * outer + 0) * inner + 2]);
+    }
+
+    /** f(+∞) and f(−∞) of each activation (the limits of the formulas). */
+    private static float[] limits(Activation f) {
+        return switch (f) {
+            case IDENTITY -> new float[] {INF, -INF};
+            case STEP, PIECEWISE_LINEAR, SIGMOID -> new float[] {1f, 0f};
+            case SIGN, TANH -> new float[] {1f, -1f};
+            case RELU, SOFTPLUS -> new float[] {INF, 0f};
+        };
+    }
+
+    @ParameterizedTest(name = "activation {0} with NaN and ±∞")
+    @EnumSource(Activation.class)
+    void everyActivationPropagatesNaN(Activation f) {
+        for (int n : new int[] {3, 17, 40}) {
+            SplittableRandom rng = new SplittableRandom(n * 7L + f.ordinal());
+            float[] x = random(rng, n, -3, 3), dy = random(rng, n, -1, 1);
+            for (int i = 0; i < n; i += 6) {                                           // NaN, +∞, −∞, then three finite values
+                x[i] = NAN;
+                if (i + 1 < n) x[i + 1] = INF;
+                if (i + 2 < n) x[i + 2] = -INF;
+            }
+            if (n > 10) dy[10] = NAN;                                                  // a NaN gradient at a finite input
+            compare(f + " with NaN/∞", activationTolerance(f), (b, t) -> { b.activation(f, t[0], t[1]); return 0; },
+                    d(x, new float[n]), s(n), s(n));
+            float[] y = lastReference[1];
+            for (int i = 0; i < n; i += 6) {
+                assertNaN(f + "(NaN)", y[i]);
+                if (i + 1 < n) assertThat(y[i + 1]).as(f + "(+∞)").isEqualTo(limits(f)[0]);
+                if (i + 2 < n) assertThat(y[i + 2]).as(f + "(−∞)").isEqualTo(limits(f)[1]);
+            }
+            compare(f + "' with NaN/∞", f == Activation.SOFTPLUS ? tolerance(Precision.TRANSCENDENTAL) : tolerance(Precision.ARITHMETIC),
+                    (b, t) -> { b.activationBackward(f, t[0], t[1], t[2], t[3]); return 0; }, d(x, y, dy, new float[n]), s(n), s(n), s(n), s(n));
+            float[] dx = lastReference[3];
+            for (int i = 0; i < n; i += 6) assertNaN(f + "' at NaN", dx[i]);
+            if (n > 10) assertNaN(f + "' of a NaN gradient", dx[10]);
+        }
+    }
+
+    @Test
+    void preluPropagatesNaN() {
+        SplittableRandom rng = new SplittableRandom(103);
+        int outer = 4, channels = 3, inner = 5, n = outer * channels * inner;
+        float[] x = nonFinite(rng, n, 4, 1), alpha = random(rng, channels, 0, 0.5), dy = random(rng, n);
+        compare("prelu with NaN/∞", 0f, (b, t) -> { b.prelu(t[0], t[1], t[2], inner); return 0; },
+                d(x, alpha, new float[n]), s(outer, channels, inner), s(channels), s(n));
+        assertNaN("prelu(NaN)", lastReference[2][1]);
+        assertThat(lastReference[2][5]).as("prelu(+∞)").isEqualTo(INF);
+        assertThat(lastReference[2][9]).as("prelu(−∞)").isEqualTo(-INF);
+        compare("preluBackward with NaN/∞", tolerance(Precision.REDUCTION) * 5,
+                (b, t) -> { b.preluBackward(t[0], t[1], t[2], t[3], t[4], inner); return 0; },
+                d(x, alpha, dy, new float[n], new float[channels]), s(outer, channels, inner), s(channels), s(n), s(n), s(channels));
+        assertNaN("prelu'(NaN)", lastReference[3][1]);
+        assertNaN("∂/∂α of a channel with a NaN input", lastReference[4][(1 / inner) % channels]);
+    }
+
+    @Test
+    void softmaxRowsWithNaNOrInfinityAreNaN() {
+        SplittableRandom rng = new SplittableRandom(104);
+        int rows = 6, cols = 33, n = rows * cols;
+        float[] x = random(rng, n, -5, 5);
+        x[1 * cols + 7] = NAN;                                                         // row 1: NaN → all NaN
+        x[2 * cols + 3] = INF;                                                         // row 2: ∞ − ∞ → all NaN
+        x[3 * cols + 4] = -INF;                                                        // row 3: −∞ is just e⁰·0 = 0
+        Arrays.fill(x, 4 * cols, 5 * cols, -INF);                                      // row 4: all −∞ → NaN
+        compare("softmax with NaN/∞", tolerance(Precision.TRANSCENDENTAL), (b, t) -> { b.softmax(t[0], t[1]); return 0; },
+                d(x, new float[n]), s(rows, cols), s(rows, cols));
+        float[] y = lastReference[1];
+        assertAllNaN("softmax row with NaN", y, cols, 2 * cols);
+        assertAllNaN("softmax row with +∞", y, 2 * cols, 3 * cols);
+        assertThat(y[3 * cols + 4]).as("softmax(−∞)").isEqualTo(0f);
+        assertThat(y[3 * cols + 5]).as("softmax next to −∞").isFinite();
+        assertAllNaN("softmax row of −∞", y, 4 * cols, 5 * cols);
+        assertThat(y[0]).isFinite();
+        float[] dy = random(rng, n);
+        dy[5 * cols + 2] = NAN;
+        compare("softmaxBackward with NaN", tolerance(Precision.REDUCTION) * 6, (b, t) -> { b.softmaxBackward(t[0], t[1], t[2]); return 0; },
+                d(y, dy, new float[n]), s(rows, cols), s(rows, cols), s(rows, cols));
+        assertAllNaN("softmax' of a row holding a NaN gradient", lastReference[2], 5 * cols, 6 * cols);
+        assertThat(lastReference[2][0]).isFinite();
+    }
+
+    @Test
+    void classificationLossesAreNaNForNaNScores() {
+        SplittableRandom rng = new SplittableRandom(105);
+        int rows = 9, classes = 7, n = rows * classes;
+        float[] z = random(rng, n, -3, 3), lab = labels(rng, rows, classes);
+        lab[2] = 1;
+        z[2 * classes + 4] = NAN;                                                      // a counted row with a NaN score
+        float red = tolerance(Precision.REDUCTION) * 3, trans = tolerance(Precision.TRANSCENDENTAL);
+        float[] both = compare("softmaxCrossEntropy with NaN", trans, (b, t) -> b.softmaxCrossEntropy(t[0], t[1], t[2]),
+                d(z, lab, new float[n]), s(rows, classes), s(rows), s(n));
+        assertThat(both).as("cross-entropy of a NaN logit").containsOnly(NAN);
+        assertAllNaN("∂cross-entropy of the NaN row", lastReference[2], 2 * classes, 3 * classes);
+        assertThat(lastReference[2][0]).isFinite();
+        both = compare("hinge with NaN", trans, (b, t) -> b.hinge(t[0], t[1], 1f, t[2]), d(z, lab, new float[n]), s(rows, classes), s(rows), s(n));
+        assertThat(both).as("hinge of a NaN score").containsOnly(NAN);
+        assertNaN("∂hinge/∂s_j of the NaN score", lastReference[2][2 * classes + 4]);
+        assertNaN("∂hinge/∂s_label of a row with a NaN score", lastReference[2][2 * classes + 1]);
+        float[] zl = random(rng, n, -3, 3);
+        zl[2 * classes + 1] = NAN;                                                     // the label's own score is NaN
+        both = compare("hinge with a NaN label score", trans, (b, t) -> b.hinge(t[0], t[1], 0.5f, t[2]), d(zl, lab, new float[n]),
+                s(rows, classes), s(rows), s(n));
+        assertThat(both).containsOnly(NAN);
+        // an ignored row's NaN does not count (PyTorch's ignore_index): the loss stays finite
+        float[] zi = random(rng, n, -3, 3);
+        zi[3 * classes] = NAN;
+        both = compare("softmaxCrossEntropy, NaN in an ignored row", trans, (b, t) -> b.softmaxCrossEntropy(t[0], t[1], t[2]),
+                d(zi, lab, new float[n]), s(rows, classes), s(rows), s(n));
+        assertScalarClose("softmaxCrossEntropy, NaN in an ignored row", both, red);
+        assertThat(both[0]).isFinite();
+        // +∞ logits: ∞ − ∞ inside the log-sum-exp is NaN, as in PyTorch
+        float[] zInf = random(rng, n, -3, 3);
+        zInf[0] = INF;
+        both = compare("softmaxCrossEntropy with +∞", trans, (b, t) -> b.softmaxCrossEntropy(t[0], t[1], null),
+                d(zInf, lab, null), s(rows, classes), s(rows), null);
+        assertThat(both).containsOnly(NAN);
+    }
+
+    @Test
+    void countCorrectCountsNaNAsTheLargestScore() {
+        float[] z = {0.1f, NAN, 0.9f,    NAN, 0.5f, NAN,    0.2f, INF, NAN,    -INF, -INF, -INF};
+        float[] lab = {1, 0, 2, 0};
+        float[] both = compare("countCorrect NaN rows", 0f, (b, t) -> b.countCorrect(t[0], t[1]), d(z, lab), s(4, 3), s(4));
+        // row 0: first NaN at 1 = label ✓; row 1: first NaN at 0 = label ✓; row 2: NaN at 2 beats ∞ = label ✓; row 3: ties → 0 = label ✓
+        assertThat(both).containsExactly(4f, 4f);
+        float[] wrong = {0, 1, 0, 1};
+        both = compare("countCorrect NaN rows, other labels", 0f, (b, t) -> b.countCorrect(t[0], t[1]), d(z, wrong), s(4, 3), s(4));
+        assertThat(both).containsExactly(0f, 0f);
+    }
+
+    @ParameterizedTest(name = "elementwise loss {0} with NaN and ±∞")
+    @EnumSource(ElementwiseLoss.class)
+    void elementwiseLossesAreNaNForNaNInputs(ElementwiseLoss kind) {
+        SplittableRandom rng = new SplittableRandom(106 + kind.ordinal());
+        boolean bce = kind == ElementwiseLoss.BINARY_CROSS_ENTROPY;
+        for (int n : new int[] {1, 7, 33}) {
+            float[] y = bce ? random(rng, n, 0.01, 0.99) : random(rng, n, -2, 2), target = bce ? random(rng, n, 0, 1) : random(rng, n);
+            y[0] = NAN;
+            float[] both = compare(kind + " with NaN", tolerance(Precision.TRANSCENDENTAL), (b, t) -> b.elementwiseLoss(kind, t[0], t[1], t[2]),
+                    d(y, target, new float[n]), s(n), s(n), s(n));
+            assertThat(both).as(kind + " of a NaN output").containsOnly(NAN);
+            assertNaN(kind + "' at the NaN output", lastReference[2][0]);
+            float[] t2 = target.clone();
+            t2[n - 1] = NAN;                                                           // a NaN target
+            y[0] = bce ? 0.5f : 1f;
+            both = compare(kind + " with a NaN target", tolerance(Precision.TRANSCENDENTAL), (b, t) -> b.elementwiseLoss(kind, t[0], t[1], null),
+                    d(y, t2, null), s(n), s(n), null);
+            assertThat(both).as(kind + " of a NaN target").containsOnly(NAN);
+            if (!bce) {
+                float[] yi = y.clone(), ti = target.clone();
+                yi[0] = INF;
+                ti[0] = INF;                                                           // ∞ − ∞ = NaN
+                both = compare(kind + " ∞ − ∞", tolerance(Precision.TRANSCENDENTAL), (b, t) -> b.elementwiseLoss(kind, t[0], t[1], t[2]),
+                        d(yi, ti, new float[n]), s(n), s(n), s(n));
+                assertThat(both).containsOnly(NAN);
+            }
+        }
+    }
+
+    @Test
+    void convolutionAndPoolingPropagateNaN() {
+        for (ConvGeometry g : geometries()) {
+            if (g.padH() * 2 > g.kernelH() || g.padW() * 2 > g.kernelW()) continue;
+            SplittableRandom rng = new SplittableRandom(g.hashCode() + 7);
+            int in = g.batch() * g.channels() * g.height() * g.width(), out = g.batch() * g.channels() * g.outH() * g.outW();
+            int cols = g.colRows() * g.colCols();
+            int[] xs = s(g.batch(), g.channels(), g.height(), g.width()), ys = s(g.batch(), g.channels(), g.outH(), g.outW());
+            float[] x = nonFinite(rng, in, 13, 4);
+            compare("im2col with NaN " + g, 0f, (b, t) -> { b.im2col(t[0], g, t[1]); return 0; }, d(x, new float[cols]), xs,
+                    s(g.colRows(), g.colCols()));
+            compare("col2im with NaN " + g, tolerance(Precision.ARITHMETIC), (b, t) -> { b.col2im(t[0], g, t[1]); return 0; },
+                    d(nonFinite(rng, cols, 29, 3), new float[in]), s(g.colRows(), g.colCols()), xs);
+            compare("maxPool with NaN/∞ " + g, 0f, (b, t) -> { b.maxPool(t[0], g, t[1], t[2]); return 0; },
+                    d(x, new float[out], new float[out]), xs, ys, ys);
+            float[] argmax = lastReference[2];
+            compare("maxPoolBackward after NaN " + g, tolerance(Precision.ARITHMETIC),
+                    (b, t) -> { b.maxPoolBackward(t[0], t[1], g, t[2]); return 0; }, d(random(rng, out), argmax, new float[in]), ys, ys, xs);
+            compare("avgPool with NaN/∞ " + g, tolerance(Precision.REDUCTION) * g.kernelW(), (b, t) -> { b.avgPool(t[0], g, t[1]); return 0; },
+                    d(x, new float[out]), xs, ys);
+            compare("avgPoolBackward with NaN " + g, tolerance(Precision.ARITHMETIC), (b, t) -> { b.avgPoolBackward(t[0], g, t[1]); return 0; },
+                    d(nonFinite(rng, out, 7, 2), new float[in]), ys, xs);
+        }
+    }
+
+    @Test
+    void maxPoolingNeverDropsANaN() {
+        // a NaN at every position of the plane: every window that covers it is NaN, wherever in the window it lies
+        for (ConvGeometry g : List.of(new ConvGeometry(1, 1, 4, 4, 2, 2, 2, 2, 0, 0), new ConvGeometry(2, 3, 7, 7, 3, 3, 2, 2, 1, 1),
+                new ConvGeometry(1, 2, 6, 40, 2, 2, 2, 2, 0, 0), new ConvGeometry(1, 1, 5, 5, 3, 2, 1, 2, 1, 0))) {
+            int hw = g.height() * g.width(), in = g.batch() * g.channels() * hw, out = g.batch() * g.channels() * g.outH() * g.outW();
+            int[] xs = s(g.batch(), g.channels(), g.height(), g.width()), ys = s(g.batch(), g.channels(), g.outH(), g.outW());
+            for (int pixel = 0; pixel < Math.min(hw, 60); pixel++) {
+                float[] x = random(new SplittableRandom(pixel), in, -1, 1);
+                x[pixel] = NAN;                                                        // plane 0
+                compare("maxPool, NaN at pixel " + pixel + " " + g, 0f, (b, t) -> { b.maxPool(t[0], g, t[1], t[2]); return 0; },
+                        d(x, new float[out], new float[out]), xs, ys, ys);
+                int iy = pixel / g.width(), ix = pixel % g.width();
+                for (int oy = 0; oy < g.outH(); oy++)
+                    for (int ox = 0; ox < g.outW(); ox++) {
+                        int y0 = oy * g.strideH() - g.padH(), x0 = ox * g.strideW() - g.padW();
+                        boolean covers = iy >= y0 && iy < y0 + g.kernelH() && ix >= x0 && ix < x0 + g.kernelW();
+                        int o = oy * g.outW() + ox;
+                        if (covers) {
+                            assertNaN("maxPool window (" + oy + ", " + ox + ") over the NaN at " + pixel + " " + g, lastReference[1][o]);
+                            assertThat(lastReference[2][o]).as("its arg-max").isEqualTo(pixel);
+                        } else {
+                            assertThat(lastReference[1][o]).as("a window without the NaN").isFinite();
+                        }
+                    }
+            }
+        }
+    }
+
+    @Test
+    void embeddingsCarryNaN() {
+        SplittableRandom rng = new SplittableRandom(107);
+        int v = 7, dim = 33, rows = 9;
+        float[] idx = new float[rows];
+        for (int r = 0; r < rows; r++) idx[r] = r % v;
+        float[] table = nonFinite(rng, v * dim, 10, 0);
+        compare("gatherRows with NaN/∞", 0f, (b, t) -> { b.gatherRows(t[0], t[1], t[2]); return 0; },
+                d(table, idx, new float[rows * dim]), s(v, dim), s(rows), s(rows, dim));
+        assertNaN("gathered NaN", lastReference[2][0]);
+        compare("scatterAddRows with NaN/∞", tolerance(Precision.ARITHMETIC), (b, t) -> { b.scatterAddRows(t[0], t[1], t[2]); return 0; },
+                d(nonFinite(rng, rows * dim, 10, 0), idx, random(rng, v * dim)), s(rows, dim), s(rows), s(v, dim));
+        assertNaN("scattered NaN", lastReference[2][0]);
+    }
+
+    @Test
+    void recurrentCellsPropagateNaN() {
+        SplittableRandom rng = new SplittableRandom(108);
+        int batch = 3, hid = 17, n = batch * hid;
+        for (boolean peepholes : new boolean[] {false, true}) {
+            float[] gates = random(rng, 4 * n, -3, 3), cPrev = random(rng, n), peep = peepholes ? random(rng, 3 * hid) : null;
+            gates[0] = NAN;                                                            // a_i of (0, 0)
+            gates[4 * hid + 2 * hid + 1] = INF;                                        // a_g of (1, 1): tanh(∞) = 1
+            cPrev[2 * hid + 5] = NAN;                                                  // c_{t−1} of (2, 5)
+            compare("lstmCell with NaN/∞", tolerance(Precision.TRANSCENDENTAL), (b, t) -> { b.lstmCell(t[0], t[1], t[2], t[3], t[4], t[5]); return 0; },
+                    d(gates, cPrev, peep, new float[n], new float[n], new float[n]), s(batch, 4 * hid), s(batch, hid), s(3, hid),
+                    s(batch, hid), s(batch, hid), s(batch, hid));
+            assertNaN("lstm c of a NaN gate", lastReference[3][0]);
+            assertNaN("lstm h of a NaN gate", lastReference[5][0]);
+            assertNaN("lstm h of a NaN c_{t−1}", lastReference[5][2 * hid + 5]);
+            assertThat(lastReference[5][hid + 1]).isFinite();
+            float[][] fwd = lastReference.clone();
+            float[] dh = random(rng, n), dc = random(rng, n);
+            dh[hid + 3] = NAN;
+            compare("lstmCellBackward with NaN", tolerance(Precision.ARITHMETIC),
+                    (b, t) -> { b.lstmCellBackward(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8]); return 0; },
+                    d(fwd[0], cPrev, fwd[3], fwd[4], peep, dh, dc, new float[4 * n], peepholes ? new float[3 * hid] : null),
+                    s(batch, 4 * hid), s(batch, hid), s(batch, hid), s(batch, hid), s(3, hid), s(batch, hid), s(batch, hid),
+                    s(batch, 4 * hid), s(3, hid));
+            assertNaN("lstm ∂L/∂a_o of a NaN ∂L/∂h", lastReference[7][4 * hid + 3 * hid + 3]);
+        }
+        float[] gx = random(rng, 3 * n), gh = random(rng, 3 * n), hPrev = random(rng, n);
+        gx[1] = NAN;
+        gh[3 * hid + 2 * hid] = INF;                                                   // r·∞ inside tanh
+        hPrev[2 * hid + 4] = NAN;
+        compare("gruCell with NaN/∞", tolerance(Precision.TRANSCENDENTAL), (b, t) -> { b.gruCell(t[0], t[1], t[2], t[3], t[4]); return 0; },
+                d(gx, gh, hPrev, new float[n], new float[3 * n]), s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid), s(batch, hid), s(batch, 3 * hid));
+        assertNaN("gru h of a NaN gate", lastReference[3][1]);
+        assertNaN("gru h of a NaN h_{t−1}", lastReference[3][2 * hid + 4]);
+        float[] acts = lastReference[4];
+        float[] dh = random(rng, n);
+        dh[5] = NAN;
+        compare("gruCellBackward with NaN", tolerance(Precision.ARITHMETIC),
+                (b, t) -> { b.gruCellBackward(t[0], t[1], t[2], t[3], t[4], t[5], t[6]); return 0; },
+                d(acts, gh, hPrev, dh, new float[3 * n], new float[3 * n], new float[n]),
+                s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid), s(batch, hid), s(batch, 3 * hid), s(batch, 3 * hid), s(batch, hid));
+        assertNaN("gru ∂L/∂h_{t−1} of a NaN ∂L/∂h", lastReference[6][5]);
+    }
+
+    @Test
+    void optimizerStepsCarryANaNGradientIntoTheWeight() {
+        SplittableRandom rng = new SplittableRandom(109);
+        int n = 37;
+        float[] w = random(rng, n), g = nonFinite(rng, n, 6, 1);
+        float arith = tolerance(Precision.ARITHMETIC);
+        List<Op> steps = List.of(
+                (b, t) -> { b.sgdStep(t[0], t[1], null, 0.1f, 0f, false, 0f); return 0; },
+                (b, t) -> { b.sgdStep(t[0], t[1], t[2], 0.1f, 0.9f, true, 0.01f); return 0; },
+                (b, t) -> { b.adagradStep(t[0], t[1], t[2], 0.1f, 1e-10f, 0f); return 0; },
+                (b, t) -> { b.rmspropStep(t[0], t[1], t[2], 0.01f, 0.99f, 1e-8f, 0f); return 0; },
+                (b, t) -> { b.adadeltaStep(t[0], t[1], t[2], t[3], 1f, 0.9f, 1e-6f, 0f); return 0; },
+                (b, t) -> { b.adamStep(t[0], t[1], t[2], t[3], 1e-3f, 0.9f, 0.999f, 1e-8f, 0f, 1); return 0; });
+        String[] names = {"sgd", "nesterov", "adagrad", "rmsprop", "adadelta", "adam"};
+        for (int k = 0; k < steps.size(); k++) {
+            compare(names[k] + " with a NaN/∞ gradient", arith, steps.get(k), d(w, g, new float[n], new float[n]), s(n), s(n), s(n), s(n));
+            assertNaN(names[k] + ": the weight of a NaN gradient", lastReference[0][1]);
+        }
     }
 
     // ---------------------------------------------------------------- what every op checks first (CheckedBackend)

@@ -182,12 +182,12 @@ class TrainerTest {
     @Test
     void nanOrInfLossFailsFastNamingEpochAndStep() {
         Dataset d = new Dataset(Inputs.uniform(3, 20, -1, 1), new int[] {2}, Inputs.uniform(4, 10, 50, 100), 1);
-        // The engine's losses refuse a non-finite value themselves; the Trainer wraps that, naming epoch and step.
+        // losses follow IEEE arithmetic (NaN in, NaN out); the Trainer checks every loss before any update
         Sequential m = new Sequential(new Dense(2, 4), ActivationLayer.relu(), new Dense(4, 1)).bind(ops, 1);
         assertThatThrownBy(() -> new Trainer().epochs(50).batchSize(2).fit(m, new SquaredError(), new Sgd(10f), d))
-                .isInstanceOf(ArithmeticException.class)
-                .hasMessageMatching("(?s)training diverged at epoch \\d+, step \\d+: loss NaN/Inf \\(SquaredError is (NaN|Infinity|-Infinity) .*");
-        // A loss that returns NaN/Inf without a word (a user's own) is caught by the Trainer's check before any update.
+                .isInstanceOf(TrainingDivergedException.class).isInstanceOf(IllegalStateException.class)
+                .hasMessageMatching("(?s)training diverged at epoch \\d+, step \\d+: .*(NaN|Infinity).*");
+        // a loss of the user's own that returns NaN/Inf is caught the same way
         Loss unchecked = new Loss() {
             @Override
             public float compute(Tensor y, Tensor target, Tensor dy) {
@@ -199,19 +199,149 @@ class TrainerTest {
         };
         Sequential m2 = new Sequential(new Dense(2, 4), ActivationLayer.relu(), new Dense(4, 1)).bind(ops, 1);
         assertThatThrownBy(() -> new Trainer().epochs(50).batchSize(2).fit(m2, unchecked, new Sgd(10f), d))
-                .isInstanceOf(ArithmeticException.class)
-                .hasMessageMatching("(?s)training diverged at epoch \\d+, step \\d+: loss (NaN|Infinity|-Infinity) \\(UncheckedSquaredError\\).*");
+                .isInstanceOf(TrainingDivergedException.class)
+                .hasMessageMatching("(?s)training diverged at epoch \\d+, step \\d+: .*");
+    }
+
+    /** A layer whose backward pass puts NaN into its parameter's gradient (the loss stays finite). */
+    static final class NaNGradient implements dev.nabla.nn.Layer {
+        Param p;
+
+        @Override
+        public void bind(Backend b, java.util.random.RandomGenerator rng) { p = new Param("NaNGradient.p", b.zeros(3)); }
+
+        @Override
+        public int[] outputShape(int[] in) { return in; }
+
+        @Override
+        public Tensor forward(Tensor x, boolean training) { return x; }
+
+        @Override
+        public Tensor backward(Tensor dy) {
+            p.backend().fill(p.grad(), Float.NaN);
+            return dy;
+        }
+
+        @Override
+        public List<Param> params() { return List.of(p); }
     }
 
     @Test
-    void nanInTheDataStopsAtTheFirstStep() {
+    void aNonFiniteGradientStopsBeforeAnyUpdateNamingTheParameter() {
+        Dense first = new Dense(2, 8);
+        Sequential m = new Sequential(first, ActivationLayer.tanh(), new NaNGradient(), new Dense(8, 3)).bind(ops, 1);
+        float[] before = first.weight().value().toArray();
+        assertThatThrownBy(() -> new Trainer().epochs(3).batchSize(4).fit(m, new SoftmaxCrossEntropy(), new Sgd(0.1f), blobs(12, 1)))
+                .isInstanceOf(TrainingDivergedException.class)
+                .hasMessageStartingWith("training diverged at epoch 1, step 1: the gradient norm ‖g‖ is NaN although the loss is finite")
+                .hasMessageContaining("NaNGradient.p[3]")
+                .satisfies(e -> {
+                    TrainingDivergedException t = (TrainingDivergedException) e;
+                    assertThat(t.epoch()).isEqualTo(1);
+                    assertThat(t.step()).isEqualTo(1);
+                    assertThat(t.parameter()).isEqualTo("NaNGradient.p[3]");
+                });
+        assertThat(first.weight().value().toArray()).as("nothing was updated").containsExactly(before);
+        // the same with clipping on (the clipping path used to report NaN without the step)
+        Sequential m2 = new Sequential(new Dense(2, 8), new NaNGradient(), new Dense(8, 3)).bind(ops, 1);
+        assertThatThrownBy(() -> new Trainer().clipNorm(1f).fit(m2, new SoftmaxCrossEntropy(), new Sgd(0.1f), blobs(12, 1)))
+                .isInstanceOf(TrainingDivergedException.class).hasMessageContaining("epoch 1, step 1").hasMessageContaining("NaNGradient.p");
+    }
+
+    @Test
+    void anUpdateThatOverflowsAWeightIsNamedAtTheNextStepOrAtTheEnd() {
+        // η = 1e38: finite gradients, but w − η·g overflows to ±∞
+        Dataset d = blobs(12, 2);
+        Sequential m = mlp(1);
+        assertThatThrownBy(() -> new Trainer().epochs(3).batchSize(4).fit(m, new SoftmaxCrossEntropy(), new Sgd(1e38f), d))
+                .isInstanceOf(TrainingDivergedException.class)
+                .satisfies(e -> {
+                    TrainingDivergedException t = (TrainingDivergedException) e;
+                    assertThat(t.getMessage()).contains("step " + t.step() + ": loss NaN")
+                            .contains("the update of step " + (t.step() - 1) + " made parameter " + t.parameter() + " non-finite");
+                    assertThat(t.parameter()).startsWith("Dense(");
+                });
+        Sequential once = mlp(1);
+        assertThatThrownBy(() -> new Trainer().epochs(1).batchSize(0).fit(once, new SoftmaxCrossEntropy(), new Sgd(1e38f), d))
+                .isInstanceOf(TrainingDivergedException.class).hasMessageContaining("epoch 1, step 1: the last update made parameter Dense(");
+    }
+
+    @Test
+    void nanInTheDataIsRefusedBeforeTheFirstStep() {
         float[] x = Inputs.uniform(3, 8, -1, 1);
-        x[0] = Float.NaN;
+        x[5] = Float.NaN;
         Dataset d = Dataset.classification(x, new int[] {2}, new int[] {0, 1, 2, 0});
         assertThatThrownBy(() -> new Trainer().batchSize(1).shuffle(false).fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), d))
-                .isInstanceOf(ArithmeticException.class)
-                .hasMessageStartingWith("training diverged at epoch 1, step 1: loss NaN")
-                .hasMessageContaining("SoftmaxCrossEntropy");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("feature 1 of sample 2").hasMessageContaining("NaN");
+        assertThatThrownBy(() -> Trainer.evaluate(mlp(1), new SoftmaxCrossEntropy(), d, 4)).hasMessageContaining("feature 1 of sample 2");
+        assertThatThrownBy(d::requireFinite).hasMessageContaining("feature 1 of sample 2");
+        assertThat(d.firstNonFiniteFeature()).isEqualTo(5);
+        float[] inf = new float[8];
+        Dataset targets = new Dataset(new float[8], new int[] {2}, new float[] {0, Float.POSITIVE_INFINITY, 0, 0}, 1);
+        assertThatThrownBy(targets::requireFinite).hasMessageContaining("target 0 of sample 1").hasMessageContaining("Infinity");
+        assertThat(Dataset.classification(inf, new int[] {2}, new int[] {0, 1, 2, 0}).requireFinite().firstNonFiniteTarget()).isEqualTo(-1);
+    }
+
+    @Test
+    void workThatWouldSilentlyNotBeDoneIsRefused() {
+        Dataset allIgnored = Dataset.classification(new float[8], new int[] {2}, new int[] {-1, -1, -1, -1});
+        assertThatThrownBy(() -> new Trainer().fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), allIgnored))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("every one of the 4 labels is negative")
+                .hasMessageContaining("nothing to train on");
+        assertThatThrownBy(() -> Trainer.evaluate(mlp(1), new SoftmaxCrossEntropy(), allIgnored, 2)).hasMessageContaining("nothing to train on or to evaluate");
+        assertThatThrownBy(() -> new Trainer().clipNorm(Float.NaN)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clip");
+        assertThatThrownBy(() -> new Trainer().clipNorm(Float.POSITIVE_INFINITY)).hasMessageContaining("finite");
+        assertThatThrownBy(() -> new Trainer().stopAtLoss(Float.NaN)).hasMessageContaining("stopAtLoss");
+        assertThatThrownBy(() -> new Dataset(new float[4], new int[] {-1, -2}, new float[2], 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("[-1, -2]").hasMessageContaining("extent -1");
+        assertThatThrownBy(() -> new Dataset(new float[4], new int[] {2, 0}, new float[2], 1)).hasMessageContaining("extent 0");
+        assertThatThrownBy(() -> new Dataset(null, new int[] {2}, new float[2], 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("features");
+        assertThatThrownBy(() -> Dataset.classification(new float[4], new int[] {2}, null)).hasMessageContaining("labels");
+        Dataset four = blobs(4, 1);
+        assertThatThrownBy(() -> four.subset(new int[] {0, 4})).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("index 4");
+        assertThatThrownBy(() -> four.range(3, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[3, 1)");
+        assertThatThrownBy(() -> new Trainer().fit(null, new SoftmaxCrossEntropy(), new Sgd(0.1f), four)).hasMessageContaining("model is null");
+        assertThatThrownBy(() -> new Trainer().fit(mlp(1), new SoftmaxCrossEntropy(), null, four)).hasMessageContaining("optimizer is null");
+    }
+
+    @Test
+    void theSquaredErrorIsReportedPerSampleWhateverTheBatchSize() {
+        // E = ½Σ(d − y)² sums over the batch: the trainer divides by the batch, so stopAtLoss means the same at every size
+        Optimizer frozen = new Optimizer() {
+            public void step(List<Param> params) {}
+            public float learningRate() { return 0f; }
+        };
+        Dataset d = new Dataset(Inputs.uniform(7, 24, -1, 1), new int[] {2}, Inputs.uniform(8, 12, -1, 1), 1);
+        float[] losses = new float[4];
+        int[] sizes = {1, 3, 4, 0};
+        for (int i = 0; i < sizes.length; i++) {
+            Sequential m = new Sequential(new Dense(2, 1)).bind(ops, 5);
+            losses[i] = new Trainer().epochs(1).batchSize(sizes[i]).fit(m, new SquaredError(), frozen, d).getFirst().trainLoss();
+        }
+        for (float l : losses) assertThat(l).isCloseTo(losses[0], within(1e-5f * losses[0]));
+        Sequential m = new Sequential(new Dense(2, 1)).bind(ops, 5);
+        assertThat(Trainer.evaluate(m, new SquaredError(), d, 5).loss()).isCloseTo(losses[0], within(1e-5f * losses[0]));
+    }
+
+    @Test
+    void stepsReportTheirProgressWithinAnEpoch() {
+        List<Trainer.Progress> seen = new ArrayList<>();
+        new Trainer().epochs(2).batchSize(4).listener(new Trainer.Listener() {
+            public void onEpoch(Trainer.EpochStats s) {}
+            public void onStep(Trainer.Progress p) { seen.add(p); }
+        }).fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), blobs(10, 1));
+        assertThat(seen).hasSize(6);                                          // ⌈10/4⌉ = 3 steps per epoch
+        assertThat(seen.get(2)).satisfies(p -> {
+            assertThat(p.epoch()).isEqualTo(1);
+            assertThat(p.step()).isEqualTo(3);
+            assertThat(p.stepsPerEpoch()).isEqualTo(3);
+            assertThat(p.samples()).isEqualTo(10);
+            assertThat(p.samplesPerEpoch()).isEqualTo(10);
+            assertThat(p.loss()).isFinite().isPositive();
+        });
+        assertThat(seen.get(3).epoch()).isEqualTo(2);
+        assertThat(seen.get(3).samples()).isEqualTo(4);
+        assertThat(seen.get(3).secondsLeft()).isGreaterThanOrEqualTo(0);
     }
 
     @Test
@@ -246,6 +376,8 @@ class TrainerTest {
         Dataset five = Dataset.classification(new float[8], new int[] {2}, new int[] {0, 1, 5, 2});
         assertThatThrownBy(() -> new Trainer().fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), five))
                 .hasMessageContaining("label 5.0 of sample 2").hasMessageContaining("[0, 3)").hasMessageContaining("[3]");
+        Dataset negativeHalf = new Dataset(new float[4], new int[] {2}, new float[] {0, -0.5f}, 1);
+        assertThatThrownBy(() -> new Trainer().fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), negativeHalf)).hasMessageContaining("label -0.5 of sample 1");
         assertThatThrownBy(() -> Trainer.evaluate(mlp(1), new SoftmaxCrossEntropy(), five, 2)).hasMessageContaining("label 5.0 of sample 2");
         Dataset half = new Dataset(new float[4], new int[] {2}, new float[] {0.5f, 1f}, 1);
         assertThatThrownBy(() -> new Trainer().fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), half)).hasMessageContaining("label 0.5 of sample 0");

@@ -6,6 +6,7 @@ import static dev.nabla.backend.Checks.rows;
 import dev.nabla.backend.Activation;
 import dev.nabla.backend.CheckedBackend;
 import dev.nabla.backend.Checks;
+import dev.nabla.backend.InvalidIndexException;
 import dev.nabla.backend.ConvGeometry;
 import dev.nabla.backend.ElementwiseLoss;
 import dev.nabla.backend.Tensor;
@@ -54,7 +55,8 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
     private String labelOp;
     private Tensor labelTensor;
     private int labelClasses;
-    /** The table sizes of the last gather and scatter since the flags were read: for the message if an index was bad. */
+    /** The index tensors and table sizes of the last gather and scatter since the flags were read: for the message. */
+    private Tensor gatherIdx, scatterIdx;
     private int gatherRows, scatterRows;
     /** Whether an op that may raise a flag was queued since the flags were last read. */
     private boolean flagsPending;
@@ -145,7 +147,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
     @Override
     protected void doDownload(Tensor src, float[] dst) {
         if (src.size() > 0) rt.download(mem(src), src.offset(), dst, src.size());
-        if (flagsPending) readResults();                  // a flag raised since the last read is an error now
+        if (flagsPending) readResults("download");        // a flag raised since the last read is an error now
     }
 
     @Override
@@ -157,7 +159,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
     public void synchronize() {
         if (isClosed()) return;
         ownedByThisThread("synchronize");
-        if (flagsPending) readResults();
+        if (flagsPending) readResults("synchronize");
         else rt.finish();
     }
 
@@ -218,20 +220,54 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
 
     /**
      * Waits for the queue and reads the result slots; throws the error of any flag a kernel raised since the last read
-     * (after clearing it, so the backend stays usable).
+     * (after clearing it, so the backend stays usable). {@code call} is the public call that reads: an error an earlier
+     * queued op raised is reported as found by it.
      */
-    private float[] readResults() {
+    private float[] readResults(String call) {
         float[] r = new float[SLOTS];
         rt.download(result.mem, 0, r, SLOTS);
         flagsPending = false;
         if (Float.isNaN(r[LABEL_FLAG]) && Float.isNaN(r[GATHER_FLAG]) && Float.isNaN(r[SCATTER_FLAG])) return r;
         run("fill", SLOTS - LABEL_FLAG, result.mem, LABEL_FLAG, SLOTS - LABEL_FLAG, Float.NaN);
-        if (!Float.isNaN(r[GATHER_FLAG])) throw Checks.badIndex("gatherRows", (int) r[GATHER_FLAG], gatherRows);
-        if (!Float.isNaN(r[SCATTER_FLAG])) throw Checks.badIndex("scatterAddRows", (int) r[SCATTER_FLAG], scatterRows);
-        int row = (int) r[LABEL_FLAG];
-        float[] v = {Float.NaN};
-        if (!labelTensor.isClosed()) rt.download(mem(labelTensor), labelTensor.offset() + row, v, 1);
-        throw Checks.badLabel(labelOp, v[0], row, labelClasses);
+        InvalidIndexException e;
+        if (!Float.isNaN(r[GATHER_FLAG])) {
+            e = badIndex("gatherRows", gatherIdx, (int) r[GATHER_FLAG], gatherRows, false);
+        } else if (!Float.isNaN(r[SCATTER_FLAG])) {
+            e = badIndex("scatterAddRows", scatterIdx, (int) r[SCATTER_FLAG], scatterRows, true);
+        } else {
+            int row = (int) r[LABEL_FLAG];
+            float[] v = readBack(labelTensor);
+            int first = v == null ? -1 : Checks.firstBadLabel(v, labelClasses);  // the reference's message: the first bad
+            if (first >= 0) row = first;                                        // label, whichever row a work-item flagged
+            e = Checks.badLabel(labelOp, v == null ? Float.NaN : v[row], row, labelClasses);
+        }
+        throw e.op().equals(call) ? e : e.reportedBy(call);
+    }
+
+    /**
+     * The reference's error for the first bad index of {@code idx} (read back: an error path only); {@code flagged} is the
+     * position a work-item flagged, used if {@code idx} was closed before the flag was read.
+     */
+    private InvalidIndexException badIndex(String op, Tensor idx, int flagged, int rows, boolean negativeSkips) {
+        float[] v = readBack(idx);
+        if (v == null) return Checks.badIndex(op, Float.NaN, flagged, rows);
+        try {
+            for (int p = 0; p < v.length; p++) {
+                if (negativeSkips) Checks.rowIndexOrSkip(op, v[p], p, rows);
+                else Checks.rowIndex(op, v[p], p, rows);
+            }
+        } catch (InvalidIndexException e) {
+            return e;
+        }
+        return Checks.badIndex(op, v[flagged], flagged, rows);             // cannot happen: the kernel and the host agree
+    }
+
+    /** The values of {@code t} read from the device, or null if it was closed since. */
+    private float[] readBack(Tensor t) {
+        if (t == null || t.isClosed()) return null;
+        float[] v = new float[t.size()];
+        if (v.length > 0) rt.download(mem(t), t.offset(), v, v.length);
+        return v;
     }
 
     /** Notes which op's labels the device checks next (the label flag's message names it). */
@@ -271,26 +307,35 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
 
     @Override
     protected float doSumSquares(Tensor x) {
-        return doSumSquaresAll(List.of(x));
+        return doSumSquaresEach(new Tensor[] {x})[0];
     }
 
-    /** Every tensor's partial sums of x² side by side in one buffer, then one reduction and one read. */
+    /**
+     * Σ x² of each tensor: every tensor's partial sums side by side in one buffer, each reduced into its own slot, then
+     * one read of all the sums (the trainer's per-step gradient norm waits for the device once, not once per parameter).
+     */
     @Override
-    protected float doSumSquaresAll(List<Tensor> xs) {
+    protected float[] doSumSquaresEach(Tensor[] xs) {
+        float[] out = new float[xs.length];
         int total = 0;
         for (Tensor x : xs) total += x.size() == 0 ? 0 : reduceGroups(x.size());
-        if (total == 0) return 0f;
-        BufferPool.Storage<B> partials = pool.take(total);
+        if (total == 0) return out;
+        BufferPool.Storage<B> partials = pool.take(total), sums = pool.take(xs.length);
         int at = 0;
-        for (Tensor x : xs) {
+        for (int i = 0; i < xs.length; i++) {
+            Tensor x = xs[i];
             if (x.size() == 0) continue;
             int groups = reduceGroups(x.size());
             runGroups("sum_squares_partial", groups, mem(x), x.offset(), x.size(), partials.mem, at);
+            runGroups("sum_reduce", 1, partials.mem, at, groups, sums.mem, i);
             at += groups;
         }
-        sumInto(partials.mem, 0, total, SUM0);
+        rt.download(sums.mem, 0, out, xs.length);
         partials.release();
-        return readResults()[SUM0];
+        sums.release();
+        for (int i = 0; i < xs.length; i++) if (xs[i].size() == 0) out[i] = 0f;
+        if (flagsPending) readResults("sumSquaresEach");
+        return out;
     }
 
     // ---------------------------------------------------------------- gemm (gemm.cl)
@@ -432,7 +477,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         sumInto(perRow.mem, rows, rows, SUM1);
         if (grad != null) run("scale_by_count", grad.size(), mem(grad), grad.offset(), grad.size(), result.mem, SUM1);
         perRow.release();
-        float[] r = readResults();
+        float[] r = readResults(op);
         return r[SUM1] == 0 ? 0f : r[SUM0] / r[SUM1];
     }
 
@@ -457,7 +502,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
                 dy == null ? 0 : 1, dy == null ? result.mem : mem(dy), dy == null ? 0 : dy.offset(), terms.mem, n);
         sumInto(terms.mem, 0, n, SUM0);
         terms.release();
-        float sum = readResults()[SUM0];
+        float sum = readResults("elementwiseLoss")[SUM0];
         return kind == ElementwiseLoss.SQUARED_ERROR ? sum : sum / n;   // the mean losses divide once, here
     }
 
@@ -477,7 +522,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
     protected int doCountCorrect(Tensor scores, Tensor labels) {
         if (rows(scores) == 0) return 0;
         countHits(scores, labels, "countCorrect", result.mem, SUM0, false);
-        return Math.round(readResults()[SUM0]);
+        return Math.round(readResults("countCorrect")[SUM0]);
     }
 
     @Override
@@ -536,23 +581,30 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         run("dropout_mask", mask.size(), mem(mask), mask.offset(), mask.size(), p, 1f / (1f - p), (int) seed, (int) (seed >>> 32));
     }
 
-    /** A bad index raises the gather flag on the device; it is reported at the next read, not read back here. */
+    /**
+     * A bad index raises the gather (scatter) flag on the device, read back at once (one wait each): a token that is not
+     * a row is an error of this call, which the {@code Embedding} layer names, not of some later one.
+     */
     @Override
     protected void doGatherRows(Tensor table, Tensor idx, Tensor out) {
         int v = rows(table), d = cols(table);
         gatherRows = v;
+        gatherIdx = idx;
         flagsPending = true;
         run("gather_rows", out.size(), mem(table), table.offset(), v, d, mem(idx), idx.offset(), mem(out), out.offset(), idx.size(),
                 result.mem, GATHER_FLAG);
+        readResults("gatherRows");
     }
 
     @Override
     protected void doScatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
         int v = rows(dtable), d = cols(dtable);
         scatterRows = v;
+        scatterIdx = idx;
         flagsPending = true;
         run("scatter_add_rows", d, mem(dout), dout.offset(), mem(idx), idx.offset(), idx.size(), mem(dtable), dtable.offset(), v, d,
                 result.mem, SCATTER_FLAG);
+        readResults("scatterAddRows");
     }
 
     // ---------------------------------------------------------------- fused recurrent cells (recurrent.cl)

@@ -7,6 +7,7 @@ import dev.nabla.backend.Activation;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.ConvGeometry;
 import dev.nabla.backend.ElementwiseLoss;
+import dev.nabla.backend.InvalidIndexException;
 import dev.nabla.backend.ReferenceBackend;
 import dev.nabla.backend.Tensor;
 import java.util.List;
@@ -390,21 +391,28 @@ public abstract class DeviceParityTest {
         }, dout, idx, table);
     }
 
-    /** The device flags a bad index without a read of its own; the next wait for the device reports it. */
+    /**
+     * A bad index is an error of the gather or scatter itself: the device flags it and the call reads the flag back (one
+     * wait). countCorrectInto waits for nothing (the Trainer's hits stay on the device), so a bad label there is reported
+     * by the next read, which names both calls.
+     */
     @Test
-    void anEmbeddingIndexOutOfRangeIsAnErrorAtTheNextRead() {
+    void aBadIndexIsAnErrorOfItsOwnCallAndABadLabelOfCountCorrectIntoOfTheNextRead() {
         Tensor table = cl.zeros(4, 3), out = cl.zeros(2, 3);
+        assertThatThrownBy(() -> cl.gatherRows(table, cl.upload(new float[] {1, 4}, 2), out)).isInstanceOf(InvalidIndexException.class)
+                .hasMessageStartingWith("gatherRows: index 4.0 at position 1").hasMessageContaining("[0, 4)");
+        assertThatThrownBy(() -> cl.gatherRows(table, cl.upload(new float[] {-1, 0}, 2), out)).hasMessageContaining("index -1.0 at position 0");
+        assertThatThrownBy(() -> cl.scatterAddRows(out, cl.upload(new float[] {0, 9}, 2), table)).isInstanceOf(InvalidIndexException.class)
+                .hasMessageStartingWith("scatterAddRows: index 9.0 at position 1").hasMessageContaining("[0, 4)");
         long syncs = cl.hostSyncs();
-        cl.gatherRows(table, cl.upload(new float[] {1, 4}, 2), out);
-        assertThat(cl.hostSyncs()).as("a gather waits for nothing").isEqualTo(syncs);
-        assertThatThrownBy(() -> cl.sumSquares(out)).isInstanceOf(IndexOutOfBoundsException.class)
-                .hasMessageContaining("gatherRows: index 4 outside [0, 4)");
-        cl.gatherRows(table, cl.upload(new float[] {-1, 0}, 2), out);
-        assertThatThrownBy(cl::synchronize).isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("index -1");
-        cl.scatterAddRows(out, cl.upload(new float[] {0, 9}, 2), table);
-        assertThatThrownBy(() -> cl.download(table)).isInstanceOf(IndexOutOfBoundsException.class)
-                .hasMessageContaining("scatterAddRows: index 9 outside [0, 4)");
-        cl.gatherRows(table, cl.upload(new float[] {3, 0}, 2), out);   // and the flag is reset for the next call
+        cl.gatherRows(table, cl.upload(new float[] {3, 0}, 2), out);   // the flag was reset: the backend goes on
+        assertThat(cl.hostSyncs() - syncs).as("a gather of good indices: one wait, for its flag").isEqualTo(1);
+        Tensor scores = cl.zeros(2, 3), count = cl.zeros(1);
+        syncs = cl.hostSyncs();
+        cl.countCorrectInto(scores, cl.upload(new float[] {0, 7}, 2), count);
+        assertThat(cl.hostSyncs()).as("countCorrectInto waits for nothing").isEqualTo(syncs);
+        assertThatThrownBy(cl::synchronize).isInstanceOf(InvalidIndexException.class)
+                .hasMessageStartingWith("synchronize: countCorrectInto: label 7.0 in row 1").hasMessageContaining("found by synchronize");
         cl.synchronize();
     }
 

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The device layer as a user meets it, on each runtime (one subclass per runtime): the buffer pool keeps device
  * memory flat; a closed tensor, a tensor of a closed backend and a second thread are refused; backends on two
- * threads are independent; and a training step waits for the device once (the loss).
+ * threads are independent; and a training step waits for the device once for the loss (and once for ‖g‖ if checked or clipped).
  */
 public abstract class DeviceRuntimeTest {
     /** The device under test: "opencl" or "cuda". */
@@ -266,17 +266,28 @@ public abstract class DeviceRuntimeTest {
                 new int[] {16, 20}, 10, 1f, 2);
     }
 
+    /**
+     * The Trainer by default checks every step's gradient norm before the update (a non-finite one stops training naming
+     * the parameter): one more wait per step, however many parameters; {@code checkGradients(false)} saves it. The end of
+     * fit checks once that the last update left every weight finite.
+     */
     @Test
-    void aTrainerEpochWaitsOncePerStepAndOnceForItsAccuracy() {
+    void aTrainerEpochWaitsForTheLossAndTheGradientNormPerStepAndOnceForItsAccuracy() {
+        int epochs = 3, steps = 96 / 16;
+        assertThat(trainerWaits(new Trainer(), epochs)).as("per step the loss and ‖g‖, per epoch the hits added up on the device, "
+                + "at the end one check that the last update left every weight finite").isEqualTo((long) epochs * (2 * steps + 1) + 1);
+        assertThat(trainerWaits(new Trainer().checkGradients(false), epochs)).as("without the gradient check: the loss per step, the hits per epoch")
+                .isEqualTo((long) epochs * (steps + 1) + 1);
+    }
+
+    private long trainerWaits(Trainer trainer, int epochs) {
         try (DeviceBackend<?> cl = open()) {
             Sequential model = Sequential.mlp(ActivationLayer::tanh, 8, 16, 3).bind(cl, 5);
             long before = cl.hostSyncs();
-            int epochs = 3, steps = 96 / 16;
-            new Trainer().epochs(epochs).batchSize(16).seed(2).fit(model, new SoftmaxCrossEntropy(), Sgd.momentum(0.1f, 0.9f), blobs());
+            trainer.epochs(epochs).batchSize(16).seed(2).fit(model, new SoftmaxCrossEntropy(), Sgd.momentum(0.1f, 0.9f), blobs());
             long waits = cl.hostSyncs() - before;
-            System.out.printf("[%s] Trainer: %d waits for the device in %d epochs of %d steps%n", device(), waits, epochs, steps);
-            assertThat(waits).as("one per step (the loss) and one per epoch (the hits added up on the device)")
-                    .isEqualTo((long) epochs * (steps + 1));
+            System.out.printf("[%s] Trainer: %d waits for the device in %d epochs of %d steps%n", device(), waits, epochs, 96 / 16);
+            return waits;
         }
     }
 }

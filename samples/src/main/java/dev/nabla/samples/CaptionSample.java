@@ -151,7 +151,7 @@ public final class CaptionSample {
         DigitData d = DigitData.mnist();
         Strips train = strips(d.train(), trainStrips, seed), test = testStrips(testStrips, seed);
         Sequential net = model(hidden).bind(ops, seed);
-        if (o != null) SavedModels.load(o, net);
+        if (o != null) SavedModels.load(o, net, log);
         if (log != null) {
             log.printf("%,d training strips of the 8,000 training digits, %,d test strips of the 2,000 held-out digits; 2–4 digits each%n",
                     trainStrips, testStrips);
@@ -164,21 +164,32 @@ public final class CaptionSample {
                     s.epoch(), s.trainLoss(), 100 * s.trainAccuracy(), 100 * a.word(), 100 * a.sequence(), s.samplesPerSecond());
         });
         List<Trainer.EpochStats> h = epochs > 0 ? trainer.fit(net, new SoftmaxCrossEntropy(), new Adam(lr), train.data()) : List.of();
-        if (o != null) SavedModels.save(o, net, "caption", java.util.Map.of("seed", Long.toString(seed), "test-strips", Integer.toString(testStrips)));
+        if (o != null) SavedModels.save(o, net, "caption", java.util.Map.of("seed", Long.toString(seed), "test-strips", Integer.toString(testStrips)), log);
         int[][] decoded = decode(net, test.data());
         return new Result(net, accuracy(decoded, test.captions()), h, decoded, test.captions());
     }
 
-    public static void main(String[] args) {
-        Options o = new Options(args);
-        Backend ops = o.backend();
+    static final Options.Spec OPTIONS = new Options.Spec("caption",
+            "CNN+LSTM image captioning: strips of 2–4 real MNIST digits get their words (\"seven two one\")")
+            .integer("strips", 6000, 1, 10_000_000, "training strips (made of the 8,000 training digits)")
+            .integer("test-strips", 1000, 1, 10_000_000, "test strips (made of the 2,000 held-out digits only)")
+            .integer("epochs", 6, 0, 100_000, "epochs")
+            .integer("hidden", 128, 1, 100_000, "LSTM hidden units H (and the encoder's output)")
+            .number("lr", 2e-3f, 0f, true, 10f, "Adam's learning rate η")
+            .models("epochs")
+            .common();
+
+    public static void main(String[] args) { Main.main(Main.withCommand("caption", args)); }
+
+    static void run(Options o, java.io.PrintStream out) {
+        Backend ops = o.backend(out);
         long t0 = System.nanoTime();
-        Result r = train(ops, o.getInt("strips", 6000), o.getInt("test-strips", 1000), o.getInt("epochs", 6), o.getInt("hidden", 128),
-                o.getFloat("lr", 2e-3f), o.getInt("seed", 1), System.out, o);
-        for (int s = 0; s < 6; s++) {
-            System.out.printf("  true: %-28s  greedy: %s%n", caption(r.truth()[s]), caption(r.decoded()[s]));
+        Result r = train(ops, o.getInt("strips"), o.getInt("test-strips"), o.getInt("epochs"), o.getInt("hidden"),
+                o.getFloat("lr"), o.getLong("seed"), out, o);
+        for (int s = 0; s < Math.min(6, r.truth().length); s++) {
+            out.printf("  true: %-28s  greedy: %s%n", caption(r.truth()[s]), caption(r.decoded()[s]));
         }
-        System.out.printf("test strips: word accuracy %.1f%%, caption (sequence) accuracy %.1f%% (chance: 10%% per word); %.0f s in all%n",
+        out.printf("test strips: word accuracy %.1f%%, caption (sequence) accuracy %.1f%% (chance: 10%% per word); %.0f s in all%n",
                 100 * r.test().word(), 100 * r.test().sequence(), (System.nanoTime() - t0) / 1e9);
     }
 }

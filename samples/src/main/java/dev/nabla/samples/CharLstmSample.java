@@ -3,11 +3,13 @@ package dev.nabla.samples;
 import dev.nabla.backend.Backend;
 import dev.nabla.data.Sequences;
 import dev.nabla.loss.SoftmaxCrossEntropy;
+import dev.nabla.nn.Param;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.rnn.LstmLanguageModel;
 import dev.nabla.optim.Adam;
 import dev.nabla.train.Dataset;
 import dev.nabla.train.Trainer;
+import java.io.PrintStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
@@ -35,101 +38,141 @@ public final class CharLstmSample {
     public record Config(int steps, int hidden, int embed, int batch, int seqLen, float lr, float clip,
                          int evalEvery, int evalChars, int sampleLength, long seed) {
         static Config from(Options o) {
-            return new Config(o.getInt("steps", 600), o.getInt("hidden", 64), o.getInt("embed", 32), o.getInt("batch", 32),
-                    o.getInt("seq", 64), o.getFloat("lr", 3e-3f), o.getFloat("clip", 5f), o.getInt("eval-every", 100),
-                    o.getInt("eval-chars", 20_000), o.getInt("sample-length", 400), o.getInt("seed", 1));
+            return new Config(o.getInt("steps"), o.getInt("hidden"), o.getInt("embed"), o.getInt("batch"),
+                    o.getInt("seq"), o.getFloat("lr"), o.getFloat("clip"), o.getInt("eval-every"),
+                    o.getInt("eval-chars"), o.getInt("sample-length"), o.getLong("seed"));
         }
     }
+
+    static final Options.Spec OPTIONS = new Options.Spec("char-lstm",
+            "a character-level LSTM language model on Debian's fortunes (truncated BPTT, clipping), then sampled text")
+            .integer("steps", 600, 0, 100_000_000, "training updates (chunks of batch × seq characters)")
+            .integer("hidden", 64, 1, 100_000, "LSTM hidden units H")
+            .integer("embed", 32, 1, 100_000, "character embedding size E")
+            .integer("batch", 32, 1, 100_000, "parallel streams of the text")
+            .integer("seq", 64, 1, 100_000, "characters per chunk (truncated BPTT length)")
+            .number("lr", 3e-3f, 0f, true, 10f, "Adam's learning rate η")
+            .number("clip", 5f, 0f, false, Float.MAX_VALUE, "clip the gradient norm at this (0: no clipping)")
+            .integer("eval-every", 100, 1, 100_000_000, "measure the held-out loss every N steps")
+            .integer("eval-chars", 20_000, 2, Integer.MAX_VALUE, "held-out characters to measure the loss on")
+            .integer("sample-length", 400, 0, 1_000_000, "characters to sample at each temperature")
+            .number("temperature", "0.5, 0.8 and 1.0", 0f, true, 100f, "sample at this temperature only")
+            .path("text", "the bundled fortunes", false, "train on this UTF-8 text file instead")
+            .models("steps")
+            .check(o -> {
+                if (o.getInt("eval-chars") <= o.getInt("seq")) {
+                    throw Options.usage("--eval-chars (" + o.getInt("eval-chars") + ") must exceed --seq (" + o.getInt("seq")
+                            + "): the held-out loss needs at least one chunk");
+                }
+            })
+            .common();
 
     /** What a run reached: held-out loss (nats/char) after {@code steps} updates, the unigram baseline, samples. */
     public record Result(int steps, float heldOutLoss, float unigramLoss, float firstHeldOutLoss, List<String> samples, double seconds) {}
 
-    public static void main(String[] args) {
-        Options o = new Options(args);
-        Backend ops = o.backend();
-        String text = o.has("text") ? read(Path.of(o.get("text", ""))) : resource("/text/fortunes.txt");
+    public static void main(String[] args) { Main.main(Main.withCommand("char-lstm", args)); }
+
+    static void run(Options o, PrintStream out) {
+        Backend ops = o.backend(out);
+        String text = o.has("text") ? read(o.path("text")) : resource("/text/fortunes.txt");
         Config c = Config.from(o);
         float[] temps = {0.5f, 0.8f, 1.0f};
-        if (o.has("temperature")) temps = new float[] {o.getFloat("temperature", 0.8f)};
-        train(ops, text, c, temps, true, o);
+        if (o.has("temperature")) temps = new float[] {o.getFloat("temperature")};
+        train(ops, text, c, temps, out, Progress.of(o, out), o);
     }
 
     /** Trains on {@code text} (split 9:1 by fortune), printing progress if {@code verbose}, and returns what it reached. */
     public static Result train(Backend ops, String text, Config c, float[] temperatures, boolean verbose) {
-        return train(ops, text, c, temperatures, verbose, null);
+        return train(ops, text, c, temperatures, verbose ? System.out : null, null);
+    }
+
+    /**
+     * As above, printing to {@code log} (or nothing, if null) and showing progress between the held-out measurements on
+     * {@code progress} (or not, if null).
+     */
+    public static Result train(Backend ops, String text, Config c, float[] temperatures, PrintStream log, Progress progress) {
+        return train(ops, text, c, temperatures, log, progress, null);
     }
 
     /** As above, with {@code --load}/{@code --save} ({@code o} may be null); {@code --steps 0} only evaluates a loaded model. */
-    static Result train(Backend ops, String text, Config c, float[] temperatures, boolean verbose, Options o) {
-        String[] fortunes = text.split("\n%\n");
-        StringBuilder train = new StringBuilder(), held = new StringBuilder();
-        for (int i = 0; i < fortunes.length; i++) (i % 10 == 9 ? held : train).append(fortunes[i]).append("\n%\n");
-        TreeSet<Character> chars = new TreeSet<>();
-        for (char ch : text.toCharArray()) chars.add(ch);
-        char[] vocab = new char[chars.size()];
-        int v = 0;
-        for (char ch : chars) vocab[v++] = ch;
-        int[] trainTok = encode(train, vocab);
-        int[] heldTok = encode(held.substring(0, Math.min(held.length(), c.evalChars())), vocab);
-        float unigram = unigramLoss(trainTok, heldTok, vocab.length);
-
-        Sequential lm = LstmLanguageModel.create(vocab.length, c.embed(), c.hidden(), 1, 1f).bind(ops, c.seed());
-        if (o != null) SavedModels.load(o, lm);
-        Dataset chunks = Sequences.streams(trainTok, c.batch(), c.seqLen());
-        Dataset evalChunks = Sequences.streams(heldTok, c.batch(), Math.min(c.seqLen(), (heldTok.length - 1) / c.batch()));
+    static Result train(Backend ops, String text, Config c, float[] temperatures, PrintStream log, Progress progress, Options o) {
+        boolean verbose = log != null;
+        Text t = prepare(text, c.evalChars());
+        int[] heldTok = t.held();
+        Sequential lm = LstmLanguageModel.create(t.vocab().length, c.embed(), c.hidden(), 1, 1f).bind(ops, c.seed());
+        if (o != null) SavedModels.load(o, lm, log);                         // o comes with a log: run() passes both
+        // measured on a copy: evaluating the model itself would reset the state it carries along the training streams,
+        // and every evaluation would restart them mid-text
+        Sequential probe = LstmLanguageModel.create(t.vocab().length, c.embed(), c.hidden(), 1, 1f).bind(ops, c.seed());
+        Dataset chunks = Sequences.streams(t.train(), c.batch(), c.seqLen());
+        int evalStreams = Math.max(1, Math.min(16, heldTok.length / (c.seqLen() + 1)));
+        Dataset evalChunks = Sequences.streams(heldTok, evalStreams, c.seqLen());
         SoftmaxCrossEntropy ce = new SoftmaxCrossEntropy();
+        if (verbose) {
+            log.printf("text: %,d characters, vocabulary %d; training %,d chars, held out %,d chars (every 10th fortune)%n",
+                    text.length(), t.vocab().length, t.train().length, heldTok.length);
+            log.printf("%s%n%,d parameters; batch %d × %d steps (truncated BPTT), Adam η=%.0e, clip ‖g‖ at %.1f%n",
+                    lm.name(), lm.parameterCount(), c.batch(), c.seqLen(), c.lr(), c.clip());
+            log.printf("unigram baseline on the held-out text: %.3f nats/char (uniform: %.3f)%n", t.unigram(), Math.log(t.vocab().length));
+        }
+        float first = evaluate(lm, probe, ce, evalChunks, evalStreams);
+        float[] held0 = {first};
+        long t0 = System.nanoTime();
+        long perEpoch = chunks.size() / c.batch();
         // teacher forcing over B streams, truncated BPTT with the state carried from chunk to chunk, clipping, Adam
         Trainer trainer = new Trainer().batchSize(c.batch()).shuffle(false).carryState(true).clipNorm(c.clip())
                 .epochs(Integer.MAX_VALUE).maxSteps(Math.max(1, c.steps()));
-        if (verbose) {
-            System.out.printf("text: %,d characters (%,d fortunes), vocabulary %d; training %,d chars, held out %,d chars (every 10th fortune, %,d used)%n",
-                    text.length(), fortunes.length, vocab.length, trainTok.length, held.length(), heldTok.length);
-            System.out.printf("%s%n%,d parameters; batch %d × %d steps (truncated BPTT), Adam η=%.0e, clip ‖g‖ at %.1f%n",
-                    lm.name(), lm.parameterCount(), c.batch(), c.seqLen(), c.lr(), c.clip());
-            System.out.printf("unigram baseline on the held-out text: %.3f nats/char (uniform: %.3f)%n", unigram, Math.log(vocab.length));
-        }
-        float first = trainer.evaluate(lm, ce, evalChunks).loss();
-        float[] held0 = {first};
-        long t0 = System.nanoTime();
-        int perEpoch = chunks.size() / c.batch();
         trainer.listener(new Trainer.Listener() {
             double lossSum;
             int lossCount;
 
             @Override public void onEpoch(Trainer.EpochStats s) {}
 
-            @Override public void onStep(Trainer.StepStats s) {
-                lossSum += s.loss();
+            @Override public void onStep(Trainer.Progress p) {
+                lossSum += p.stepLoss();
                 lossCount++;
-                if (s.step() % c.evalEvery() != 0 && s.step() != c.steps()) return;
-                held0[0] = trainer.evaluate(lm, ce, evalChunks).loss();          // (the training state starts again from 0)
-                double secs = (System.nanoTime() - t0) / 1e9;
+                long step = p.globalStep();
+                double secs = (System.nanoTime() - t0) / 1e9, rate = (double) step * c.batch() * c.seqLen() / secs;
+                if (progress != null) progress.show("char-lstm", step, c.steps(), rate, "chars/s", lossSum / lossCount, secs * (c.steps() - step) / step);
+                if (step % c.evalEvery() != 0 && step != c.steps()) return;
+                if (progress != null) progress.done();
+                held0[0] = evaluate(lm, probe, ce, evalChunks, evalStreams);
                 if (verbose) {
-                    long inEpoch = (s.step() - 1) % perEpoch + 1;
-                    System.out.printf("step %5d  epoch %d (%.0f%%)  train %.3f  held-out %.3f nats/char  (unigram %.3f)  ‖g‖ %.2f  %,.0f chars/s%n",
-                            s.step(), s.epoch(), 100.0 * inEpoch / perEpoch, lossSum / lossCount, held0[0], unigram,
-                            s.gradientNorm(), (double) s.step() * c.batch() * c.seqLen() / secs);
+                    log.printf("step %5d  epoch %d (%.0f%%)  train %.3f  held-out %.3f nats/char  (unigram %.3f)  ‖g‖ %.2f  %,.0f chars/s%n",
+                            step, p.epoch(), 100.0 * p.step() / perEpoch, lossSum / lossCount, held0[0], t.unigram(),
+                            p.gradientNorm(), rate);
                 }
                 lossSum = 0;
                 lossCount = 0;
             }
         });
         if (c.steps() > 0) trainer.fit(lm, ce, new Adam(c.lr()), chunks);
-        else held0[0] = first;
-        if (verbose && c.steps() == 0) System.out.printf("held-out %.3f nats/char (unigram %.3f)%n", first, unigram);
-        if (o != null) SavedModels.save(o, lm, "char-lstm", java.util.Map.of("text", o.get("text", ""), "batch", Integer.toString(c.batch()),
-                "seq", Integer.toString(c.seqLen()), "eval-chars", Integer.toString(c.evalChars())));
+        else if (verbose) log.printf("held-out %.3f nats/char (unigram %.3f)%n", first, t.unigram());
+        if (o != null) SavedModels.save(o, lm, "char-lstm", Map.of("text", o.has("text") ? o.path("text").toString() : "",
+                "eval-chars", Integer.toString(c.evalChars())), log);
         double secs = (System.nanoTime() - t0) / 1e9;
         List<String> samples = new ArrayList<>();
         SplittableRandom rng = new SplittableRandom(c.seed());
         for (float tau : temperatures) {
-            int[] out = LstmLanguageModel.sample(lm, encode("%\n", vocab), c.sampleLength(), tau, rng);
+            int[] out = LstmLanguageModel.sample(lm, encode("%\n", t.vocab()), c.sampleLength(), tau, rng);
             StringBuilder s = new StringBuilder();
-            for (int k : out) s.append(vocab[k]);
+            for (int k : out) s.append(t.vocab()[k]);
             samples.add(s.toString());
-            if (verbose) System.out.printf("%n--- sample, temperature %.1f ---%n%s%n", tau, s);
+            if (verbose) log.printf("%n--- sample, temperature %.1f ---%n%s%n", tau, s);
         }
-        return new Result(c.steps(), held0[0], unigram, first, samples, secs);
+        return new Result(c.steps(), held0[0], t.unigram(), first, samples, secs);
+    }
+
+    /**
+     * Mean loss of {@code lm} over the held-out chunks (B streams, the state carried through them), measured on
+     * {@code probe} (the same architecture): the weights are copied into it, so {@code lm}'s own carried state, the place
+     * each training stream has reached, is left as it was.
+     */
+    static float evaluate(Sequential lm, Sequential probe, SoftmaxCrossEntropy ce, Dataset chunks, int streams) {
+        Backend ops = lm.backend();
+        List<Param> from = lm.params(), to = probe.params();
+        for (int i = 0; i < from.size(); i++) ops.copy(from.get(i).value(), to.get(i).value());
+        return Trainer.evaluate(probe, ce, chunks, streams, true).loss();
     }
 
     /** A text split 9:1 by fortune: the vocabulary (every character of the whole text), training and held-out tokens. */

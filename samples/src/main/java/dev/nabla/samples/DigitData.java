@@ -54,15 +54,25 @@ public record DigitData(String name, Dataset train, Dataset test, List<String> c
                 List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
     }
 
-    public static DigitData fashion(Path dir) {
-        String[] files = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
-        for (String f : files) {
+    private static final String[] FASHION_FILES = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+
+    /** Null if {@code dir} holds the four Fashion-MNIST files, else what is missing and how to get it. */
+    static String fashionMissing(Path dir) {
+        for (String f : FASHION_FILES) {
             if (!Files.isReadable(dir.resolve(f))) {
-                throw new IllegalStateException("Fashion-MNIST not found: " + dir.resolve(f) + " is missing. Install Debian's "
-                        + "package (apt-get install dataset-fashion-mnist, which puts " + String.join(", ", files) + " in "
-                        + FASHION_DIR + ") or pass --data-dir DIR holding those four files.");
+                return "Fashion-MNIST not found: " + dir.resolve(f) + " is missing. Install Debian's package (apt-get install "
+                        + "dataset-fashion-mnist, which puts " + String.join(", ", FASHION_FILES) + " in " + FASHION_DIR
+                        + ") or pass --data-dir DIR holding those four files.";
             }
         }
+        return null;
+    }
+
+    public static DigitData fashion(Path dir) {
+        String[] files = FASHION_FILES;
+        String missing = fashionMissing(dir);
+        if (missing != null) throw new IllegalStateException(missing);
         return new DigitData("Fashion-MNIST (" + dir + ")", Idx.images(dir.resolve(files[0]), dir.resolve(files[1])),
                 Idx.images(dir.resolve(files[2]), dir.resolve(files[3])),
                 List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"));

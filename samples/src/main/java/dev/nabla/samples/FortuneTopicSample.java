@@ -110,7 +110,7 @@ public final class FortuneTopicSample {
         Corpus c = new Corpus(List.of(), new int[0], d.categories());
 
         Sequential net = model(V, embed, hidden, dropout, K).bind(ops, seed);
-        if (o != null) SavedModels.load(o, net);
+        if (o != null) SavedModels.load(o, net, log);
         SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         if (log != null) {
             log.printf("%,d fortunes in %d categories %s; %,d train, %,d held out; vocabulary %,d words (seen ≥ 2 times) + padding + unknown%n",
@@ -122,7 +122,7 @@ public final class FortuneTopicSample {
         if (log != null) trainer.listener(s -> log.printf(Locale.ROOT, "epoch %2d  loss %.4f  train accuracy %.1f%%  held-out accuracy %.1f%%  %,.0f texts/s%n",
                 s.epoch(), s.trainLoss(), 100 * s.trainAccuracy(), 100 * s.valAccuracy(), s.samplesPerSecond()));
         List<Trainer.EpochStats> h = epochs > 0 ? trainer.fit(net, loss, new Adam(lr), train) : List.of();
-        if (o != null) SavedModels.save(o, net, "fortune-topic", java.util.Map.of());
+        if (o != null) SavedModels.save(o, net, "fortune-topic", java.util.Map.of(), log);
         int[][] confusion = Evaluations.confusion(net, test, K);
         return new Result(net, Trainer.evaluate(net, loss, test, 200).accuracy(), baseline, V, confusion, c.categories(), h);
     }
@@ -141,14 +141,25 @@ public final class FortuneTopicSample {
         return Sequences.classification(seqs, labels, maxWords, PAD);
     }
 
-    public static void main(String[] args) {
-        Options o = new Options(args);
-        Backend ops = o.backend();
+    static final Options.Spec OPTIONS = new Options.Spec("fortune-topic",
+            "an LSTM reads a fortune word by word and names its Debian collection (many-to-one classification)")
+            .integer("epochs", 20, 0, 100_000, "epochs")
+            .integer("embed", 64, 1, 100_000, "word embedding size E")
+            .integer("hidden", 64, 1, 100_000, "LSTM hidden units H")
+            .number("lr", 3e-3f, 0f, true, 10f, "Adam's learning rate η")
+            .number("dropout", 0.5f, 0f, false, 0.99f, "dropout before the classifier (0: none)")
+            .models("epochs")
+            .common();
+
+    public static void main(String[] args) { Main.main(Main.withCommand("fortune-topic", args)); }
+
+    static void run(Options o, java.io.PrintStream out) {
+        Backend ops = o.backend(out);
         long t0 = System.nanoTime();
-        Result r = train(ops, o.getInt("epochs", 20), o.getInt("embed", 64), o.getInt("hidden", 64), o.getFloat("lr", 3e-3f),
-                o.getFloat("dropout", 0.5f), o.getInt("seed", 1), System.out, o);
-        System.out.printf("held-out accuracy %.1f%% vs the majority-class baseline %.1f%%; %.0f s in all%n",
+        Result r = train(ops, o.getInt("epochs"), o.getInt("embed"), o.getInt("hidden"), o.getFloat("lr"),
+                o.getFloat("dropout"), o.getLong("seed"), out, o);
+        out.printf("held-out accuracy %.1f%% vs the majority-class baseline %.1f%%; %.0f s in all%n",
                 100 * r.heldOutAccuracy(), 100 * r.majorityBaseline(), (System.nanoTime() - t0) / 1e9);
-        System.out.print(Evaluations.formatConfusion(r.confusion(), r.categories()));
+        out.print(Evaluations.formatConfusion(r.confusion(), r.categories()));
     }
 }

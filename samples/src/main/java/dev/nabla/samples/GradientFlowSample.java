@@ -19,37 +19,48 @@ import java.util.SplittableRandom;
  * only, ∂L/∂c_{k−1} = ∂L/∂c_k ⊙ f, so with f near 1 (forget-gate bias 3: σ(3) ≈ 0.95) the gradient reaches far back.
  */
 public final class GradientFlowSample {
-    public static void main(String[] args) {
-        Options o = new Options(args);
-        Backend ops = o.backend();
-        int T = o.getInt("steps", 60), D = 4, H = 32, K = 2;
-        long seed = o.getInt("seed", 1);
+    static final Options.Spec OPTIONS = new Options.Spec("gradient-flow",
+            "‖∂L/∂h_k‖ back through time: vanilla RNN (small/large W) vs LSTM (forget bias 1/3)")
+            .integer("steps", 60, 2, 100_000, "sequence length T (the loss is at the last step only)")
+            .number("input-scale", 0.05f, 0f, true, 1e6f, "σ of the Gaussian inputs")
+            .number("small-w", 0.5f, 0f, true, 1e6f, "σ of the vanilla RNN's W that vanishes (W = σ·N(0, 1/H))")
+            .number("large-w", 1.8f, 0f, true, 1e6f, "σ of the vanilla RNN's W that explodes")
+            .path("load", null, false, "measure the LSTM of this file (saved by gradient-flow --save) in place of the forget-bias-3 one")
+            .output("save", "save the forget-bias-3 LSTM to this file (safetensors)")
+            .common();
+
+    public static void main(String[] args) { Main.main(Main.withCommand("gradient-flow", args)); }
+
+    static void run(Options o, java.io.PrintStream out) {
+        Backend ops = o.backend(out);
+        int T = o.getInt("steps"), D = 4, H = 32, K = 2;
+        long seed = o.getLong("seed");
         SplittableRandom rng = new SplittableRandom(seed);
         float[] xv = new float[T * D];
-        for (int i = 0; i < xv.length; i++) xv[i] = (float) (o.getFloat("input-scale", 0.05f) * rng.nextGaussian());
+        for (int i = 0; i < xv.length; i++) xv[i] = (float) (o.getFloat("input-scale") * rng.nextGaussian());
         Tensor x = ops.upload(xv, T, 1, D);
         Tensor label = ops.upload(new float[] {1}, 1);
 
-        float small = o.getFloat("small-w", 0.5f), large = o.getFloat("large-w", 1.8f);
+        float small = o.getFloat("small-w"), large = o.getFloat("large-w");
         float[] rnnSmall = vanilla(ops, x, label, seed, H, K, small);
         float[] rnnLarge = vanilla(ops, x, label, seed, H, K, large);
         float[][] lstm1 = lstm(ops, x, label, seed, H, K, 1f);
         Sequential model3 = lstmModel(x.dim(2), H, K, 3f);
         model3.bind(ops, new SplittableRandom(seed + 11));
-        SavedModels.load(o, model3);                                           // --load: the gradient flow of a saved model
+        SavedModels.load(o, model3, out);                                           // --load: the gradient flow of a saved model
         float[][] lstm3 = lstm(model3, x, label);
-        SavedModels.save(o, model3, "gradient-flow", java.util.Map.of());
+        SavedModels.save(o, model3, "gradient-flow", java.util.Map.of(), out);
 
-        System.out.printf("one sequence of %d steps, loss at the last step only; ‖∂L/∂h_k‖ as BPTT carries it back%n", T);
-        System.out.printf("vanilla RNN: W = σ·N(0, 1/H) with σ = %.1f (small) and %.1f (large); LSTM: forget-gate bias 1 and 3%n", small, large);
-        System.out.printf("%5s  %14s  %14s  %14s  %14s  %14s  %14s%n", "k", "RNN σ=" + small, "RNN σ=" + large,
+        out.printf("one sequence of %d steps, loss at the last step only; ‖∂L/∂h_k‖ as BPTT carries it back%n", T);
+        out.printf("vanilla RNN: W = σ·N(0, 1/H) with σ = %.1f (small) and %.1f (large); LSTM: forget-gate bias 1 and 3%n", small, large);
+        out.printf("%5s  %14s  %14s  %14s  %14s  %14s  %14s%n", "k", "RNN σ=" + small, "RNN σ=" + large,
                 "LSTM b_f=1 h", "LSTM b_f=1 c", "LSTM b_f=3 h", "LSTM b_f=3 c");
         for (int k = T; k >= 1; k--) {
             if (k != T && k != 1 && (T - k) % Math.max(1, T / 12) != 0) continue;
-            System.out.printf("%5d  %14.3e  %14.3e  %14.3e  %14.3e  %14.3e  %14.3e%n", k, rnnSmall[k - 1], rnnLarge[k - 1],
+            out.printf("%5d  %14.3e  %14.3e  %14.3e  %14.3e  %14.3e  %14.3e%n", k, rnnSmall[k - 1], rnnLarge[k - 1],
                     lstm1[0][k - 1], lstm1[1][k - 1], lstm3[0][k - 1], lstm3[1][k - 1]);
         }
-        System.out.printf("ratio ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖:  RNN σ=%.1f %.1e   RNN σ=%.1f %.1e   LSTM b_f=1 %.1e   LSTM b_f=3 %.1e%n",
+        out.printf("ratio ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖:  RNN σ=%.1f %.1e   RNN σ=%.1f %.1e   LSTM b_f=1 %.1e   LSTM b_f=3 %.1e%n",
                 small, rnnSmall[0] / rnnSmall[T - 1], large, rnnLarge[0] / rnnLarge[T - 1],
                 lstm1[0][0] / lstm1[0][T - 1], lstm3[0][0] / lstm3[0][T - 1]);
     }

@@ -18,26 +18,25 @@ final class SavedModels {
 
     static final String SAMPLE = "nabla.sample";
 
-    /** With --load FILE: loads FILE into {@code model} (strict: the file must be of this architecture) and says so. */
-    static void load(Options o, Sequential model) {
+    /** With --load FILE: loads FILE into {@code model} (strict: the file must be of this architecture) and says so on {@code out}. */
+    static void load(Options o, Sequential model, java.io.PrintStream out) {
         if (!o.has("load")) return;
-        Path f = Path.of(o.get("load", ""));
+        Path f = o.path("load");
         try {
             ModelFile.load(model, f);
         } catch (IOException e) {
-            System.err.println("nabla: cannot load " + f + ": " + e.getMessage());
-            System.exit(2);
+            throw Options.usage("--load " + f + ": " + e.getMessage());
         }
-        System.out.println("loaded " + f + " into " + model.name());
+        out.println("loaded " + f + " into " + model.name());
     }
 
     /** With --save FILE: saves {@code model}, recording the sample and {@code settings} for {@code nabla eval}. */
-    static void save(Options o, Sequential model, String sample, Map<String, String> settings) {
+    static void save(Options o, Sequential model, String sample, Map<String, String> settings, java.io.PrintStream out) {
         if (!o.has("save")) return;
-        save(Path.of(o.get("save", "")), model, sample, settings);
+        save(o.path("save"), model, sample, settings, out);
     }
 
-    static void save(Path f, Sequential model, String sample, Map<String, String> settings) {
+    static void save(Path f, Sequential model, String sample, Map<String, String> settings, java.io.PrintStream out) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(SAMPLE, sample);
         settings.forEach((k, v) -> meta.put("nabla." + k, v));
@@ -46,7 +45,7 @@ final class SavedModels {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save " + f + " (an older file there is kept): " + e.getMessage(), e);
         }
-        System.out.println("saved " + model.name() + " to " + f);
+        out.println("saved " + model.name() + " to " + f);
     }
 
     /** {@code FILE.safetensors} → {@code FILE-suffix.safetensors}. */

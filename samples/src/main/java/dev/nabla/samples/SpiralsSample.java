@@ -53,7 +53,7 @@ public final class SpiralsSample {
         return new Sequential(new Dense(2, 32), ActivationLayer.relu(), new Dense(32, 32), ActivationLayer.relu(), new Dense(32, 2));
     }
 
-    /** As {@link #run}, with {@code --load}/{@code --save} options (or null). */
+    /** As {@link #run}, with the {@code --load}/{@code --save} options (or null). */
     static Result run(Backend ops, long seed, int epochs, int every, PrintStream out, Options o) {
         long t0 = System.nanoTime();
         Dataset train = spirals(200, seed), test = spirals(100, seed + 1000);
@@ -78,7 +78,7 @@ public final class SpiralsSample {
 
         // 2. an MLP 2-32-32-2 with ReLU hidden units, softmax cross-entropy, mini-batch SGD with momentum
         Sequential mlp = model().bind(ops, seed);
-        if (o != null) SavedModels.load(o, mlp);
+        if (o != null) SavedModels.load(o, mlp, out);
         out.print(mlp.summary(new int[] {2}));
         var history = epochs == 0 ? java.util.List.of(new Trainer.EpochStats(0, Float.NaN, Float.NaN, Float.NaN, Float.NaN, 0, 0)) : new Trainer().epochs(epochs).batchSize(16).seed(seed).stopAtLoss(0.01f)
                 .listener(s -> {
@@ -92,13 +92,20 @@ public final class SpiralsSample {
         double secs = (System.nanoTime() - t0) / 1e9;
         out.printf(Locale.ROOT, "MLP after %d epochs: train loss %.4f, train accuracy %.3f; held-out %d points: loss %.4f, accuracy %.3f  (%.1f s, backend %s)%n",
                 last.epoch(), last.trainLoss(), last.trainAccuracy(), test.size(), ev.loss(), ev.accuracy(), secs, ops.name());
-        if (o != null) SavedModels.save(o, mlp, "spirals", java.util.Map.of("seed", Long.toString(seed)));
+        if (o != null) SavedModels.save(o, mlp, "spirals", java.util.Map.of("seed", Long.toString(seed)), out);
         return new Result(perceptronAcc, last.trainAccuracy(), ev.accuracy(), last.epoch(), secs);
     }
 
-    public static void main(String[] args) {
-        Options o = new Options(args);
-        Backend ops = o.backend();
-        run(ops, o.getInt("seed", 1), o.getInt("epochs", 300), o.getInt("every", 10), System.out, o);
+    static final Options.Spec OPTIONS = new Options.Spec("spirals", "two interleaved spirals: a perceptron fails, a 2-32-32-2 ReLU MLP separates them")
+            .integer("epochs", 300, 0, 1_000_000, "at most this many epochs (training stops once the loss is below 0.01)")
+            .integer("every", 10, 1, 1_000_000, "print the loss every N epochs")
+            .models("epochs")
+            .common();
+
+    public static void main(String[] args) { Main.main(Main.withCommand("spirals", args)); }
+
+    static void run(Options o, PrintStream out) {
+        Backend ops = o.backend(out);
+        run(ops, o.getLong("seed"), o.getInt("epochs"), o.getInt("every"), out, o);
     }
 }

@@ -77,14 +77,14 @@ public final class TeacherForcingSample {
             if (m == 0) rnn.feedback(Feedback.TEACHER_FORCED);
             if (o != null && o.has("load")) {                                    // evaluate the one model of a file instead
                 try {
-                    net = dev.nabla.io.ModelFile.read(java.nio.file.Path.of(o.get("load", "")), ops);
+                    net = dev.nabla.io.ModelFile.read(o.path("load"), ops);
                 } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw Options.usage("--load " + o.path("load") + ": " + e.getMessage());
                 }
                 rnn = (VanillaRnn) net.layers().get(1);
-                names[m] = "loaded " + o.get("load", "") + " (" + rnn.recurrence().name().toLowerCase(java.util.Locale.ROOT) + " recurrence)";
+                names[m] = "loaded " + o.path("load") + " (" + rnn.recurrence().name().toLowerCase(java.util.Locale.ROOT) + " recurrence)";
                 m = rnn.recurrence() == Recurrence.HIDDEN ? 2 : rnn.feedback() == Feedback.TEACHER_FORCED ? 0 : 1;
-                names[m] = "loaded " + o.get("load", "");
+                names[m] = "loaded " + o.path("load");
             }
             Trainer trainer = new Trainer().batchSize(batch).shuffle(false).carryState(true).clipNorm(5f)
                     .epochs(Integer.MAX_VALUE).maxSteps(Math.max(1, steps));
@@ -102,8 +102,8 @@ public final class TeacherForcingSample {
             for (int k : out) s.append(vocab[k]);
             rows.add(new Row(names[m], tf, fr, s.toString()));
             if (o != null && o.has("save")) {
-                SavedModels.save(SavedModels.withSuffix(java.nio.file.Path.of(o.get("save", "")), SUFFIXES[m]), net, "teacher-forcing",
-                        java.util.Map.of("batch", Integer.toString(batch), "seq", Integer.toString(seqLen)));
+                SavedModels.save(SavedModels.withSuffix(o.path("save"), SUFFIXES[m]), net, "teacher-forcing",
+                        java.util.Map.of("batch", Integer.toString(batch), "seq", Integer.toString(seqLen)), log);
             }
             if (log != null) {
                 log.printf("%-42s  held-out: teacher-forced %s  free-running %.3f nats/char%n", names[m],
@@ -114,12 +114,24 @@ public final class TeacherForcingSample {
         return new Result(rows, unigram, (System.nanoTime() - t0) / 1e9);
     }
 
-    public static void main(String[] args) {
-        Options o = new Options(args);
-        Backend ops = o.backend();
-        Result r = run(ops, o.getInt("steps", 1500), o.getInt("hidden", 128), o.getInt("batch", 32), o.getInt("seq", 32),
-                o.getFloat("lr", 3e-3f), o.getInt("seed", 1), o.getInt("sample-length", 240), System.out, o);
-        for (Row row : r.rows()) System.out.printf("%n--- %s, generated in a closed loop at temperature 0.8 ---%n%s%n", row.model(), row.sample());
-        System.out.printf("%nunigram baseline %.3f nats/char; %.0f s in all%n", r.unigram(), r.seconds());
+    static final Options.Spec OPTIONS = new Options.Spec("teacher-forcing",
+            "seed 003: an output-recurrence RNN trained teacher-forced vs free-running, beside a hidden-recurrence RNN")
+            .integer("steps", 1500, 0, 100_000_000, "training updates per model")
+            .integer("hidden", 128, 1, 100_000, "hidden units H")
+            .integer("batch", 32, 1, 100_000, "parallel streams of the text")
+            .integer("seq", 32, 1, 100_000, "characters per chunk (truncated BPTT length)")
+            .number("lr", 3e-3f, 0f, true, 10f, "Adam's learning rate η")
+            .integer("sample-length", 240, 0, 1_000_000, "characters generated in a closed loop per model")
+            .models("steps")
+            .common();
+
+    public static void main(String[] args) { Main.main(Main.withCommand("teacher-forcing", args)); }
+
+    static void run(Options o, java.io.PrintStream out) {
+        Backend ops = o.backend(out);
+        Result r = run(ops, o.getInt("steps"), o.getInt("hidden"), o.getInt("batch"), o.getInt("seq"),
+                o.getFloat("lr"), o.getLong("seed"), o.getInt("sample-length"), out, o);
+        for (Row row : r.rows()) out.printf("%n--- %s, generated in a closed loop at temperature 0.8 ---%n%s%n", row.model(), row.sample());
+        out.printf("%nunigram baseline %.3f nats/char; %.0f s in all%n", r.unigram(), r.seconds());
     }
 }

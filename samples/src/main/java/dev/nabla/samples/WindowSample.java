@@ -81,7 +81,7 @@ public final class WindowSample {
         int V = d.vocabulary();
         float freqBaseline = d.frequencyBaseline();
         Sequential net = model(V, dim, hidden).bind(ops, seed);
-        if (o != null) SavedModels.load(o, net);
+        if (o != null) SavedModels.load(o, net, log);
         MultiClassHinge loss = new MultiClassHinge(1f);
         if (log != null) {
             log.printf("windows of %d words from Debian's fortunes: %,d training windows, %,d held out (every 10th fortune); vocabulary %,d words (seen ≥ 3 times) + unknown%n",
@@ -93,7 +93,7 @@ public final class WindowSample {
         if (log != null) trainer.listener(s -> log.printf(Locale.ROOT, "epoch %2d  J %.4f  train ranking %.1f%%  held-out ranking accuracy (s > s_c) %.1f%%  %,.0f pairs/s%n",
                 s.epoch(), s.trainLoss(), 100 * s.trainAccuracy(), 100 * s.valAccuracy(), s.samplesPerSecond()));
         List<Trainer.EpochStats> h = epochs > 0 ? trainer.fit(net, loss, Sgd.momentum(lr, 0.9f), train) : List.of();
-        if (o != null) SavedModels.save(o, net, "window", java.util.Map.of("seed", Long.toString(seed), "limit", Integer.toString(maxWindows)));
+        if (o != null) SavedModels.save(o, net, "window", java.util.Map.of("seed", Long.toString(seed), "limit", Integer.toString(maxWindows)), log);
         return new Result(net, Trainer.evaluate(net, loss, held, 500).accuracy(), freqBaseline, train.size(), held.size(), V, h);
     }
 
@@ -129,13 +129,24 @@ public final class WindowSample {
         return (float) (right / pairs.size());
     }
 
-    public static void main(String[] args) {
-        Options o = new Options(args);
-        Backend ops = o.backend();
+    static final Options.Spec OPTIONS = new Options.Spec("window",
+            "seed 002's window classifier: s = Uᵀf(Wx + b) ranks a true 5-word window above a corrupted one (hinge loss)")
+            .integer("epochs", 30, 0, 100_000, "epochs")
+            .integer("dim", 16, 1, 100_000, "word vector size")
+            .integer("hidden", 8, 1, 100_000, "hidden units of f(Wx + b)")
+            .number("lr", 0.2f, 0f, true, 100f, "SGD's learning rate η (momentum 0.9)")
+            .integer("limit", 0, 0, Integer.MAX_VALUE, "use at most this many windows of each split (0: all)")
+            .models("epochs")
+            .common();
+
+    public static void main(String[] args) { Main.main(Main.withCommand("window", args)); }
+
+    static void run(Options o, java.io.PrintStream out) {
+        Backend ops = o.backend(out);
         long t0 = System.nanoTime();
-        Result r = train(ops, o.getInt("epochs", 30), o.getInt("dim", 16), o.getInt("hidden", 8), o.getFloat("lr", 0.2f), o.getInt("seed", 1),
-                o.getInt("limit", 0), System.out, o);
-        System.out.printf("held-out ranking accuracy %.1f%% (chance 50.0%%, word-frequency baseline %.1f%%); %.0f s in all%n",
+        Result r = train(ops, o.getInt("epochs"), o.getInt("dim"), o.getInt("hidden"), o.getFloat("lr"), o.getLong("seed"),
+                o.getInt("limit"), out, o);
+        out.printf("held-out ranking accuracy %.1f%% (chance 50.0%%, word-frequency baseline %.1f%%); %.0f s in all%n",
                 100 * r.heldOutRanking(), 100 * r.frequencyBaseline(), (System.nanoTime() - t0) / 1e9);
     }
 }

@@ -26,6 +26,21 @@ class RecurrentSamplesTest {
         assertThat(r.samples().get(0)).hasSize(80).contains(" ");
     }
 
+    /**
+     * Measuring the held-out loss must not touch training: it used to reset the carried state of the training streams,
+     * so every evaluation restarted them mid-text and the training run depended on how often it was measured.
+     */
+    @Test
+    void evaluatingTheHeldOutLossLeavesTrainingAsItWas() {
+        String text = CharLstmSample.resource("/text/fortunes.txt").substring(0, 60_000);
+        CharLstmSample.Result rarely = CharLstmSample.train(ops, text, new CharLstmSample.Config(24, 16, 8, 4, 16, 1e-2f, 5f, 24, 2000, 0, 3),
+                new float[0], false);
+        CharLstmSample.Result often = CharLstmSample.train(ops, text, new CharLstmSample.Config(24, 16, 8, 4, 16, 1e-2f, 5f, 3, 2000, 0, 3),
+                new float[0], false);
+        assertThat(often.heldOutLoss()).isEqualTo(rarely.heldOutLoss());
+        assertThat(often.firstHeldOutLoss()).isEqualTo(rarely.firstHeldOutLoss());
+    }
+
     @Test
     void gradientsVanishInAVanillaRnnAndSurviveInAnLstmWithAHighForgetBias() {
         int T = 60;

@@ -23,20 +23,15 @@ class SaveLoadEvalTest {
         Path f = dir.resolve("spirals.safetensors");
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         SpiralsSample.Result trained = SpiralsSample.run(new ReferenceBackend(), 1, 40, 100, quiet,
-                new Options(new String[] {"--save", f.toString()}));
-        PrintStream out = System.out;
+                SpiralsSample.OPTIONS.parse(new String[] {"--save", f.toString()}));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            EvalCommand.main(new String[] {f.toString(), "--backend", "ref"});
-        } finally {
-            System.setOut(out);
-        }
+        assertThat(Main.run(new String[] {"eval", f.toString(), "--backend", "ref"}, new PrintStream(buf, true, StandardCharsets.UTF_8), quiet))
+                .as("exit status").isZero();
         String report = buf.toString(StandardCharsets.UTF_8);
         assertThat(report).contains(String.format("accuracy %.2f%% on 200 held-out spiral points", 100 * trained.mlpTestAccuracy()))
                 .contains("confusion matrix").contains("saved by 'spirals'");
         SpiralsSample.Result loaded = SpiralsSample.run(new ReferenceBackend(), 1, 0, 100, quiet,
-                new Options(new String[] {"--load", f.toString()}));
+                SpiralsSample.OPTIONS.parse(new String[] {"--load", f.toString(), "--epochs", "0"}));
         assertThat(loaded.mlpTestAccuracy()).isEqualTo(trained.mlpTestAccuracy());
     }
 
@@ -45,7 +40,7 @@ class SaveLoadEvalTest {
         DigitData d = DigitData.mnist();
         try (var cpu = dev.nabla.backend.Backends.create("cpu")) {
             Sequential net = LeNetSample.model().bind(cpu, 1);
-            LeNetSample.train(net, d.train().range(0, 300), d.test().range(0, 200), 1, 32, 0.03f, 0.75f, 0.9f, 1, null);
+            LeNetSample.train(net, d.train().range(0, 300), d.test().range(0, 200), 1, 32, 0.03f, 0.75f, 0.9f, 1, null, null);
             Path f = dir.resolve("lenet.safetensors");
             ModelFile.save(net, f);
             Sequential ref = ModelFile.read(f, new ReferenceBackend());

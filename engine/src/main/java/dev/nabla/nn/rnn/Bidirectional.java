@@ -33,6 +33,7 @@ public final class Bidirectional implements Recurrent {
 
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
+        dev.nabla.nn.Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
         fwd.bind(ops, rng);
         bwd.bind(ops, rng);
@@ -79,6 +80,7 @@ public final class Bidirectional implements Recurrent {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        dev.nabla.nn.Layers.input(name(), ops, x);
         States.requireSequence(name(), x, in);
         int T = x.dim(0), B = x.dim(1), n = T * B * hid;
         if (T != steps || B != batch) {
@@ -103,6 +105,7 @@ public final class Bidirectional implements Recurrent {
 
     @Override
     public Tensor backward(Tensor dy) {
+        dev.nabla.nn.Layers.gradient(name(), ops, steps > 0, dy);
         int T = steps, B = batch, n = T * B * hid;
         States.requireShape(name(), "output gradient", dy, T, B, 2 * hid);
         ops.swapAxes01(dy, dstack, T * B, 2, hid);                              // split ∂L/∂[h_f; h_b] into the two halves
@@ -120,6 +123,7 @@ public final class Bidirectional implements Recurrent {
     @Override
     public Tensor stateGradient(int k) {
         int s = fwd.stateCount();
+        if (k < 0 || k >= 2 * s) throw new IllegalArgumentException(name() + " has state gradients 0.." + (2 * s - 1) + ", not " + k);
         return k < s ? fwd.stateGradient(k) : bwd.stateGradient(k - s);
     }
 
@@ -127,6 +131,8 @@ public final class Bidirectional implements Recurrent {
     @Override
     public Tensor finalState(int k) {
         int s = fwd.stateCount();
+        if (k < 0 || k >= 2 * s) throw new IllegalArgumentException(name() + " has final states 0.." + (2 * s - 1) + ", not " + k);
+        if (steps == 0) throw new IllegalStateException(name() + ": finalState(" + k + ") before any forward pass");
         return k < s ? fwd.finalState(k) : bwd.finalState(k - s);
     }
 

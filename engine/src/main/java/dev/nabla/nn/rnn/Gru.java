@@ -45,7 +45,7 @@ public final class Gru extends RecurrentLayer<Gru> {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        States.requireSequence(name(), x, in);
+        checkInput(x);
         int T = x.dim(0), B = x.dim(1), bhid = B * hid, g3 = B * 3 * hid;
         allocate(T, B);
         this.x = x;
@@ -107,7 +107,7 @@ public final class Gru extends RecurrentLayer<Gru> {
 
     @Override
     public Tensor finalState(int k) {
-        if (k != 0) throw new IndexOutOfBoundsException(name() + " has one state (h), not " + k);
+        checkFinalState(k);
         return h.view(steps * batch * hid, batch, hid);
     }
 

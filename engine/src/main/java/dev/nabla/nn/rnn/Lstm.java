@@ -31,6 +31,7 @@ public final class Lstm extends RecurrentLayer<Lstm> {
 
     public Lstm(int inputSize, int hiddenSize, boolean peepholes, float forgetBias) {
         super("LSTM", inputSize, hiddenSize, 2);
+        if (!Float.isFinite(forgetBias)) throw new IllegalArgumentException("LSTM forget-gate bias must be a finite number, got " + forgetBias);
         this.peepholes = peepholes;
         this.forgetBias = forgetBias;
         initStates();                                                            // after peepholes: name() shows them
@@ -75,7 +76,7 @@ public final class Lstm extends RecurrentLayer<Lstm> {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        States.requireSequence(name(), x, in);
+        checkInput(x);
         int T = x.dim(0), B = x.dim(1);
         allocate(T, B);
         this.x = x;
@@ -127,10 +128,10 @@ public final class Lstm extends RecurrentLayer<Lstm> {
             ops.copy(dy.view(t * bh, B, hid), dh);                              // ∂L/∂h_t = ∂L^{(t)}/∂h_t (this step's output)
             ops.axpy(1f, dhNext, dh);                                           //         + (∂h_{t+1}/∂h_t)ᵀ·∂L/∂h_{t+1}
             if (recordNorms) hiddenGradNorms[t] = (float) Math.sqrt(ops.sumSquares(dh));
+            if (recordNorms) cellGradNorms[t] = cellGradientNorm(at, tanhC.view(t * bh, B, hid), dh, dc);   // ‖∂L/∂c_{t+1}‖, slot t
             ops.lstmCellBackward(at, c.view(t * bh, B, hid), c.view((t + 1) * bh, B, hid), tanhC.view(t * bh, B, hid),
                     peep == null ? null : peep.value(), dh, dc, dgt,            // ∂L/∂a_t (all four gates);
                     peep == null ? null : peep.grad());                         // dc ← ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f  (no matrix product)
-            if (recordNorms) cellGradNorms[t] = (float) Math.sqrt(ops.sumSquares(dc));
             ops.gemm(false, false, 1f, dgt, wh.value(), 0f, dhNext);           // ∂L/∂h_{t−1} via the gates = ∂L/∂a_t·W_h
         }
         Tensor dg2 = dgates.reshape(T * B, 4 * hid);
@@ -143,9 +144,29 @@ public final class Lstm extends RecurrentLayer<Lstm> {
         return dx;
     }
 
+    /**
+     * ‖∂L/∂c_t‖ for the step whose activations are {@code acts}: what lstmCellBackward adds up first, the gradient from
+     * step t+1 ({@code dc}) plus the path through h_t, ∂L/∂h_t ⊙ o ⊙ (1 − tanh² c_t), plus the o-peephole's ∂L/∂a_o ⊙ p_o.
+     * (The cell op's output, ∂L/∂c_{t−1} through the forget gate alone, is the previous step's, and misses its h path.)
+     * Computed on the host: a diagnostic, which syncs anyway.
+     */
+    private float cellGradientNorm(Tensor acts, Tensor tanhCt, Tensor dh, Tensor dc) {
+        float[] a = acts.toArray(), tc = tanhCt.toArray(), g = dh.toArray(), from = dc.toArray();
+        float[] p = peep == null ? null : peep.value().toArray();
+        double s = 0;
+        for (int k = 0; k < g.length; k++) {
+            int b = k / hid, j = k % hid;
+            float o = a[b * 4 * hid + 3 * hid + j], t = tc[k];
+            float d = from[k] + g[k] * o * (1 - t * t);
+            if (p != null) d += g[k] * t * o * (1 - o) * p[2 * hid + j];
+            s += (double) d * d;
+        }
+        return (float) Math.sqrt(s);
+    }
+
     @Override
     public Tensor finalState(int k) {
-        if (k < 0 || k > 1) throw new IndexOutOfBoundsException(name() + " has states 0 (h) and 1 (c), not " + k);
+        checkFinalState(k);
         return (k == 0 ? h : c).view(steps * batch * hid, batch, hid);
     }
 

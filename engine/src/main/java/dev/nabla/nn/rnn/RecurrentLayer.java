@@ -31,6 +31,7 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> implements Recurrent 
 
     /** Keeps the backend and binds the initial states to it (the subclass then makes its parameters). */
     final void bindStates(Backend ops) {
+        dev.nabla.nn.Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
         states.bind(ops);
     }
@@ -67,9 +68,23 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> implements Recurrent 
     public final void backwardParams(Tensor dy) { checkedBackward(dy, false); }
 
     private Tensor checkedBackward(Tensor dy, boolean inputGradient) {
-        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+        dev.nabla.nn.Layers.gradient(name(), ops, x != null, dy);
         States.requireShape(name(), "output gradient", dy, steps, batch, hid);
         return backward(dy, inputGradient);
+    }
+
+    /** Checks a forward input: bound, given, on this backend, [T, B, in] with T ≥ 1 and B ≥ 1. */
+    final void checkInput(Tensor x) {
+        dev.nabla.nn.Layers.input(name(), ops, x);
+        States.requireSequence(name(), x, in);
+    }
+
+    /** Checks {@code finalState(k)}: a forward pass came first, and k names one of the states. */
+    final void checkFinalState(int k) {
+        if (k < 0 || k >= stateCount) {
+            throw new IllegalArgumentException(name() + " has " + (stateCount == 1 ? "one state, 0 (h)" : "states 0 (h) and 1 (c)") + ", not " + k);
+        }
+        if (x == null) throw new IllegalStateException(name() + ": finalState(" + k + ") before any forward pass");
     }
 
     /** BPTT over the last forward pass (dy checked: [T, B, H]); returns ∂L/∂x if inputGradient, else null. */

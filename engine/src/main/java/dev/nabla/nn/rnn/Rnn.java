@@ -47,7 +47,7 @@ public final class Rnn extends RecurrentLayer<Rnn> {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        States.requireSequence(name(), x, in);
+        checkInput(x);
         int T = x.dim(0), B = x.dim(1), bh = B * hid;
         allocate(T, B);
         this.x = x;
@@ -104,7 +104,7 @@ public final class Rnn extends RecurrentLayer<Rnn> {
 
     @Override
     public Tensor finalState(int k) {
-        if (k != 0) throw new IndexOutOfBoundsException(name() + " has one state (h), not " + k);
+        checkFinalState(k);
         return h.view(steps * batch * hid, batch, hid);
     }
 

@@ -36,6 +36,7 @@ final class States {
     }
 
     void mode(InitialState m) {
+        if (m == null) throw new IllegalArgumentException(layer + ": the initial-state mode is null");
         this.mode = m;
         if (m == InitialState.LEARNED && ops != null) learn();
     }
@@ -52,6 +53,8 @@ final class States {
     Param[] learned() { return mode == InitialState.LEARNED ? learned : null; }
 
     void given(Tensor... states) {
+        if (states == null) throw new IllegalArgumentException(layer + ": the initial states are null");
+        for (Tensor s : states) if (s == null) throw new IllegalArgumentException(layer + ": an initial state tensor is null");
         if (states.length != count) throw new IllegalArgumentException(layer + " needs " + count + " initial state tensor(s), got " + states.length);
         for (Tensor s : states) {
             if (s.size() % size != 0 || s.dim(-1) != size) {
@@ -120,6 +123,7 @@ final class States {
     }
 
     Tensor gradient(int k) {
+        if (k < 0 || k >= count) throw new IllegalArgumentException(layer + ": state gradient " + k + " does not exist (" + count + " state(s))");
         if (grads == null) throw new IllegalStateException(layer + ": no backward pass yet");
         return grads[k];
     }
@@ -142,9 +146,12 @@ final class States {
     }
 
     static void requireSequence(String layer, Tensor x, int d) {
+        if (x == null) throw new IllegalArgumentException(layer + ": the input sequence is null");
         if (x.rank() != 3 || x.dim(2) != d) {
             throw new IllegalArgumentException(layer + ": input " + x.shapeString() + " is not [T, B, " + d + "] (time-major)");
         }
+        if (x.dim(0) == 0) throw new IllegalArgumentException(layer + ": a zero-length sequence, input " + x.shapeString() + " (T = 0)");
+        if (x.dim(1) == 0) throw new IllegalArgumentException(layer + ": an empty batch, input " + x.shapeString() + " (B = 0)");
     }
 
     static void requireShape(String layer, String what, Tensor t, int... shape) {

@@ -80,6 +80,7 @@ public final class VanillaRnn implements Layer {
     /** U, W, b ~ U(−1/√H, 1/√H) (PyTorch's nn.RNN); V, c ~ U(−1/√H, 1/√H) (nn.Linear with H inputs). */
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
+        dev.nabla.nn.Layers.bindOnce(name(), this.ops, ops);
         this.ops = ops;
         states.bind(ops);
         double r = 1 / Math.sqrt(hid);
@@ -192,6 +193,7 @@ public final class VanillaRnn implements Layer {
     }
 
     private Tensor run(Tensor x, Tensor targets, boolean fromInput) {
+        dev.nabla.nn.Layers.input(name(), ops, x);
         States.requireSequence(name(), x, in);
         int T = x.dim(0), B = x.dim(1);
         if (targets != null) States.requireShape(name(), "teacher-forcing targets", targets, T, B, out);
@@ -244,7 +246,7 @@ public final class VanillaRnn implements Layer {
      */
     @Override
     public Tensor backward(Tensor dlogits) {
-        if (x == null) throw new IllegalStateException(name() + ": backward before forward");
+        dev.nabla.nn.Layers.gradient(name(), ops, x != null, dlogits);
         int T = steps, B = batch, bh = B * hid, bs = B * stateSize, bo = B * out;
         if (output == Output.MANY_TO_MANY) States.requireShape(name(), "∂L/∂o", dlogits, T, B, out);
         else States.requireShape(name(), "∂L/∂o", dlogits, B, out);

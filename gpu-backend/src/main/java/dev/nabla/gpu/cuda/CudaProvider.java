@@ -13,7 +13,7 @@ public final class CudaProvider implements BackendProvider {
     public String name() { return "cuda"; }
 
     @Override
-    public int priority() { return CudaDevice.unavailableReason() == null ? 30 : -1; }
+    public int priority() { return 30; }                   // where it is unusable, auto asks unavailableReason and says why
 
     @Override
     public String unavailableReason() { return CudaDevice.unavailableReason(); }

@@ -107,11 +107,12 @@ class CudaBuildTest {
         String why = p.unavailableReason();
         System.out.println("[cuda] here: " + (why == null ? "available" : why));
         if (why == null) return;                                 // a GPU machine: the device suites cover it
-        assertThat(p.priority()).isNegative();
         assertThatThrownBy(() -> Backends.create("cuda")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("backend 'cuda' is not usable here").hasMessageContaining(why);
-        try (Backend auto = Backends.create("auto")) {
+        Backends.Choice c = Backends.choose("auto");
+        try (Backend auto = c.backend()) {
             assertThat(auto.name()).isNotEqualTo("cuda");
+            assertThat(c.describe()).as("auto says why it passed over cuda").contains("cuda: " + why);
         }
     }
 }

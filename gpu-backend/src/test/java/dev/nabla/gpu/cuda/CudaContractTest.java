@@ -10,4 +10,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CudaContractTest extends BackendContractTest {
     @Override
     protected Backend backend() { return Devices.open("cuda"); }
+
+    /** A queued kernel cannot throw: a bad arg-max turns its window's input gradient into NaN instead. */
+    @Override
+    protected boolean throwsForABadArgmax() { return false; }
 }

@@ -10,4 +10,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class OpenClContractTest extends BackendContractTest {
     @Override
     protected Backend backend() { return Devices.open("opencl"); }
+
+    /** A queued kernel cannot throw: a bad arg-max turns its window's input gradient into NaN instead. */
+    @Override
+    protected boolean throwsForABadArgmax() { return false; }
 }

@@ -4,7 +4,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.Backends;
+import dev.nabla.samples.Main;
+import dev.nabla.samples.Options;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -33,8 +36,11 @@ public final class Playground implements AutoCloseable {
     private final AtomicInteger ids = new AtomicInteger();
 
     /** Serves on 127.0.0.1:{@code port} (0: any free port) with the engine on {@code backend}. */
-    public Playground(int port, String backend) throws IOException {
-        this.ops = Backends.create(backend);
+    public Playground(int port, String backend) throws IOException { this(port, Backends.create(backend)); }
+
+    /** Serves on 127.0.0.1:{@code port} (0: any free port) with the engine on {@code ops}, which it closes at the end. */
+    public Playground(int port, Backend ops) throws IOException {
+        this.ops = ops;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {   // one thread: one backend, requests in order
             Thread t = new Thread(r, "nabla-playground");
@@ -113,22 +119,24 @@ public final class Playground implements AutoCloseable {
         ops.close();
     }
 
+    public static final Options.Spec OPTIONS = new Options.Spec("playground",
+            "a browser page to train small networks live (the classroom's playground): http://127.0.0.1:PORT/")
+            .integer("port", 8765, 0, 65_535, "the port on 127.0.0.1 (0: any free one)")
+            .common();
+
     /** {@code ./nabla playground [--port 8765] [--backend cpu]}: serves until interrupted. */
-    public static void main(String[] args) throws Exception {
-        int port = 8765;
-        String backend = "auto";
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "--backend" -> backend = args[++i];
-                default -> {
-                    System.err.println("nabla playground: unknown option '" + args[i] + "' (options: --port N, --backend NAME)");
-                    System.exit(2);
-                }
-            }
+    public static void main(String[] args) { Main.main(Main.withCommand("playground", args)); }
+
+    public static void run(Options o, PrintStream out) {
+        Backend ops = o.backend(out);
+        try {
+            Playground p = new Playground(o.getInt("port"), ops);
+            out.printf("Nabla playground on http://127.0.0.1:%d/ (engine on '%s'); Ctrl-C to stop%n", p.port(), ops.name());
+            Thread.currentThread().join();
+        } catch (IOException e) {
+            throw Options.usage("--port " + o.getInt("port") + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        Playground p = new Playground(port, backend);
-        System.out.printf("Nabla playground on http://127.0.0.1:%d/ (engine on '%s'); Ctrl-C to stop%n", p.port(), p.ops.name());
-        Thread.currentThread().join();
     }
 }
