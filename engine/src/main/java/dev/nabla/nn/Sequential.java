@@ -119,14 +119,24 @@ public final class Sequential implements Layer {
             throw new IllegalArgumentException(name() + ": empty batch, input shape " + x.shapeString() + " (the first axis is the batch)");
         }
         forwarded = true;
-        for (Layer l : layers) x = l.forward(x, training);
+        dev.nabla.trace.Trace.Observer o = dev.nabla.trace.Trace.current();   // null unless something watches
+        for (int i = 0; i < layers.size(); i++) {
+            Tensor in = x;
+            x = layers.get(i).forward(x, training);
+            if (o != null) o.forward(layers.get(i), i, in, x);
+        }
         return x;
     }
 
     @Override
     public Tensor backward(Tensor dy) {
         Layers.gradient(name(), backend(), forwarded, dy);
-        for (int i = layers.size() - 1; i >= 0; i--) dy = layers.get(i).backward(dy);
+        dev.nabla.trace.Trace.Observer o = dev.nabla.trace.Trace.current();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Tensor in = dy;
+            dy = layers.get(i).backward(dy);
+            if (o != null) o.backward(layers.get(i), i, in, dy);
+        }
         return dy;
     }
 
@@ -134,8 +144,14 @@ public final class Sequential implements Layer {
     @Override
     public void backwardParams(Tensor dy) {
         Layers.gradient(name(), backend(), forwarded, dy);
-        for (int i = layers.size() - 1; i > 0; i--) dy = layers.get(i).backward(dy);
+        dev.nabla.trace.Trace.Observer o = dev.nabla.trace.Trace.current();
+        for (int i = layers.size() - 1; i > 0; i--) {
+            Tensor in = dy;
+            dy = layers.get(i).backward(dy);
+            if (o != null) o.backward(layers.get(i), i, in, dy);
+        }
         layers.getFirst().backwardParams(dy);
+        if (o != null) o.backward(layers.getFirst(), 0, dy, null);
     }
 
     @Override

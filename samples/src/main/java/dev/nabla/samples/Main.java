@@ -39,7 +39,11 @@ public final class Main {
             new Command(CaptionSample.OPTIONS, CaptionSample::run),
             new Command(WindowSample.OPTIONS, WindowSample::run),
             new Command(EvalCommand.OPTIONS, EvalCommand::run),
+            new Command(ExplainCommand.OPTIONS, ExplainCommand::run),
             new Command(dev.nabla.samples.playground.Playground.OPTIONS, dev.nabla.samples.playground.Playground::run));
+
+    /** The commands whose first argument, if it is not an option, is the value of an option. */
+    private static final Map<String, String> POSITIONAL = Map.of("eval", "model", "explain", "example");
 
     private static final Map<String, Command> BY_NAME = COMMANDS.stream().collect(Collectors.toMap(Command::name, Function.identity()));
 
@@ -75,7 +79,8 @@ public final class Main {
         }
         String cmd = args[0];
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        if (cmd.equals("eval") && rest.length > 0 && !rest[0].startsWith("--")) rest = withCommand("--model", rest);  // nabla eval FILE
+        String positional = POSITIONAL.get(cmd);                                 // nabla eval FILE, nabla explain NAME
+        if (positional != null && rest.length > 0 && !rest[0].startsWith("--")) rest = withCommand("--" + positional, rest);
         if (cmd.equals("help") || cmd.equals("--help") || cmd.equals("-h")) return help(rest, out, err);
         Command c = BY_NAME.get(cmd);
         if (c == null) {

@@ -53,6 +53,7 @@ class CommandLineTest {
             String name = c.name();
             usageError(new String[] {name, "--nonsense", "model.bin"}, "nabla " + name + ": unknown option --nonsense", "valid options for " + name, "--backend", "--seed");
             if (name.equals("eval")) usageError(new String[] {name, "stray"}, "--model stray", "no such readable file");  // eval FILE
+            else if (name.equals("explain")) usageError(new String[] {name, "stray"}, "--example must be one of", "mlp-step");
             else usageError(new String[] {name, "stray"}, "unexpected argument 'stray'");
             usageError(new String[] {name, "--seed", "1", "--seed", "2"}, "--seed is given twice");
             usageError(new String[] {name, "--seed"}, "--seed needs a value");
@@ -143,6 +144,19 @@ class CommandLineTest {
         Run auto = nabla("xor", "--epochs", "1", "--quiet");
         assertThat(auto.out()).startsWith("backend: cpu (auto: the usable backend of the highest priority, 10; passed over ")
                 .contains("ref: priority 0, below cpu's 10");
+    }
+
+    @Test
+    void explainRunsALecturesExampleOnAnyBackendAndSaysItAgreesWithTheSlide() {
+        for (String backend : new String[] {"ref", "cpu"}) {
+            Run r = nabla("explain", "convolution", "--backend", backend);
+            assertThat(r.status()).as(r.err()).isZero();
+            assertThat(r.out()).contains("out(1, 3) = 161 + (−9) + 659 + 1 = 812").contains("convolution: 11 of 11 values agree with the slide");
+        }
+        Run all = nabla("explain", "--backend", "cpu");
+        assertThat(all.status()).as(all.err()).isZero();
+        for (String n : dev.nabla.explain.Explain.EXAMPLES.keySet()) assertThat(all.out()).contains(n + ": ").contains("values agree with the slide");
+        assertThat(all.out()).doesNotContain("DIFFERS");
     }
 
     /** The real launcher's process: exit statuses as a shell sees them, and auto's report in a JVM without the Vector API. */
