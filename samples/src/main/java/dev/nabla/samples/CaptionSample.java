@@ -165,6 +165,7 @@ public final class CaptionSample {
         });
         List<Trainer.EpochStats> h = epochs > 0 ? trainer.fit(net, new SoftmaxCrossEntropy(), new Adam(lr), train.data()) : List.of();
         if (o != null) SavedModels.save(o, net, "caption", java.util.Map.of("seed", Long.toString(seed), "test-strips", Integer.toString(testStrips)), log);
+        Figures.of(o, log).curves("caption", "captioning, CNN+LSTM (teacher-forced)", h);
         int[][] decoded = decode(net, test.data());
         return new Result(net, accuracy(decoded, test.captions()), h, decoded, test.captions());
     }
@@ -177,6 +178,7 @@ public final class CaptionSample {
             .integer("hidden", 128, 1, 100_000, "LSTM hidden units H (and the encoder's output)")
             .number("lr", 2e-3f, 0f, true, 10f, "Adam's learning rate η")
             .models("epochs")
+            .figures()
             .common();
 
     public static void main(String[] args) { Main.main(Main.withCommand("caption", args)); }

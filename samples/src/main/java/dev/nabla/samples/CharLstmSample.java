@@ -7,6 +7,7 @@ import dev.nabla.nn.Param;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.rnn.LstmLanguageModel;
 import dev.nabla.optim.Adam;
+import dev.nabla.samples.plot.Plot;
 import dev.nabla.train.Dataset;
 import dev.nabla.train.Trainer;
 import java.io.PrintStream;
@@ -59,6 +60,7 @@ public final class CharLstmSample {
             .number("temperature", "0.5, 0.8 and 1.0", 0f, true, 100f, "sample at this temperature only")
             .path("text", "the bundled fortunes", false, "train on this UTF-8 text file instead")
             .models("steps")
+            .figures()
             .check(o -> {
                 if (o.getInt("eval-chars") <= o.getInt("seq")) {
                     throw Options.usage("--eval-chars (" + o.getInt("eval-chars") + ") must exceed --seq (" + o.getInt("seq")
@@ -117,6 +119,8 @@ public final class CharLstmSample {
         }
         float first = evaluate(lm, probe, ce, evalChunks, evalStreams);
         float[] held0 = {first};
+        List<double[]> curve = new ArrayList<>();                           // (step, training loss, held-out loss) per measurement
+        curve.add(new double[] {0, Double.NaN, first});
         long t0 = System.nanoTime();
         long perEpoch = chunks.size() / c.batch();
         // teacher forcing over B streams, truncated BPTT with the state carried from chunk to chunk, clipping, Adam
@@ -137,6 +141,7 @@ public final class CharLstmSample {
                 if (step % c.evalEvery() != 0 && step != c.steps()) return;
                 if (progress != null) progress.done();
                 held0[0] = evaluate(lm, probe, ce, evalChunks, evalStreams);
+                curve.add(new double[] {step, lossSum / lossCount, held0[0]});
                 if (verbose) {
                     log.printf("step %5d  epoch %d (%.0f%%)  train %.3f  held-out %.3f nats/char  (unigram %.3f)  ‖g‖ %.2f  %,.0f chars/s%n",
                             step, p.epoch(), 100.0 * p.step() / perEpoch, lossSum / lossCount, held0[0], t.unigram(),
@@ -151,6 +156,18 @@ public final class CharLstmSample {
         if (o != null) SavedModels.save(o, lm, "char-lstm", Map.of("text", o.has("text") ? o.path("text").toString() : "",
                 "eval-chars", Integer.toString(c.evalChars())), log);
         double secs = (System.nanoTime() - t0) / 1e9;
+        Figures f = Figures.of(o, log);
+        if (f.on() && curve.size() > 1) {
+            double[] x = new double[curve.size()], tr = new double[x.length], ho = new double[x.length], uni = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = curve.get(i)[0];
+                tr[i] = curve.get(i)[1];
+                ho[i] = curve.get(i)[2];
+                uni[i] = t.unigram();
+            }
+            f.lines("char-lstm-loss", "character LSTM on the fortunes: nats per character", "update", "nats/char",
+                    List.of(new Plot.Series("training", x, tr), new Plot.Series("held out", x, ho), new Plot.Series("unigram baseline", x, uni)), false);
+        }
         List<String> samples = new ArrayList<>();
         SplittableRandom rng = new SplittableRandom(c.seed());
         for (float tau : temperatures) {

@@ -123,6 +123,7 @@ public final class FortuneTopicSample {
                 s.epoch(), s.trainLoss(), 100 * s.trainAccuracy(), 100 * s.valAccuracy(), s.samplesPerSecond()));
         List<Trainer.EpochStats> h = epochs > 0 ? trainer.fit(net, loss, new Adam(lr), train) : List.of();
         if (o != null) SavedModels.save(o, net, "fortune-topic", java.util.Map.of(), log);
+        Figures.of(o, log).curves("fortune-topic", "fortune topics, LSTM", h);
         int[][] confusion = Evaluations.confusion(net, test, K);
         return new Result(net, Trainer.evaluate(net, loss, test, 200).accuracy(), baseline, V, confusion, c.categories(), h);
     }
@@ -149,6 +150,7 @@ public final class FortuneTopicSample {
             .number("lr", 3e-3f, 0f, true, 10f, "Adam's learning rate η")
             .number("dropout", 0.5f, 0f, false, 0.99f, "dropout before the classifier (0: none)")
             .models("epochs")
+            .figures()
             .common();
 
     public static void main(String[] args) { Main.main(Main.withCommand("fortune-topic", args)); }

@@ -1,6 +1,7 @@
 package dev.nabla.samples;
 
 import dev.nabla.backend.Backend;
+import dev.nabla.samples.plot.Plot;
 import dev.nabla.backend.Tensor;
 import dev.nabla.nn.Dense;
 import dev.nabla.nn.Sequential;
@@ -27,6 +28,7 @@ public final class GradientFlowSample {
             .number("large-w", 1.8f, 0f, true, 1e6f, "σ of the vanilla RNN's W that explodes")
             .path("load", null, false, "measure the LSTM of this file (saved by gradient-flow --save) in place of the forget-bias-3 one")
             .output("save", "save the forget-bias-3 LSTM to this file (safetensors)")
+            .figures()
             .common();
 
     public static void main(String[] args) { Main.main(Main.withCommand("gradient-flow", args)); }
@@ -63,6 +65,22 @@ public final class GradientFlowSample {
         out.printf("ratio ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖:  RNN σ=%.1f %.1e   RNN σ=%.1f %.1e   LSTM b_f=1 %.1e   LSTM b_f=3 %.1e%n",
                 small, rnnSmall[0] / rnnSmall[T - 1], large, rnnLarge[0] / rnnLarge[T - 1],
                 lstm1[0][0] / lstm1[0][T - 1], lstm3[0][0] / lstm3[0][T - 1]);
+        Figures f = Figures.of(o, out);
+        if (f.on()) {
+            double[] k = new double[T];
+            for (int i = 0; i < T; i++) k[i] = i + 1;
+            f.lines("gradient-flow", "‖∂L/∂h_k‖ back through " + T + " steps (the loss at step " + T + ")", "step k", "‖∂L/∂h_k‖",
+                    java.util.List.of(new Plot.Series("RNN σ=" + small, k, doubles(rnnSmall)), new Plot.Series("RNN σ=" + large, k, doubles(rnnLarge)),
+                            new Plot.Series("LSTM b_f=1", k, doubles(lstm1[0])), new Plot.Series("LSTM b_f=3", k, doubles(lstm3[0]))), true);
+            f.lines("gradient-flow-cell", "LSTM: ‖∂L/∂c_k‖ along the cell path", "step k", "‖∂L/∂c_k‖",
+                    java.util.List.of(new Plot.Series("b_f=1", k, doubles(lstm1[1])), new Plot.Series("b_f=3", k, doubles(lstm3[1]))), true);
+        }
+    }
+
+    private static double[] doubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) d[i] = v[i];
+        return d;
     }
 
     /** ‖∂L/∂h_k‖ for a many-to-one vanilla RNN whose W is σ·N(0, 1/H). */

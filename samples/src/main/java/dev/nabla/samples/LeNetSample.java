@@ -40,6 +40,7 @@ public final class LeNetSample {
             .choice("spark", "off", "MASTER: train data-parallel on Apache Spark, e.g. local[2] (the ./nabla launcher runs it: dev.nabla.spark.SparkLeNet)",
                     "off")
             .models("epochs")
+            .figures()
             .check(o -> {
                 if (o.has("data-dir") && !o.get("data").equals("fashion")) throw Options.usage("--data-dir is for --data fashion");
                 if (o.get("data").equals("fashion")) {
@@ -92,9 +93,9 @@ public final class LeNetSample {
             Trainer t0 = new Trainer().epochs(1).batchSize(batch).seed(seed * 1_000 + e);
             if (progress != null) t0.listener(progress.label("epoch " + e + "/" + epochs));
             Trainer.EpochStats s = t0.fit(net, loss, Sgd.momentum(lrE, momentum), train).getFirst();
-            history.add(s);
+            Trainer.Evaluation t = log == null ? new Trainer.Evaluation(Float.NaN, Float.NaN) : Trainer.evaluate(net, loss, test, 500);
+            history.add(new Trainer.EpochStats(e, s.trainLoss(), s.trainAccuracy(), t.loss(), t.accuracy(), s.samplesPerSecond(), s.steps()));
             if (log != null) {
-                Trainer.Evaluation t = Trainer.evaluate(net, loss, test, 500);
                 log.printf("epoch %2d  η %.4f  loss %.4f  train accuracy %.2f%%  test accuracy %.2f%%  %,.0f samples/s%n",
                         e, lrE, s.trainLoss(), 100 * s.trainAccuracy(), 100 * t.accuracy(), s.samplesPerSecond());
             }
@@ -123,5 +124,21 @@ public final class LeNetSample {
         out.printf("test accuracy %.2f%% (loss %.4f) on %,d images; %.0f s in all%n", 100 * r.testAccuracy(), r.testLoss(),
                 d.test().size(), (System.nanoTime() - t0) / 1e9);
         SavedModels.save(o, net, "lenet", java.util.Map.of("data", data, "data-dir", o.has("data-dir") ? o.path("data-dir").toString() : ""), out);
+        Figures f = Figures.of(o, out);
+        f.curves("lenet", "LeNet-5 on " + d.name(), r.history());
+        if (f.on()) {
+            Conv2d c1 = (Conv2d) net.layers().getFirst();
+            float[] w = c1.weight().value().toArray();                        // [6, 1, 5, 5]: one 5×5 kernel per feature map
+            int k = c1.weight().value().dim(0), hw = w.length / k;
+            float[][] filters = new float[k][];
+            java.util.List<String> captions = new java.util.ArrayList<>();
+            for (int i = 0; i < k; i++) {
+                filters[i] = java.util.Arrays.copyOfRange(w, i * hw, (i + 1) * hw);
+                captions.add("map " + (i + 1));
+            }
+            int side = (int) Math.round(Math.sqrt(hw));
+            f.images("lenet-conv1-filters", "LeNet-5's first layer after training: its " + k + " learned 5×5 filters (black low, white high)",
+                    filters, side, side, captions);
+        }
     }
 }

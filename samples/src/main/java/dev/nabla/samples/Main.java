@@ -33,6 +33,7 @@ public final class Main {
             new Command(LeNetSample.OPTIONS, LeNetSample::run),
             new Command(SpiralsSample.OPTIONS, SpiralsSample::run),
             new Command(GradientFlowSample.OPTIONS, GradientFlowSample::run),
+            new Command(VanishingSample.OPTIONS, VanishingSample::run),
             new Command(CharLstmSample.OPTIONS, CharLstmSample::run),
             new Command(FortuneTopicSample.OPTIONS, FortuneTopicSample::run),
             new Command(TeacherForcingSample.OPTIONS, TeacherForcingSample::run),

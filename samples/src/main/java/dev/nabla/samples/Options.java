@@ -117,6 +117,18 @@ public final class Options {
             });
         }
 
+        /** {@code --plot DIR}: the sample writes its figures there (SVG, PNG for pictures), creating the directory. */
+        public Spec figures() {
+            return add("plot", "DIR", null, null, "write the figures (SVG; PNG for pictures) to this directory, created if missing", v -> {
+                Path p = Path.of(v).toAbsolutePath();
+                if (Files.exists(p) && !Files.isDirectory(p)) throw new Usage("--plot " + v + " is a file, not a directory");
+                Path parent = p.getParent();
+                while (parent != null && !Files.exists(parent)) parent = parent.getParent();
+                if (parent != null && !Files.isWritable(parent)) throw new Usage("--plot " + v + ": cannot create it in " + parent + " (not writable)");
+                return Path.of(v);
+            });
+        }
+
         /** A flag without a value. */
         public Spec flag(String name, String help) {
             return add(name, null, "off", false, help, v -> true);

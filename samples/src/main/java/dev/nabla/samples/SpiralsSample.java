@@ -93,6 +93,12 @@ public final class SpiralsSample {
         out.printf(Locale.ROOT, "MLP after %d epochs: train loss %.4f, train accuracy %.3f; held-out %d points: loss %.4f, accuracy %.3f  (%.1f s, backend %s)%n",
                 last.epoch(), last.trainLoss(), last.trainAccuracy(), test.size(), ev.loss(), ev.accuracy(), secs, ops.name());
         if (o != null) SavedModels.save(o, mlp, "spirals", java.util.Map.of("seed", Long.toString(seed)), out);
+        Figures f = Figures.of(o, out);
+        f.regions("spirals-perceptron", String.format(Locale.ROOT, "spirals: Rosenblatt's perceptron, one line (accuracy %.2f)", perceptronAcc),
+                perceptron, -1.2f, 1.2f, train);
+        f.regions("spirals-mlp", String.format(Locale.ROOT, "spirals: the 2-32-32-2 ReLU MLP (held-out accuracy %.3f)", ev.accuracy()),
+                mlp, -1.2f, 1.2f, train);
+        if (epochs > 0) f.curves("spirals-mlp", "spirals, 2-32-32-2 MLP", history);
         return new Result(perceptronAcc, last.trainAccuracy(), ev.accuracy(), last.epoch(), secs);
     }
 
@@ -100,6 +106,7 @@ public final class SpiralsSample {
             .integer("epochs", 300, 0, 1_000_000, "at most this many epochs (training stops once the loss is below 0.01)")
             .integer("every", 10, 1, 1_000_000, "print the loss every N epochs")
             .models("epochs")
+            .figures()
             .common();
 
     public static void main(String[] args) { Main.main(Main.withCommand("spirals", args)); }

@@ -70,6 +70,8 @@ public final class TeacherForcingSample {
         }
         long t0 = System.nanoTime();
         List<Row> rows = new ArrayList<>();
+        List<List<double[]>> curves = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
         String[] names = {"output recurrence, trained teacher-forced", "output recurrence, trained free-running", "hidden recurrence"};
         for (int m = 0; m < 3; m++) {
             VanillaRnn rnn = new VanillaRnn(K, hidden, K, m < 2 ? Recurrence.OUTPUT : Recurrence.HIDDEN, VanillaRnn.Output.MANY_TO_MANY);
@@ -88,6 +90,22 @@ public final class TeacherForcingSample {
             }
             Trainer trainer = new Trainer().batchSize(batch).shuffle(false).carryState(true).clipNorm(5f)
                     .epochs(Integer.MAX_VALUE).maxSteps(Math.max(1, steps));
+            int every = Math.max(1, steps / 60);
+            List<double[]> curve = new ArrayList<>();                       // (step, mean training loss of the last `every` steps)
+            double[] sum = {0};
+            trainer.listener(new Trainer.Listener() {
+                @Override public void onEpoch(Trainer.EpochStats s) {}
+
+                @Override public void onStep(Trainer.Progress p) {
+                    sum[0] += p.stepLoss();
+                    if (p.globalStep() % every == 0) {
+                        curve.add(new double[] {p.globalStep(), sum[0] / every});
+                        sum[0] = 0;
+                    }
+                }
+            });
+            curves.add(curve);
+            labels.add(m == 2 ? "hidden recurrence" : m == 0 ? "output rec., teacher-forced" : "output rec., free-running");
             if (steps > 0) trainer.fit(net, ce, new Adam(lr), data);
             float tf = Float.NaN, fr;
             if (m < 2) {
@@ -111,6 +129,15 @@ public final class TeacherForcingSample {
             }
             if (o != null && o.has("load")) break;
         }
+        Figures f = Figures.of(o, log);
+        if (f.on() && steps > 0) {
+            List<dev.nabla.samples.plot.Plot.Series> series = new ArrayList<>();
+            for (int m = 0; m < curves.size(); m++) {
+                double[] x = curves.get(m).stream().mapToDouble(p -> p[0]).toArray(), y = curves.get(m).stream().mapToDouble(p -> p[1]).toArray();
+                series.add(new dev.nabla.samples.plot.Plot.Series(labels.get(m), x, y));
+            }
+            f.lines("teacher-forcing-loss", "training loss per update, as each model is trained (nats/char)", "update", "nats/char", series, false);
+        }
         return new Result(rows, unigram, (System.nanoTime() - t0) / 1e9);
     }
 
@@ -123,6 +150,7 @@ public final class TeacherForcingSample {
             .number("lr", 3e-3f, 0f, true, 10f, "Adam's learning rate η")
             .integer("sample-length", 240, 0, 1_000_000, "characters generated in a closed loop per model")
             .models("steps")
+            .figures()
             .common();
 
     public static void main(String[] args) { Main.main(Main.withCommand("teacher-forcing", args)); }

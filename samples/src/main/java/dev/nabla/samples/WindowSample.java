@@ -94,6 +94,7 @@ public final class WindowSample {
                 s.epoch(), s.trainLoss(), 100 * s.trainAccuracy(), 100 * s.valAccuracy(), s.samplesPerSecond()));
         List<Trainer.EpochStats> h = epochs > 0 ? trainer.fit(net, loss, Sgd.momentum(lr, 0.9f), train) : List.of();
         if (o != null) SavedModels.save(o, net, "window", java.util.Map.of("seed", Long.toString(seed), "limit", Integer.toString(maxWindows)), log);
+        Figures.of(o, log).curves("window", "window classifier (hinge ranking)", h);
         return new Result(net, Trainer.evaluate(net, loss, held, 500).accuracy(), freqBaseline, train.size(), held.size(), V, h);
     }
 
@@ -137,6 +138,7 @@ public final class WindowSample {
             .number("lr", 0.2f, 0f, true, 100f, "SGD's learning rate η (momentum 0.9)")
             .integer("limit", 0, 0, Integer.MAX_VALUE, "use at most this many windows of each split (0: all)")
             .models("epochs")
+            .figures()
             .common();
 
     public static void main(String[] args) { Main.main(Main.withCommand("window", args)); }

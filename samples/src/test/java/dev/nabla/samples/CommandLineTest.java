@@ -72,6 +72,9 @@ class CommandLineTest {
         usageError(new String[] {"lenet", "--save", dir.resolve("no/such/dir/m.safetensors").toString()}, "--save", "no such directory");
         usageError(new String[] {"lenet", "--save", dir.toString()}, "--save", "is a directory, not a file");
         usageError(new String[] {"eval"}, "which model? nabla eval FILE");
+        Path aFile = dir.resolve("a-file");
+        try { java.nio.file.Files.writeString(aFile, "x"); } catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
+        usageError(new String[] {"xor", "--plot", aFile.toString()}, "--plot", "is a file, not a directory");
         usageError(new String[] {"eval", dir.resolve("none.safetensors").toString()}, "--model", "no such readable file");
         usageError(new String[] {"lenet", "--epochs", "-1"}, "--epochs", "got -1");
         usageError(new String[] {"lenet", "--batch", "0"}, "--batch must be");

@@ -52,15 +52,25 @@ public final class Plot {
         if (x1 == x0) x1 = x0 + 1;
         if (y1 == y0) { y0 -= 0.5; y1 += 0.5; }
         if (!logY && y0 > 0 && y0 < 0.5 * y1) y0 = 0;                       // losses and accuracies from 0
+        boolean wholeX = true;
+        for (Series s : series) for (double x : s.x()) wholeX &= x == Math.rint(x);
+        double[] yt = logY ? decades(y0, y1) : ticks(y0, y1, false);
+        if (!logY) { y0 = Math.min(y0, yt[0]); y1 = Math.max(y1, yt[yt.length - 1]); }   // the axis ends on a tick
+        else { y0 = yt[0]; y1 = yt[yt.length - 1]; }
+        double[] xt = ticks(x0, x1, wholeX);
         StringBuilder b = header(title);
         double px0 = x0, px1 = x1, py0 = y0, py1 = y1;
         java.util.function.DoubleUnaryOperator sx = x -> LEFT + (x - px0) / (px1 - px0) * (W - LEFT - RIGHT);
         java.util.function.DoubleUnaryOperator sy = y -> H - BOTTOM - (y - py0) / (py1 - py0) * (H - TOP - BOTTOM);
-        axes(b, xLabel, logY ? yLabel + " (log₁₀)" : yLabel);
-        for (int t = 0; t <= 4; t++) {                                       // ticks
-            double xv = x0 + (x1 - x0) * t / 4, yv = y0 + (y1 - y0) * t / 4;
+        axes(b, xLabel, logY ? yLabel + " (log scale)" : yLabel);
+        for (double xv : xt) {
+            if (xv < x0 - 1e-9 || xv > x1 + 1e-9) continue;
             b.append(text(sx.applyAsDouble(xv), H - BOTTOM + 16, fmt(xv), "middle", 11));
-            b.append(text(LEFT - 6, sy.applyAsDouble(yv) + 4, logY ? "1e" + fmt(yv) : fmt(yv), "end", 11));
+        }
+        for (double yv : yt) {
+            double y = sy.applyAsDouble(yv);
+            b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>", LEFT + 1, y, W - RIGHT, y));
+            b.append(text(LEFT - 6, y + 4, logY ? "1e" + fmt(yv) : fmt(yv), "end", 11));
         }
         for (int k = 0; k < series.size(); k++) {
             Series s = series.get(k);
@@ -72,6 +82,14 @@ public final class Plot {
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", sx.applyAsDouble(s.x()[i]), sy.applyAsDouble(y)));
             }
             b.append("<polyline fill=\"none\" stroke=\"").append(c).append("\" stroke-width=\"2\" points=\"").append(pts).append("\"/>\n");
+            if (s.y().length <= 30) {                                        // few points (epochs): mark each
+                for (int i = 0; i < s.y().length; i++) {
+                    double y = logY ? Math.log10(s.y()[i]) : s.y()[i];
+                    if (Double.isFinite(y)) {
+                        b.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", sx.applyAsDouble(s.x()[i]), sy.applyAsDouble(y), c));
+                    }
+                }
+            }
             b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"3\" fill=\"%s\"/>", W - RIGHT + 12, TOP + 12 + 18 * k, c));
             b.append(text(W - RIGHT + 30, TOP + 17 + 18 * k, s.name(), "start", 12));
         }
@@ -79,10 +97,10 @@ public final class Plot {
     }
 
     /**
-     * Decision regions: {@code p1} is P(class 1) on an n×n lattice over [−extent, extent]² (row 0 at the top), drawn
+     * Decision regions: {@code p1} is P(class 1) on an n×n lattice over [lo, hi]² (row 0 at the top, y = hi), drawn
      * from orange (0) to blue (1), with the points (x, y pairs) in their label's colour.
      */
-    public static String regions(String title, float[] p1, int n, float extent, float[] points, float[] labels) {
+    public static String regions(String title, float[] p1, int n, float lo, float hi, float[] points, float[] labels) {
         StringBuilder b = header(title);
         double side = H - TOP - BOTTOM, cell = side / n;
         for (int r = 0; r < n; r++)
@@ -92,10 +110,18 @@ public final class Plot {
             }
         b.append('\n');
         for (int i = 0; i < labels.length; i++) {
-            double x = LEFT + (points[2 * i] + extent) / (2 * extent) * side, y = TOP + side - (points[2 * i + 1] + extent) / (2 * extent) * side;
+            double x = LEFT + (points[2 * i] - lo) / (hi - lo) * side, y = TOP + side - (points[2 * i + 1] - lo) / (hi - lo) * side;
             b.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\" stroke=\"#333\"/>", x, y, hex(mix(labels[i]))));
         }
         b.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#999\"/>", LEFT, TOP, side, side));
+        for (double v : ticks(lo, hi, false)) {                                // the input axes x₁ (across) and x₂ (up)
+            if (v < lo - 1e-9 || v > hi + 1e-9) continue;
+            double at = (v - lo) / (hi - lo) * side;
+            b.append(text(LEFT + at, TOP + side + 15, fmt(v), "middle", 11));
+            b.append(text(LEFT - 5, TOP + side - at + 4, fmt(v), "end", 11));
+        }
+        b.append(text(LEFT + side / 2, TOP + side + 32, "x₁", "middle", 12));
+        b.append(text(LEFT - 36, TOP + side / 2, "x₂", "middle", 12));
         b.append(text(LEFT + side + 20, TOP + 20, "P(class 1)", "start", 12));
         for (int k = 0; k <= 4; k++) {
             b.append(String.format(Locale.ROOT, "<rect x=\"%.0f\" y=\"%d\" width=\"18\" height=\"18\" fill=\"%s\"/>", LEFT + side + 20, TOP + 30 + 22 * k,
@@ -106,12 +132,12 @@ public final class Plot {
     }
 
     /** A PNG of the same regions (for viewers without SVG), {@code scale} pixels per lattice cell. */
-    public static byte[] regionsPng(float[] p1, int n, float extent, float[] points, float[] labels, int scale) {
+    public static byte[] regionsPng(float[] p1, int n, float lo, float hi, float[] points, float[] labels, int scale) {
         BufferedImage img = new BufferedImage(n * scale, n * scale, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < n * scale; y++)
             for (int x = 0; x < n * scale; x++) img.setRGB(x, y, rgb(light(mix(p1[(y / scale) * n + x / scale]))));
         for (int i = 0; i < labels.length; i++) {
-            int cx = (int) ((points[2 * i] + extent) / (2 * extent) * n * scale), cy = (int) (n * scale - (points[2 * i + 1] + extent) / (2 * extent) * n * scale);
+            int cx = (int) ((points[2 * i] - lo) / (hi - lo) * n * scale), cy = (int) (n * scale - (points[2 * i + 1] - lo) / (hi - lo) * n * scale);
             for (int dy = -3; dy <= 3; dy++)
                 for (int dx = -3; dx <= 3; dx++) {
                     int x = cx + dx, y = cy + dy;
@@ -127,8 +153,9 @@ public final class Plot {
      * 5×5 filters of LeNet-5's first layer. {@code images[k]} holds h·w values, row-major.
      */
     public static String images(String title, float[][] images, int h, int w, List<String> captions) {
-        StringBuilder b = header(title);
         int size = 80, gap = 16, perRow = Math.max(1, (W - 2 * gap) / (size + gap));
+        int rows = (images.length + perRow - 1) / perRow;
+        StringBuilder b = header(title, TOP + rows * (size + gap + 16) + gap);
         for (int k = 0; k < images.length; k++) {
             int ox = gap + (k % perRow) * (size + gap), oy = TOP + (k / perRow) * (size + gap + 16);
             float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE;
@@ -164,17 +191,22 @@ public final class Plot {
 
     /** Writes {@code content} to dir/name without ever leaving a half-written file (temp file, forced, renamed). */
     public static Path write(Path dir, String name, byte[] content) {
+        Path tmp = null;
         try {
             Files.createDirectories(dir);
-            Path target = dir.resolve(name), tmp = Files.createTempFile(dir, "." + name, ".tmp");
+            Path target = dir.resolve(name);
+            tmp = Files.createTempFile(dir, "." + name, ".tmp");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.write(java.nio.ByteBuffer.wrap(content));
                 ch.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
             return target;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the figure " + dir.resolve(name), e);
+            throw new UncheckedIOException("cannot write the figure " + dir.resolve(name) + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* the error above says what failed */ }
         }
     }
 
@@ -182,10 +214,12 @@ public final class Plot {
 
     // ---------------------------------------------------------------- drawing helpers
 
-    private static StringBuilder header(String title) {
+    private static StringBuilder header(String title) { return header(title, H); }
+
+    private static StringBuilder header(String title, int height) {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                + "font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, H, W, H));
+                + "font-family=\"sans-serif\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n", W, height, W, height));
         b.append(text(W / 2.0, 24, title, "middle", 15));
         return b;
     }
@@ -202,11 +236,39 @@ public final class Plot {
         return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" text-anchor=\"%s\">%s</text>\n", x, y, size, anchor, esc(s));
     }
 
+    /** About five ticks at a round step (1, 2 or 5 × 10^k; whole numbers if {@code whole}) covering [lo, hi]. */
+    static double[] ticks(double lo, double hi, boolean whole) {
+        double raw = (hi - lo) / 4, mag = Math.pow(10, Math.floor(Math.log10(raw))), step = mag;
+        for (double m : new double[] {1, 2, 5, 10}) {
+            step = m * mag;
+            if (step >= raw) break;
+        }
+        if (whole) step = Math.max(1, Math.rint(step));
+        double first = Math.floor(lo / step + 1e-9) * step, last = Math.ceil(hi / step - 1e-9) * step;
+        int n = (int) Math.round((last - first) / step) + 1;
+        double[] t = new double[n];
+        for (int i = 0; i < n; i++) t[i] = Double.parseDouble(String.format(Locale.ROOT, "%.12g", first + i * step));   // 0.6, not 0.6000000000000001
+        return t;
+    }
+
+    /** Whole decades (log₁₀ values) covering [lo, hi], every k-th so that there are at most eight. */
+    static double[] decades(double lo, double hi) {
+        int a = (int) Math.floor(lo), z = (int) Math.ceil(hi);
+        if (z == a) z = a + 1;
+        int k = Math.max(1, (z - a + 7) / 8);
+        a = Math.floorDiv(a, k) * k;
+        z = -Math.floorDiv(-z, k) * k;
+        double[] t = new double[(z - a) / k + 1];
+        for (int i = 0; i < t.length; i++) t[i] = a + i * k;
+        return t;
+    }
+
     private static String esc(String s) { return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"); }
 
     private static String fmt(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e6) return String.valueOf((long) v);
-        return String.format(Locale.ROOT, Math.abs(v) < 0.01 || Math.abs(v) >= 1e4 ? "%.2g" : "%.3g", v);
+        if (Math.abs(v - Math.rint(v)) < 1e-9 && Math.abs(v) < 1e6) return String.valueOf(Math.round(v));
+        String t = String.format(Locale.ROOT, Math.abs(v) < 0.01 || Math.abs(v) >= 1e4 ? "%.2g" : "%.3g", v);
+        return t.contains(".") && !t.contains("e") ? t.replaceAll("0+$", "").replaceAll("\\.$", "") : t;
     }
 
     /** Orange (class 0) to blue (class 1). */

@@ -27,8 +27,17 @@ class PlotTest {
         assertThat(d.getElementsByTagName("polyline").getLength()).isEqualTo(2);
         assertThat(svg).contains("loss per epoch", "train", "held out", "epoch");
         String log = Plot.lines("‖∂L/∂h_k‖", "k", "norm", List.of(Plot.Series.of("RNN", new double[] {1, 1e-3, 1e-8})), true);
-        assertThat(log).contains("(log₁₀)", "1e-8");
+        assertThat(log).contains("(log scale)", "1e-8", "1e0");
         assertThat(parse(log).getElementsByTagName("polyline").getLength()).isEqualTo(1);
+    }
+
+    @Test
+    void ticksAreRoundNumbersCoveringTheRange() {
+        assertThat(Plot.ticks(0.389, 0.617, false)).containsExactly(0.3, 0.4, 0.5, 0.6, 0.7);
+        assertThat(Plot.ticks(1, 500, true)).containsExactly(0, 200, 400, 600);
+        assertThat(Plot.ticks(1, 3, true)).containsExactly(1, 2, 3);
+        assertThat(Plot.decades(-16.3, 2.27)).containsExactly(-18, -15, -12, -9, -6, -3, 0, 3);
+        assertThat(Plot.decades(-4.8, -0.02)).containsExactly(-5, -4, -3, -2, -1, 0);
     }
 
     @Test
@@ -37,10 +46,10 @@ class PlotTest {
         float[] p1 = new float[n * n];
         for (int i = 0; i < p1.length; i++) p1[i] = i / 15f;
         float[] pts = {0.5f, 0.5f, -0.5f, -0.5f}, labels = {1, 0};
-        Document d = parse(Plot.regions("XOR", p1, n, 1.5f, pts, labels));
+        Document d = parse(Plot.regions("XOR", p1, n, -1.5f, 1.5f, pts, labels));
         assertThat(d.getElementsByTagName("circle").getLength()).isEqualTo(2);
         assertThat(d.getElementsByTagName("rect").getLength()).isGreaterThanOrEqualTo(n * n);
-        var png = ImageIO.read(new ByteArrayInputStream(Plot.regionsPng(p1, n, 1.5f, pts, labels, 10)));
+        var png = ImageIO.read(new ByteArrayInputStream(Plot.regionsPng(p1, n, -1.5f, 1.5f, pts, labels, 10)));
         assertThat(png.getWidth()).isEqualTo(40);
         assertThat(png.getRGB(0, 0)).as("top-left: class 0, orange").isNotEqualTo(png.getRGB(39, 39));
     }
