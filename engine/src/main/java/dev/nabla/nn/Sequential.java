@@ -97,11 +97,35 @@ public final class Sequential implements Layer {
         return dy;
     }
 
-    /** Backward without ∂E/∂input: the first layer only accumulates its parameter gradients (a training step's case). */
+    /**
+     * Backward without ∂E/∂input (a training step's case): δ goes down only as far as the lowest layer with a trainable
+     * parameter, which accumulates its parameter gradients without computing a δ for the layer below; the layers under
+     * it (frozen, or without parameters) run no backward at all. With every parameter frozen nothing runs.
+     */
     @Override
     public void backwardParams(Tensor dy) {
-        for (int i = layers.size() - 1; i > 0; i--) dy = layers.get(i).backward(dy);
-        layers.getFirst().backwardParams(dy);
+        int lowest = lowestTrainable();
+        if (lowest < 0) return;                                             // all frozen: no gradient is wanted
+        for (int i = layers.size() - 1; i > lowest; i--) dy = layers.get(i).backward(dy);
+        layers.get(lowest).backwardParams(dy);
+    }
+
+    /** The index of the first layer with a trainable parameter, or −1. */
+    private int lowestTrainable() {
+        for (int i = 0; i < layers.size(); i++) if (layers.get(i).trainable()) return i;
+        return -1;
+    }
+
+    @Override
+    public Sequential freeze() {
+        Layer.super.freeze();
+        return this;
+    }
+
+    @Override
+    public Sequential unfreeze() {
+        Layer.super.unfreeze();
+        return this;
     }
 
     @Override
@@ -151,7 +175,8 @@ public final class Sequential implements Layer {
             s = l.outputShape(s);
             long n = 0;
             for (Param p : l.params()) n += p.size();
-            sb.append(String.format("%-28s → %-16s %,10d params%n", l.name(), Arrays.toString(s), n));
+            String frozen = n > 0 && !l.trainable() ? "  (frozen)" : "";
+            sb.append(String.format("%-28s → %-16s %,10d params%s%n", l.name(), Arrays.toString(s), n, frozen));
         }
         return sb.append(String.format("total %,d params%n", parameterCount())).toString();
     }

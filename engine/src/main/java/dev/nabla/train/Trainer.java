@@ -168,7 +168,7 @@ public final class Trainer {
             throw new IllegalArgumentException("patience " + patience + " watches the validation loss: set a validationSplit > 0 that holds out ≥ 1 sample");
         }
         int bs = batchSize == 0 ? train.size() : Math.min(batchSize, train.size());
-        List<Param> params = model.params();
+        List<Param> params = trainable(model);                              // frozen parameters: no zeroing, clipping or update
         if (carry && checkpointSteps > 0) {
             throw new IllegalArgumentException("checkpointEverySteps with carryState(true): a checkpoint in the middle of an epoch would have to hold "
                     + "the carried recurrent state; checkpoint every N epochs instead (the state is reset at each epoch)");
@@ -354,7 +354,7 @@ public final class Trainer {
      * the loss before the update.
      */
     public static float step(Sequential model, Loss loss, Optimizer optimizer, Tensor x, Tensor target, float clip) {
-        List<Param> params = model.params();
+        List<Param> params = trainable(model);
         for (Param p : params) p.zeroGrad();
         Tensor y = model.forward(x, true);
         float e;
@@ -366,6 +366,16 @@ public final class Trainer {
         if (clip > 0) Clipping.clipGlobalNorm(params, clip);
         optimizer.step(params);
         return e;
+    }
+
+    /** The model's parameters that are not frozen; none at all is an error (there would be nothing to train). */
+    private static List<Param> trainable(Sequential model) {
+        List<Param> all = model.params(), params = Param.trainable(all);
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException(model.name() + ": " + (all.isEmpty() ? "has no parameters" : "every one of its " + all.size()
+                    + " parameters is frozen") + ", so there is nothing to train (unfreeze a layer, or use evaluate)");
+        }
+        return params;
     }
 
     private static ArithmeticException diverged(int epoch, long step, float e, Loss loss, ArithmeticException cause) {
