@@ -8,10 +8,12 @@ import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Dense;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Layer;
+import dev.nabla.nn.LocallyConnected2d;
 import dev.nabla.nn.MaxPool2d;
 import dev.nabla.nn.PReLU;
 import dev.nabla.nn.Param;
 import dev.nabla.nn.Sequential;
+import dev.nabla.nn.TiledConv2d;
 import dev.nabla.nn.TimeDistributed;
 import dev.nabla.nn.rnn.Bidirectional;
 import dev.nabla.nn.rnn.Embedding;
@@ -49,7 +51,8 @@ import org.junit.jupiter.api.TestInstance;
  * every other parameter must end as in the left-out run — bit for bit where {@link #weightTolerance()} is 0 (the
  * reference and CPU backends; the same ops run in the same order in both runs, only the frozen ones' work is skipped),
  * and the losses of every step likewise. Cases: MLPs (first, middle or last layer frozen; SGD with momentum, weight
- * decay and clipping, Adam), a small CNN (first or second convolution), PReLU, and the recurrent layers — an LSTM with
+ * decay and clipping, Adam), a small CNN (first or second convolution), a locally connected layer over a tiled
+ * convolution, PReLU, and the recurrent layers — an LSTM with
  * peepholes under a frozen embedding or itself frozen, a GRU with its head frozen, an RNN with a learned h^{(0)}, one
  * direction of a bidirectional pair.
  */
@@ -289,6 +292,15 @@ public abstract class FrozenTrainingTest {
     @Test
     void secondConvolutionFrozen() {
         assertFrozenTrainsLikeLeftOut("CNN, second Conv2d frozen, Adam", ops -> cnn(ops, 1), () -> new Adam(0.01f), 0f);
+    }
+
+    @Test
+    void locallyConnectedLayerFrozenAboveATiledConvolution() {
+        assertFrozenTrainsLikeLeftOut("locally connected layer frozen over a tiled convolution", ops -> {
+            Sequential m = new Sequential(new TiledConv2d(1, 3, 3, 2), ActivationLayer.relu(), new LocallyConnected2d(3, 4, 2, 6, 6),
+                    ActivationLayer.tanh(), new Flatten(), new Dense(4 * 5 * 5, 4)).bind(ops, 14);
+            return new Case(m, List.of(m.layers().get(2)), blobBatches(5, 8, 64, 1, 8, 8));
+        }, () -> Sgd.momentum(0.1f, 0.9f), 0f);
     }
 
     @Test
