@@ -37,6 +37,18 @@ public final class Sequential implements Layer {
         return new Sequential(layers);
     }
 
+    /**
+     * A stack of layers that are already bound to {@code ops} — parts of another model, shared, not re-initialised: e.g.
+     * the autoencoder of layer-wise pretraining, made of a network's first layers (frozen), its next layer and a decoder.
+     * Training it trains those layers of the network in place.
+     */
+    public static Sequential ofBound(Backend ops, List<Layer> boundLayers) {
+        if (ops == null) throw new IllegalArgumentException("Sequential.ofBound needs the backend the layers are bound to");
+        Sequential s = new Sequential(boundLayers);
+        s.ops = ops;
+        return s;
+    }
+
     /** Binds every layer to {@code ops}, initialising parameters from {@code seed} (same seed, same weights). */
     public Sequential bind(Backend ops, long seed) {
         bind(ops, new SplittableRandom(seed));
