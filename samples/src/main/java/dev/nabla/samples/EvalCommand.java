@@ -51,7 +51,7 @@ final class EvalCommand {
             case "xor" -> classify(model, XorSample.data(), List.of("0", "1"), "the four XOR points");
             case "spirals" -> classify(model, SpiralsSample.spirals(100, Long.parseLong(meta.get("nabla.seed")) + 1000),
                     List.of("spiral 0", "spiral 1"), "200 held-out spiral points");
-            case "lenet", "pretrain" -> {
+            case "lenet", "pretrain", "tiled" -> {
                 String dir = meta.getOrDefault("nabla.data-dir", "");
                 DigitData d = DigitData.load(meta.getOrDefault("nabla.data", "mnist"), dir.isEmpty() ? null : Path.of(dir));
                 classify(model, d.test(), d.classes(), d.name() + " test images");

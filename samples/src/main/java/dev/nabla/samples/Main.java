@@ -20,6 +20,7 @@ public final class Main {
                       teacher-forcing  seed 003: an output-recurrence RNN trained teacher-forced vs free-running, and a hidden-recurrence RNN, on the character task   [--steps 1500]
                       fortune-topic  many-to-one: an LSTM reads a fortune and names its collection (computers, food, law, …) vs the majority class   [--epochs 20]
                       pretrain   seed 002: a deep sigmoid MLP pretrained layer by layer as autoencoders, then fine-tuned, vs random initialisation   [--hidden 500,500,500,500 --pretrain-epochs 2 --epochs 4]
+                      tiled      seed 003: the first layer as a convolution, a tiled convolution (tile 2, 4) or a locally connected layer   [--epochs 3 --tiles 2,4]
                       eval FILE  accuracy and confusion matrix of a model a sample saved, on that sample's held-out data
                       playground a page on 127.0.0.1 to train small networks on XOR, circles, spirals and watch them learn   [--port 8765]
                     common options: --backend NAME, --seed N, --epochs N; every sample: --load FILE (then train on, or with
@@ -38,6 +39,7 @@ public final class Main {
             case "window" -> WindowSample.main(rest);
             case "teacher-forcing" -> TeacherForcingSample.main(rest);
             case "pretrain" -> PretrainSample.main(rest);
+            case "tiled" -> TiledSample.main(rest);
             case "eval" -> EvalCommand.main(rest);
             case "playground" -> dev.nabla.samples.playground.Playground.main(rest);
             default -> {
