@@ -36,6 +36,9 @@ import java.util.function.DoubleSupplier;
  * <pre>{@code
  * GradientCheck.layer(new Dense(3, 2), ops.upload(x, 4, 3)).assertBelow(1e-2);
  * }</pre>
+ *
+ * <p>{@link Param#frozen() Frozen} parameters have no gradient by design (it stays 0): they are not checked; the input
+ * and every trainable parameter are.
  */
 public final class GradientCheck {
     private double step = 1e-2;
@@ -129,7 +132,7 @@ public final class GradientCheck {
         Tensor y0 = layer.forward(x, true);
         float[] r = projection(y0.size());
         Tensor dy = ops.upload(r, y0.shape());
-        List<Param> params = layer.params();
+        List<Param> params = Param.trainable(layer.params());
         for (Param p : params) p.zeroGrad();
         Tensor dx = layer.backward(dy);                               // analytic: δ = ∂L/∂y = r
         if (dx.size() != x.size()) {
@@ -164,7 +167,7 @@ public final class GradientCheck {
         Tensor y0 = model.forward(x, true);
         Tensor dy = ops.zeros(y0.shape());
         loss.compute(y0, target, dy);                                 // δ = ∂E/∂y
-        List<Param> params = model.params();
+        List<Param> params = Param.trainable(model.params());
         for (Param p : params) p.zeroGrad();
         Tensor dx = model.backward(dy);
         if (dx.size() != x.size()) {

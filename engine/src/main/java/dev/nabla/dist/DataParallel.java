@@ -108,7 +108,7 @@ public final class DataParallel implements AutoCloseable {
         Replica master = replicas.getFirst();
         float[][] w = on(threads.getFirst(), () -> {
             List<Param> ps = master.params();
-            for (int p = 0; p < ps.size(); p++) ps.get(p).backend().upload(sum[p], 0, ps.get(p).grad());
+            for (int p = 0; p < ps.size(); p++) if (!ps.get(p).frozen()) ps.get(p).backend().upload(sum[p], 0, ps.get(p).grad());
             optimizer.step(ps);                                              // one step, on the master, with the batch's gradient
             return master.weights();
         });

@@ -180,7 +180,7 @@ public final class Conv2d implements Layer {
 
     @Override
     public Tensor backward(Tensor delta) {                               // δ = ∂E/∂net               [N, C_out, outH, outW]
-        paramGradients(delta);
+        paramGradients(delta);                                           //   (leaves δ_col in dnetCols)
         ops.gemm(true, false, 1f, w.value().reshape(cout, g.colRows()), dnetCols,  // ∂E/∂X_col = Wᵀ · δ_col  [C_in·kH·kW, N·P]
                 0f, dcols);
         ops.col2im(dcols, g, dx);                                        // ∂E/∂x = col2im(∂E/∂X_col): each pixel sums
@@ -197,10 +197,10 @@ public final class Conv2d implements Layer {
             throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " for output " + net.shapeString());
         }
         int n = g.batch(), k = g.colRows(), p = g.outH() * g.outW();
-        if (hasBias) ops.sumBias(delta, b.grad(), p, 1f);                // ∂E/∂b[o] += Σ_{n,y,x} δ[n, o, y, x]
+        if (hasBias && !b.frozen()) ops.sumBias(delta, b.grad(), p, 1f); // ∂E/∂b[o] += Σ_{n,y,x} δ[n, o, y, x]
         ops.swapAxes01(delta, dnetCols, n, cout, p);                     // δ_col = δ as [C_out, N·P]
-        ops.gemm(false, true, 1f, dnetCols, cols, 1f,                    // ∂E/∂W += δ_col · X_colᵀ     [C_out, C_in·kH·kW]
-                w.grad().reshape(cout, k));
+        if (!w.frozen()) ops.gemm(false, true, 1f, dnetCols, cols, 1f,   // ∂E/∂W += δ_col · X_colᵀ     [C_out, C_in·kH·kW]
+                w.grad().reshape(cout, k));                              //   (a frozen W: no ∂E/∂W)
     }
 
     private void allocate(int n, int h, int wd) {

@@ -87,8 +87,8 @@ public final class Dense implements Layer {
             throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " is not [" + batch + ", " + out + "]");
         }
         delta = delta.reshape(batch, out);
-        ops.gemm(true, false, 1f, delta, x, 1f, w.grad());       // ∂E/∂W += δᵀ·x       (sum over the batch)
-        ops.sumBias(delta, b.grad(), 1, 1f);                      // ∂E/∂b += Σ δ
+        if (!w.frozen()) ops.gemm(true, false, 1f, delta, x, 1f, w.grad());   // ∂E/∂W += δᵀ·x    (sum over the batch)
+        if (!b.frozen()) ops.sumBias(delta, b.grad(), 1, 1f);                  // ∂E/∂b += Σ δ      (a frozen one: neither)
         return delta;
     }
 

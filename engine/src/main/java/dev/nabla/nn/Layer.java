@@ -45,6 +45,31 @@ public interface Layer {
     default List<Param> params() { return List.of(); }
 
     /**
+     * Freezes every parameter of this layer (and of the layers it holds): see {@link Param#freeze()}. Call it after
+     * {@link #bind} (the parameters exist from then on) and between training runs, not during one.
+     */
+    default Layer freeze() {
+        for (Param p : params()) p.freeze();
+        return this;
+    }
+
+    /** Makes every parameter of this layer trainable again (their optimizer state starts afresh). */
+    default Layer unfreeze() {
+        for (Param p : params()) p.unfreeze();
+        return this;
+    }
+
+    /**
+     * Whether some parameter of this layer is not frozen — whether a backward pass must reach it at all. A layer
+     * without parameters (an activation, pooling) is not trainable: below the lowest trainable layer of a
+     * {@link Sequential} no backward pass runs.
+     */
+    default boolean trainable() {
+        for (Param p : params()) if (!p.frozen()) return true;
+        return false;
+    }
+
+    /**
      * Truncated BPTT: when on, each forward pass starts from the state the previous one ended in (a copy: the gradient
      * stops at the boundary). Layers without state ignore it; containers pass it on to every layer they hold.
      */

@@ -102,6 +102,21 @@ public final class Layers {
                 if (!bool(s, "bias")) c.withoutBias();
                 yield c;
             }
+            case "TiledConv2d" -> {
+                List<Object> k = list(s, "kernel"), t = list(s, "tile"), st = list(s, "stride"), p = list(s, "padding");
+                TiledConv2d c = new TiledConv2d(num(s, "in"), num(s, "out"), n(k.get(0)), n(k.get(1)), n(t.get(0)), n(t.get(1)))
+                        .stride(n(st.get(0)), n(st.get(1))).padding(n(p.get(0)), n(p.get(1)));
+                if (bool(s, "floor")) c.floor();
+                if (!bool(s, "bias")) c.withoutBias();
+                yield c;
+            }
+            case "LocallyConnected2d" -> {
+                List<Object> k = list(s, "kernel"), in = list(s, "input"), st = list(s, "stride"), p = list(s, "padding");
+                LocallyConnected2d c = new LocallyConnected2d(num(s, "in"), num(s, "out"), n(k.get(0)), n(k.get(1)), n(in.get(0)), n(in.get(1)))
+                        .stride(n(st.get(0)), n(st.get(1))).padding(n(p.get(0)), n(p.get(1)));
+                if (!bool(s, "bias")) c.withoutBias();
+                yield c;
+            }
             case "MaxPool2d", "AvgPool2d" -> {
                 List<Object> k = list(s, "kernel"), st = list(s, "stride"), p = list(s, "padding");
                 Pool2d pool = type.equals("MaxPool2d") ? new MaxPool2d(n(k.get(0)), n(k.get(1))) : new AvgPool2d(n(k.get(0)), n(k.get(1)));

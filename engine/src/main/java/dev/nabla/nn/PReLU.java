@@ -28,7 +28,7 @@ public final class PReLU implements Layer {
     private final float initialSlope;
     private Backend ops;
     private Param alpha;
-    private Tensor net, y, dnet;
+    private Tensor net, y, dnet, scratch;
     private int inner;
 
     /** One slope per channel (axis 1 of the input), starting at {@code initialSlope}. */
@@ -87,7 +87,9 @@ public final class PReLU implements Layer {
         Layers.gradient(name(), ops, net != null, dy);
         if (dy.size() != net.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
         dnet = Tensor.reuse(dnet, ops, net.shape());
-        ops.preluBackward(net, alpha.value(), dy, dnet, alpha.grad(), inner);
+        // a frozen α: the fused op still forms Σ ∂E/∂y·net in the same pass, into a scratch tensor, not α's gradient
+        Tensor dalpha = alpha.frozen() ? (scratch = Tensor.reuse(scratch, ops, channels)) : alpha.grad();
+        ops.preluBackward(net, alpha.value(), dy, dnet, dalpha, inner);
         //   ∂E/∂net = ∂E/∂y · (net > 0 ? 1 : α_c);   ∂E/∂α_c += Σ_{net ≤ 0} ∂E/∂y · net
         return dnet;
     }

@@ -66,6 +66,18 @@ public final class Sequential implements Layer {
         return new Sequential(layers);
     }
 
+    /**
+     * A stack of layers that are already bound to {@code ops} — parts of another model, shared, not re-initialised: e.g.
+     * the autoencoder of layer-wise pretraining, made of a network's first layers (frozen), its next layer and a decoder.
+     * Training it trains those layers of the network in place.
+     */
+    public static Sequential ofBound(Backend ops, List<Layer> boundLayers) {
+        if (ops == null) throw new IllegalArgumentException("Sequential.ofBound needs the backend the layers are bound to");
+        Sequential s = new Sequential(boundLayers);
+        s.ops = ops;
+        return s;
+    }
+
     /** Binds every layer to {@code ops}, initialising parameters from {@code seed} (same seed, same weights). */
     public Sequential bind(Backend ops, long seed) {
         bind(ops, new SplittableRandom(seed));
@@ -140,18 +152,42 @@ public final class Sequential implements Layer {
         return dy;
     }
 
-    /** Backward without ∂E/∂input: the first layer only accumulates its parameter gradients (a training step's case). */
+    /**
+     * Backward without ∂E/∂input (a training step's case): δ goes down only as far as the lowest layer with a trainable
+     * parameter, which accumulates its parameter gradients without computing a δ for the layer below; the layers under
+     * it (frozen, or without parameters) run no backward at all. With every parameter frozen nothing runs.
+     */
     @Override
     public void backwardParams(Tensor dy) {
         Layers.gradient(name(), backend(), forwarded, dy);
+        int lowest = lowestTrainable();
+        if (lowest < 0) return;                                             // all frozen: no gradient is wanted
         dev.nabla.trace.Trace.Observer o = dev.nabla.trace.Trace.current();
-        for (int i = layers.size() - 1; i > 0; i--) {
+        for (int i = layers.size() - 1; i > lowest; i--) {
             Tensor in = dy;
             dy = layers.get(i).backward(dy);
             if (o != null) o.backward(layers.get(i), i, in, dy);
         }
-        layers.getFirst().backwardParams(dy);
-        if (o != null) o.backward(layers.getFirst(), 0, dy, null);
+        layers.get(lowest).backwardParams(dy);
+        if (o != null) o.backward(layers.get(lowest), lowest, dy, null);
+    }
+
+    /** The index of the first layer with a trainable parameter, or −1. */
+    private int lowestTrainable() {
+        for (int i = 0; i < layers.size(); i++) if (layers.get(i).trainable()) return i;
+        return -1;
+    }
+
+    @Override
+    public Sequential freeze() {
+        Layer.super.freeze();
+        return this;
+    }
+
+    @Override
+    public Sequential unfreeze() {
+        Layer.super.unfreeze();
+        return this;
     }
 
     @Override
@@ -201,7 +237,8 @@ public final class Sequential implements Layer {
             s = l.outputShape(s);
             long n = 0;
             for (Param p : l.params()) n += p.size();
-            sb.append(String.format("%-28s → %-16s %,10d params%n", l.name(), Arrays.toString(s), n));
+            String frozen = n > 0 && !l.trainable() ? "  (frozen)" : "";
+            sb.append(String.format("%-28s → %-16s %,10d params%s%n", l.name(), Arrays.toString(s), n, frozen));
         }
         return sb.append(String.format("total %,d params%n", parameterCount())).toString();
     }

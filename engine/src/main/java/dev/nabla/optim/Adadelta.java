@@ -26,6 +26,7 @@ public final class Adadelta implements Optimizer {
     @Override
     public void step(List<Param> params) {
         for (Param p : Hyper.params(name(), params)) {
+            if (p.frozen()) continue;                                   // a frozen parameter: no update, no state
             p.backend().adadeltaStep(p.value(), p.grad(), p.slot(0), p.slot(1), lr, rho, eps, p.decay() ? weightDecay : 0f);
         }
     }

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * Adam (seed 001's menu), as torch.optim.Adam with L2 weight decay (not AdamW): at step t = 1, 2, …
  * g' = g + λw; m ← β₁m + (1 − β₁)g'; v ← β₂v + (1 − β₂)g'²; w ← w − (η/(1 − β₁ᵗ))·m/(√v/√(1 − β₂ᵗ) + ε).
- * m lives in {@link Param#slot(int) slot 0}, v in slot 1; t is counted per parameter, as PyTorch does.
+ * m lives in {@link Param#slot(int) slot 0}, v in slot 1; t is counted per parameter, as PyTorch does, and starts
+ * again with the slots (a parameter {@link Param#freeze() frozen} and unfrozen, or {@link Param#resetSlots() reset}).
  */
 public final class Adam implements Optimizer {
     private final float lr, beta1, beta2, eps, weightDecay;
@@ -30,6 +31,8 @@ public final class Adam implements Optimizer {
     @Override
     public void step(List<Param> params) {
         for (Param p : Hyper.params(name(), params)) {
+            if (p.frozen()) continue;                                   // a frozen parameter: no update, no m, v or t
+            if (!p.hasSlot(0)) steps.remove(p);                         // fresh slots (new, or unfrozen): t starts again
             int t = steps.merge(p, 1, Integer::sum);
             p.backend().adamStep(p.value(), p.grad(), p.slot(0), p.slot(1), lr, beta1, beta2, eps, p.decay() ? weightDecay : 0f, t);
         }
@@ -54,8 +57,8 @@ public final class Adam implements Optimizer {
         }
     }
 
-    /** The step count t of a parameter (0 before its first update). */
-    public int stepCount(Param p) { return steps.getOrDefault(p, 0); }
+    /** The step count t of a parameter: the age of its m and v (0 before its first update, and while it has no slots, e.g. frozen). */
+    public int stepCount(Param p) { return p.hasSlot(0) ? steps.getOrDefault(p, 0) : 0; }
 
     @Override
     public float learningRate() { return lr; }

@@ -5,6 +5,7 @@ import java.util.List;
 
 /** Updates parameters from their accumulated gradients: one call per mini-batch. */
 public interface Optimizer {
+    /** One update of every parameter of {@code params} that is not {@link Param#frozen() frozen} (frozen ones are skipped). */
     void step(List<Param> params);
 
     /** The learning rate η. */

@@ -24,7 +24,10 @@ public final class RmsProp implements Optimizer {
 
     @Override
     public void step(List<Param> params) {
-        for (Param p : Hyper.params(name(), params)) p.backend().rmspropStep(p.value(), p.grad(), p.slot(0), lr, rho, eps, p.decay() ? weightDecay : 0f);
+        for (Param p : Hyper.params(name(), params)) {
+            if (p.frozen()) continue;                                   // a frozen parameter: no update, no state
+            p.backend().rmspropStep(p.value(), p.grad(), p.slot(0), lr, rho, eps, p.decay() ? weightDecay : 0f);
+        }
     }
 
     @Override

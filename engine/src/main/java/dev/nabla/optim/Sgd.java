@@ -34,6 +34,7 @@ public final class Sgd implements Optimizer {
     @Override
     public void step(List<Param> params) {
         for (Param p : Hyper.params(name(), params)) {
+            if (p.frozen()) continue;                                   // a frozen parameter: no update, no velocity
             p.backend().sgdStep(p.value(), p.grad(), momentum == 0 ? null : p.slot(0), lr, momentum, nesterov,
                     p.decay() ? weightDecay : 0f);
         }

@@ -19,7 +19,8 @@ import java.util.Map;
 
 /**
  * A training run as a file, to resume it bit for bit: the model's tensors ({@code model.} + its state-dict names), every
- * optimizer slot of every parameter ({@code optimizer.i.slot0}, …), the optimizer's own state (Adam's t per
+ * optimizer slot of every parameter ({@code optimizer.i.slot0}, …; a frozen parameter has none, and the indices of the
+ * frozen ones are recorded: a resumed run must freeze the same), the optimizer's own state (Adam's t per
  * parameter), the epoch, the step, the data order of the epoch in progress and the position in it, the sums the epoch's
  * figures are made of, the random state (the trainer's seed, whose shuffles are replayed, and each dropout layer's
  * mask counter) — in the safetensors layout of {@link ModelFile}, written atomically. {@link Trainer#checkpoint} writes
@@ -58,6 +59,7 @@ public final class Checkpoint {
         state.put("seen", p.seen);
         state.put("bestVal", Float.isFinite(p.bestVal) ? Float.toString(p.bestVal) : "Infinity");
         state.put("sinceBest", p.sinceBest);
+        state.put("frozen", frozen(params));
         state.put("optimizer", optimizer.name());
         state.put("optimizerState", new LinkedHashMap<>(optimizer.state(params)));
         Map<String, Object> run = new LinkedHashMap<>();
@@ -122,6 +124,13 @@ public final class Checkpoint {
         } catch (RuntimeException e) {
             throw new ModelFileException(file, "the checkpoint state is incomplete or malformed: " + e);
         }
+        Object wasFrozen = s.getOrDefault("frozen", List.of());                  // files from before freezing existed: none
+        List<Integer> recorded = new ArrayList<>();
+        if (wasFrozen instanceof List<?> l) for (Object o : l) if (o instanceof Number v) recorded.add(v.intValue());
+        if (!recorded.equals(frozen(params))) {
+            throw new ModelFileException(file, "written by a run with the parameters " + recorded + " frozen, resumed with " + frozen(params)
+                    + " frozen (of " + params.size() + "): freeze the same layers as the run did");
+        }
         String opt = (String) s.get("optimizer");
         if (!optimizer.name().equals(opt)) {
             throw new ModelFileException(file, "written by a run with " + opt + ", resumed with " + optimizer.name());
@@ -148,6 +157,13 @@ public final class Checkpoint {
     }
 
     private static int num(Map<String, Object> s, String k) { return ((Number) s.get(k)).intValue(); }
+
+    /** The indices (in {@code params}) of the frozen parameters: they have no optimizer slots, and a resumed run must freeze them too. */
+    private static List<Integer> frozen(List<Param> params) {
+        List<Integer> f = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) if (params.get(i).frozen()) f.add(i);
+        return f;
+    }
 
     private static void collectRunState(Layer l, String path, Map<String, Object> out) {
         if (!l.runState().isEmpty()) out.put(path.isEmpty() ? "/" : path, new LinkedHashMap<>(l.runState()));

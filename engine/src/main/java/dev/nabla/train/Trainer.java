@@ -215,7 +215,7 @@ public final class Trainer {
             throw new IllegalArgumentException("patience " + patience + " watches the validation loss: set a validationSplit > 0 that holds out ≥ 1 sample");
         }
         int bs = batchSize == 0 ? train.size() : Math.min(batchSize, train.size());
-        List<Param> params = model.params();
+        List<Param> params = trainable(model);                              // frozen parameters: no zeroing, clipping or update
         if (carry && checkpointSteps > 0) {
             throw new IllegalArgumentException("checkpointEverySteps with carryState(true): a checkpoint in the middle of an epoch would have to hold "
                     + "the carried recurrent state; checkpoint every N epochs instead (the state is reset at each epoch)");
@@ -417,7 +417,7 @@ public final class Trainer {
      */
     public static float step(Sequential model, Loss loss, Optimizer optimizer, Tensor x, Tensor target, float clip) {
         requireClip(clip);
-        List<Param> params = model.params();
+        List<Param> params = trainable(model);
         for (Param p : params) p.zeroGrad();
         Tensor y = model.forward(x, true);
         float e;
@@ -458,7 +458,6 @@ public final class Trainer {
                 + "; nothing was updated. Lower the learning rate, clip gradients, or check the layers' backward passes");
     }
 
-    /** The first parameter whose value holds a NaN or ±∞, or null. */
     /** The first parameter holding a NaN or ±∞ (Σ θ² of every parameter in one call: one wait on a device), or null. */
     private static Param firstNonFiniteValue(List<Param> params) {
         if (params.isEmpty()) return null;
@@ -467,6 +466,16 @@ public final class Trainer {
         float[] sq = params.getFirst().backend().sumSquaresEach(values);
         for (int i = 0; i < sq.length; i++) if (!Float.isFinite(sq[i])) return params.get(i);
         return null;
+    }
+
+    /** The model's parameters that are not frozen; none at all is an error (there would be nothing to train). */
+    private static List<Param> trainable(Sequential model) {
+        List<Param> all = model.params(), params = Param.trainable(all);
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException(model.name() + ": " + (all.isEmpty() ? "has no parameters" : "every one of its " + all.size()
+                    + " parameters is frozen") + ", so there is nothing to train (unfreeze a layer, or use evaluate)");
+        }
+        return params;
     }
 
     /**

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.TestInstance;
  * <ul>
  *   <li>MLP 784→64→32→10 (ReLU), softmax cross-entropy, SGD with momentum and L2 weight decay;
  *   <li>LeNet-5 (conv 6@5×5 pad 2 → ReLU → max-pool 2 → conv 16@5×5 → ReLU → max-pool 2 → 120 → 84 → 10) on 28×28 images;
+ *   <li>a CNN of seed 003's convolution variants: a tiled convolution with stride and a locally connected layer;
  *   <li>an LSTM language model (embedding → 2 LSTM layers → dense, cross-entropy over every step, truncated BPTT
  *       carrying the state from chunk to chunk, global gradient-norm clipping), SGD with momentum;
  *   <li>one-hot input → LSTM with peepholes → dense, and one-hot → GRU → dense (Nesterov), some labels −1 (ignored
@@ -194,6 +195,19 @@ public abstract class TrainingParityTest {
     }
 
     /**
+     * Seed 003's convolution variants: 1×28×28 → tiled conv 4@4×4, stride 2, pad 1, tile 3×3 (9 banks over a 14×14 output,
+     * which 3 does not divide) → ReLU → max-pool 2 → 4×7×7 → locally connected 8@3×3 (25 positions, each its own filters)
+     * → ReLU → flatten 200 → dense 10; 6 steps of batch 8, SGD η = 0.02, μ = 0.9.
+     */
+    protected static Run tiledCnn(Backend ops) {
+        Sequential model = new Sequential(
+                new dev.nabla.nn.TiledConv2d(1, 4, 4, 3).stride(2).padding(1), ActivationLayer.relu(), new MaxPool2d(2),
+                new dev.nabla.nn.LocallyConnected2d(4, 8, 3, 7, 7), ActivationLayer.relu(),
+                new Flatten(), new Dense(8 * 5 * 5, 10)).bind(ops, 13);
+        return runClassifier(model, Sgd.momentum(0.02f, 0.9f), imageBatches(6, 8), 1, 28, 28);
+    }
+
+    /**
      * A token stream with structure to learn: a period-7 pattern over symbols 0–4, and with {@code noise} on, one token
      * in 8 (seeded) replaced by one of the symbols 5–8.
      */
@@ -290,6 +304,9 @@ public abstract class TrainingParityTest {
 
     @Test
     void leNet5TrainsLikeTheReference() { assertSameTraining("LeNet-5", TrainingParityTest::leNet5); }
+
+    @Test
+    void tiledAndLocallyConnectedCnnTrainsLikeTheReference() { assertSameTraining("tiled + locally connected CNN", TrainingParityTest::tiledCnn); }
 
     @Test
     void lstmLanguageModelTrainsLikeTheReference() {

@@ -12,11 +12,13 @@ import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Dense;
 import dev.nabla.nn.Dropout;
 import dev.nabla.nn.Flatten;
+import dev.nabla.nn.LocallyConnected2d;
 import dev.nabla.nn.MaxPool2d;
 import dev.nabla.nn.PReLU;
 import dev.nabla.nn.Param;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.Softmax;
+import dev.nabla.nn.TiledConv2d;
 import dev.nabla.nn.TimeDistributed;
 import dev.nabla.nn.rnn.Bidirectional;
 import dev.nabla.nn.rnn.Embedding;
@@ -61,6 +63,9 @@ class ModelFileTest {
                 new Case("cnn", () -> new Sequential(new Conv2d(1, 3, 3).padding(1), PReLU.perChannel(3), new MaxPool2d(2),
                         new Conv2d(3, 4, 3).stride(1, 2).withoutBias(), ActivationLayer.tanh(), new AvgPool2d(2).floor(), new Flatten(),
                         new Dropout(0.3f), new Dense(4, 3), new Softmax()), new int[] {2, 1, 8, 10}, false, 0),
+                new Case("tiled-local", () -> new Sequential(new TiledConv2d(1, 3, 3, 2, 2, 3).stride(1, 2).padding(1, 0), ActivationLayer.relu(),
+                        new LocallyConnected2d(3, 2, 2, 3, 8, 5).stride(2, 1), new TiledConv2d(2, 2, 2, 2).floor().withoutBias(), new Flatten(),
+                        new Dense(12, 3)), new int[] {2, 1, 8, 10}, false, 0),
                 new Case("lstm-lm", () -> LstmLanguageModel.create(7, 3, 5, 2, 1f), new int[] {4, 2}, true, 7),
                 new Case("gru-bi-learned", () -> new Sequential(new Embedding(6, 3),
                         new Bidirectional(new Gru(3, 4).initialState(InitialState.LEARNED), new Gru(3, 4).initialState(InitialState.LEARNED)),

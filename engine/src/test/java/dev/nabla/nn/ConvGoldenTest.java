@@ -12,7 +12,10 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Forward and backward of Conv2d and the poolings against PyTorch 1.13 (fixtures from src/test/python/golden_conv.py). */
+/**
+ * Forward and backward of Conv2d, the poolings, TiledConv2d and LocallyConnected2d against PyTorch 1.13 (fixtures from
+ * src/test/python/golden_conv.py).
+ */
 class ConvGoldenTest {
     private static final float TOL = 1e-4f;
     private final Backend ops = new ReferenceBackend();
@@ -55,6 +58,44 @@ class ConvGoldenTest {
         assertClose(name + " dx", dx.toArray(), f.get("dx"));
         assertClose(name + " dW", conv.weight().grad().toArray(), f.get("dw"));
         assertClose(name + " db", conv.bias().grad().toArray(), f.get("db"));
+    }
+
+    /**
+     * TiledConv2d and LocallyConnected2d against PyTorch's unfold with per-position weights (the script spreads the banks
+     * W [tH, tW, C_out, C_in, kH, kW] over the positions by (y mod tH, x mod tW); tile 1×1 it also checks against conv2d).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tiled_2x2", "tiled_3x2_s2x1_p1x0", "tiled_1x1", "locally_connected_5x5", "locally_connected_s2x1_p1x0"})
+    void tiledAndLocallyConnectedMatchPyTorchsUnfold(String name) {
+        Map<String, Object> f = Json.resource("/golden/" + name + ".json");
+        int[] k = ints(f.get("kernel")), t = ints(f.get("tile")), s = ints(f.get("stride")), p = ints(f.get("padding")), in = ints(f.get("inputSize"));
+        int cin = (int) (double) (Double) f.get("inChannels"), cout = (int) (double) (Double) f.get("outChannels");
+        Layer layer;
+        Param w, b;
+        if ((Boolean) f.get("locallyConnected")) {
+            LocallyConnected2d lc = new LocallyConnected2d(cin, cout, k[0], k[1], in[0], in[1]).stride(s[0], s[1]).padding(p[0], p[1]);
+            lc.bind(ops, new SplittableRandom(0));
+            assertThat(lc.outputSize()).containsExactly(t[0], t[1]);                  // the tile is the output size
+            layer = lc;
+            w = lc.weight();
+            b = lc.bias();
+        } else {
+            TiledConv2d tc = new TiledConv2d(cin, cout, k[0], k[1], t[0], t[1]).stride(s[0], s[1]).padding(p[0], p[1]);
+            tc.bind(ops, new SplittableRandom(0));
+            layer = tc;
+            w = tc.weight();
+            b = tc.bias();
+        }
+        assertThat(w.value().shape()).isEqualTo(Json.shape(f.get("w")));
+        ops.upload(Json.floats(f.get("w")), 0, w.value());
+        ops.upload(Json.floats(f.get("b")), 0, b.value());
+        Tensor y = layer.forward(ops.upload(Json.floats(f.get("x")), Json.shape(f.get("x"))), true);
+        assertThat(y.shape()).isEqualTo(Json.shape(f.get("y")));
+        assertClose(name + " y", y.toArray(), f.get("y"));
+        Tensor dx = layer.backward(ops.upload(Json.floats(f.get("dy")), y.shape()));
+        assertClose(name + " dx", dx.toArray(), f.get("dx"));
+        assertClose(name + " dW", w.grad().toArray(), f.get("dw"));
+        assertClose(name + " db", b.grad().toArray(), f.get("db"));
     }
 
     @ParameterizedTest

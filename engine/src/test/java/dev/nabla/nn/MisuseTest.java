@@ -33,7 +33,8 @@ class MisuseTest {
     static List<Supplier<Layer>> layers() {
         return List.of(() -> new Dense(3, 2), ActivationLayer::relu, ActivationLayer::sigmoid, () -> new Conv2d(1, 2, 3),
                 () -> new MaxPool2d(2), () -> new AvgPool2d(2), () -> PReLU.perChannel(3), Softmax::new, () -> new Dropout(0.5f),
-                Flatten::new, () -> new Embedding(5, 3), () -> new Sequential(new Dense(3, 3)));
+                Flatten::new, () -> new Embedding(5, 3), () -> new Sequential(new Dense(3, 3)), () -> new TiledConv2d(1, 2, 3, 2),
+                () -> new LocallyConnected2d(1, 2, 3, 5, 5));
     }
 
     @Test

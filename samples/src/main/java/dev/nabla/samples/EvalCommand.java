@@ -52,7 +52,7 @@ final class EvalCommand {
             case "xor" -> classify(model, XorSample.data(), List.of("0", "1"), "the four XOR points", out);
             case "spirals" -> classify(model, SpiralsSample.spirals(100, Long.parseLong(need(meta, "seed", f)) + 1000),
                     List.of("spiral 0", "spiral 1"), "200 held-out spiral points", out);
-            case "lenet" -> {
+            case "lenet", "pretrain", "tiled" -> {
                 String dir = meta.getOrDefault("nabla.data-dir", "");
                 DigitData d = DigitData.load(meta.getOrDefault("nabla.data", "mnist"), dir.isEmpty() ? null : Path.of(dir));
                 classify(model, d.test(), d.classes(), d.name() + " test images", out);

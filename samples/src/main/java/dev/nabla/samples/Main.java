@@ -34,6 +34,8 @@ public final class Main {
             new Command(SpiralsSample.OPTIONS, SpiralsSample::run),
             new Command(GradientFlowSample.OPTIONS, GradientFlowSample::run),
             new Command(VanishingSample.OPTIONS, VanishingSample::run),
+            new Command(PretrainSample.OPTIONS, PretrainSample::run),
+            new Command(TiledSample.OPTIONS, TiledSample::run),
             new Command(CharLstmSample.OPTIONS, CharLstmSample::run),
             new Command(FortuneTopicSample.OPTIONS, FortuneTopicSample::run),
             new Command(TeacherForcingSample.OPTIONS, TeacherForcingSample::run),

@@ -129,6 +129,11 @@ public final class Options {
             });
         }
 
+        /** A comma-separated list of integers, each in [min, max] (e.g. layer widths "500,500,500"). */
+        public Spec integers(String name, String dflt, int min, int max, String help) {
+            return add(name, "N,N,…", dflt, parseInts(name, dflt, min, max), help, v -> parseInts(name, v, min, max));
+        }
+
         /** A flag without a value. */
         public Spec flag(String name, String help) {
             return add(name, null, "off", false, help, v -> true);
@@ -246,6 +251,19 @@ public final class Options {
         return (int) n;
     }
 
+    private static int[] parseInts(String name, String v, int min, int max) {
+        String[] parts = v.split(",", -1);
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = parseInt(name, parts[i].trim(), min, max);
+            } catch (Usage e) {
+                throw new Usage("--" + name + " needs comma-separated integers " + range(min, max) + " like 500,500,500; got '" + v + "'");
+            }
+        }
+        return out;
+    }
+
     private static String range(long min, long max) {
         return max == Integer.MAX_VALUE ? "≥ " + min : "in [" + min + ", " + max + "]";
     }
@@ -287,6 +305,8 @@ public final class Options {
     public int getInt(String name, int fallback) { Object v = value(name); return v == null ? fallback : (Integer) v; }
 
     public float getFloat(String name) { return (Float) required(name); }
+
+    public int[] getInts(String name) { return ((int[]) required(name)).clone(); }
 
     public long getLong(String name) { return (Long) required(name); }
 

@@ -119,6 +119,19 @@ public final class Bidirectional implements Recurrent {
         return dx;
     }
 
+    /** Without ∂L/∂x: each direction that has a trainable parameter accumulates its gradients, a frozen one runs nothing. */
+    @Override
+    public void backwardParams(Tensor dy) {
+        int T = steps, B = batch, n = T * B * hid;
+        States.requireShape(name(), "output gradient", dy, T, B, 2 * hid);
+        ops.swapAxes01(dy, dstack, T * B, 2, hid);                              // split ∂L/∂[h_f; h_b] into the two halves
+        if (fwd.trainable()) fwd.backwardParams(dstack.view(0, T, B, hid));
+        if (bwd.trainable()) {
+            reverse(dstack.view(n, T, B, hid), dyRev, T, B * hid);
+            bwd.backwardParams(dyRev);
+        }
+    }
+
     /** k-th state gradient of the forward direction; k + stateCount() for the backward direction. */
     @Override
     public Tensor stateGradient(int k) {

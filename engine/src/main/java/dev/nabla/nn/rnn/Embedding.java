@@ -70,6 +70,7 @@ public final class Embedding implements Layer {
         if (dy.size() != idx.size() * dim) {
             throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for " + idx.size() + " tokens");
         }
+        if (table.frozen()) return null;                            // a frozen table: nothing to add
         try {
             ops.scatterAddRows(dy, idx, table.grad());              // ∂L/∂E[k] += Σ_{t: token_t = k} ∂L/∂x_t
         } catch (InvalidIndexException e) {

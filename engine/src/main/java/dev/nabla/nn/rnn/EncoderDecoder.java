@@ -122,11 +122,15 @@ public final class EncoderDecoder implements Layer {
         int B = batch, T = steps, H = decoder.outputSize(), row = pixels + T;
         States.requireShape(name(), "output gradient", dy, B, T, H);
         ops.swapAxes01(dy, dhsT, B, T, H);                                       // ∂L/∂h_t, time-major
-        Tensor de = decoder.backward(dhsT);                                      // BPTT through the decoder
-        embedding.backward(de);                                                  // ∂L/∂E
+        if (embedding.trainable()) {
+            Tensor de = decoder.backward(dhsT);                                  // BPTT through the decoder
+            embedding.backward(de);                                              // ∂L/∂E
+        } else {
+            decoder.backwardParams(dhsT);                                        // a frozen E: no ∂L/∂x_t wanted
+        }
         Tensor dh0 = decoder.stateGradient(0);                                   // ∂L/∂h_0 → the encoder
         if (!inputGradient) {
-            encoder.backwardParams(dh0);
+            if (encoder.trainable()) encoder.backwardParams(dh0);                // a frozen encoder: nothing below
             return null;
         }
         Tensor dimg = encoder.backward(dh0);

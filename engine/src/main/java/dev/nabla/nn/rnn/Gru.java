@@ -95,10 +95,10 @@ public final class Gru extends RecurrentLayer<Gru> {
             ops.gemm(false, false, 1f, dght, wh.value(), 1f, dhNext);          // ∂L/∂h_{t−1} += ∂L/∂gh_t·W_h (through the gates)
         }
         Tensor dgx2 = dgx.reshape(T * B, 3 * hid), dgh2 = dgh.reshape(T * B, 3 * hid);
-        ops.gemm(true, false, 1f, dgh2, h.view(0, T * B, hid), 1f, wh.grad()); // ∂L/∂W_h += Σ_t ∂L/∂gh_tᵀ·h_{t−1}
-        ops.sumBias(dgh2, bh.grad(), 1, 1f);                                    // ∂L/∂b_h += Σ_t ∂L/∂gh_t
-        ops.gemm(true, false, 1f, dgx2, x.reshape(T * B, in), 1f, wi.grad());  // ∂L/∂W_i += Σ_t ∂L/∂gx_tᵀ·x_t
-        ops.sumBias(dgx2, bi.grad(), 1, 1f);                                    // ∂L/∂b_i += Σ_t ∂L/∂gx_t
+        if (!wh.frozen()) ops.gemm(true, false, 1f, dgh2, h.view(0, T * B, hid), 1f, wh.grad()); // ∂L/∂W_h += Σ_t ∂L/∂gh_tᵀ·h_{t−1}
+        if (!bh.frozen()) ops.sumBias(dgh2, bh.grad(), 1, 1f);                                    // ∂L/∂b_h += Σ_t ∂L/∂gh_t
+        if (!wi.frozen()) ops.gemm(true, false, 1f, dgx2, x.reshape(T * B, in), 1f, wi.grad());  // ∂L/∂W_i += Σ_t ∂L/∂gx_tᵀ·x_t
+        if (!bi.frozen()) ops.sumBias(dgx2, bi.grad(), 1, 1f);                                    // ∂L/∂b_i += Σ_t ∂L/∂gx_t
         states.backward(B, dhNext);                                             // ∂L/∂h_0
         if (!inputGradient) return null;
         ops.gemm(false, false, 1f, dgx2, wi.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = ∂L/∂gx_t·W_i

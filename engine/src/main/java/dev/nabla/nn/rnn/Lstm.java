@@ -23,7 +23,7 @@ public final class Lstm extends RecurrentLayer<Lstm> {
     private final float forgetBias;
     private Param wx, wh, b, peep;
     // per forward pass: x, h[0..T], c[0..T], tanh(c)[1..T], gate activations [T, B, 4H]
-    private Tensor h, c, tanhC, acts, dgates, dx, dh, dhNext, dc, whT;
+    private Tensor h, c, tanhC, acts, dgates, dx, dh, dhNext, dc, whT, peepScratch;
     private float[] hiddenGradNorms, cellGradNorms;
     private boolean recordNorms;
 
@@ -121,6 +121,8 @@ public final class Lstm extends RecurrentLayer<Lstm> {
     Tensor backward(Tensor dy, boolean inputGradient) {
         int T = steps, B = batch, bh = B * hid, g4 = B * 4 * hid;
         if (recordNorms) { hiddenGradNorms = new float[T]; cellGradNorms = new float[T]; }
+        // frozen peepholes: the fused cell op forms their gradient in the same pass, into a scratch tensor
+        Tensor dpeep = peep == null ? null : !peep.frozen() ? peep.grad() : (peepScratch = Tensor.reuse(peepScratch, ops, 3, hid));
         ops.fill(dhNext, 0f);                                                   // nothing flows back from h_{T+1}
         ops.fill(dc, 0f);                                                       //   nor from c_{T+1}
         for (int t = T - 1; t >= 0; t--) {
@@ -131,13 +133,13 @@ public final class Lstm extends RecurrentLayer<Lstm> {
             if (recordNorms) cellGradNorms[t] = cellGradientNorm(at, tanhC.view(t * bh, B, hid), dh, dc);   // ‖∂L/∂c_{t+1}‖, slot t
             ops.lstmCellBackward(at, c.view(t * bh, B, hid), c.view((t + 1) * bh, B, hid), tanhC.view(t * bh, B, hid),
                     peep == null ? null : peep.value(), dh, dc, dgt,            // ∂L/∂a_t (all four gates);
-                    peep == null ? null : peep.grad());                         // dc ← ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f  (no matrix product)
+                    dpeep);                                                     // dc ← ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f  (no matrix product)
             ops.gemm(false, false, 1f, dgt, wh.value(), 0f, dhNext);           // ∂L/∂h_{t−1} via the gates = ∂L/∂a_t·W_h
         }
         Tensor dg2 = dgates.reshape(T * B, 4 * hid);
-        ops.gemm(true, false, 1f, dg2, h.view(0, T * B, hid), 1f, wh.grad());  // ∂L/∂W_h += Σ_t ∂L/∂a_tᵀ·h_{t−1}  (one GEMM)
-        ops.gemm(true, false, 1f, dg2, x.reshape(T * B, in), 1f, wx.grad());   // ∂L/∂W_x += Σ_t ∂L/∂a_tᵀ·x_t      (one GEMM)
-        ops.sumBias(dg2, b.grad(), 1, 1f);                                      // ∂L/∂b   += Σ_t ∂L/∂a_t
+        if (!wh.frozen()) ops.gemm(true, false, 1f, dg2, h.view(0, T * B, hid), 1f, wh.grad()); // ∂L/∂W_h += Σ_t ∂L/∂a_tᵀ·h_{t−1} (one GEMM)
+        if (!wx.frozen()) ops.gemm(true, false, 1f, dg2, x.reshape(T * B, in), 1f, wx.grad());  // ∂L/∂W_x += Σ_t ∂L/∂a_tᵀ·x_t     (one GEMM)
+        if (!b.frozen()) ops.sumBias(dg2, b.grad(), 1, 1f);                                     // ∂L/∂b   += Σ_t ∂L/∂a_t
         states.backward(B, dhNext, dc);                                         // ∂L/∂h_0, ∂L/∂c_0
         if (!inputGradient) return null;
         ops.gemm(false, false, 1f, dg2, wx.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = ∂L/∂a_t·W_x            (one GEMM)

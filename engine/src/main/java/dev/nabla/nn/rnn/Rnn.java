@@ -93,9 +93,9 @@ public final class Rnn extends RecurrentLayer<Rnn> {
             ops.gemm(false, false, 1f, dat, w.value(), 0f, dhNext);            // Wᵀ·∂L/∂a_t → the ∂L/∂h_{t−1} term
         }
         Tensor da2 = da.reshape(T * B, hid);
-        ops.gemm(true, false, 1f, da2, h.view(0, T * B, hid), 1f, w.grad());   // ∂L/∂W += Σ_t ∂L/∂a_t·h_{t−1}ᵀ
-        ops.gemm(true, false, 1f, da2, x.reshape(T * B, in), 1f, u.grad());    // ∂L/∂U += Σ_t ∂L/∂a_t·x_tᵀ
-        ops.sumBias(da2, b.grad(), 1, 1f);                                      // ∂L/∂b += Σ_t ∂L/∂a_t
+        if (!w.frozen()) ops.gemm(true, false, 1f, da2, h.view(0, T * B, hid), 1f, w.grad()); // ∂L/∂W += Σ_t ∂L/∂a_t·h_{t−1}ᵀ
+        if (!u.frozen()) ops.gemm(true, false, 1f, da2, x.reshape(T * B, in), 1f, u.grad());  // ∂L/∂U += Σ_t ∂L/∂a_t·x_tᵀ
+        if (!b.frozen()) ops.sumBias(da2, b.grad(), 1, 1f);                                    // ∂L/∂b += Σ_t ∂L/∂a_t
         states.backward(B, dhNext);                                             // ∂L/∂h_0
         if (!inputGradient) return null;
         ops.gemm(false, false, 1f, da2, u.value(), 0f, dx.reshape(T * B, in)); // ∂L/∂x_t = Uᵀ·∂L/∂a_t

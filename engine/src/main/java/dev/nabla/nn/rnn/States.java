@@ -118,7 +118,7 @@ final class States {
         }
         for (int k = 0; k < count; k++) {
             ops.copy(dstate[k], grads[k]);
-            if (mode == InitialState.LEARNED && !fromCarry) ops.sumBias(dstate[k], learned[k].grad(), 1, 1f);
+            if (mode == InitialState.LEARNED && !fromCarry && !learned[k].frozen()) ops.sumBias(dstate[k], learned[k].grad(), 1, 1f);
         }
     }
 

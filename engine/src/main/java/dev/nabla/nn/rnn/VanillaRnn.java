@@ -261,8 +261,8 @@ public final class VanillaRnn implements Layer {
                 ops.softmaxBackward(s.view((t + 1) * bs, B, out), dsNext, dsm);   //   so ∂L/∂o_t += J_softmaxᵀ·∂L/∂ŷ_t
                 ops.axpy(1f, dsm, dot);
             }
-            ops.gemm(true, false, 1f, dot, ht, 1f, v.grad());                      // ∂L/∂V += ∂L/∂o_t·h_tᵀ
-            ops.sumBias(dot, c.grad(), 1, 1f);                                     // ∂L/∂c += ∂L/∂o_t
+            if (!v.frozen()) ops.gemm(true, false, 1f, dot, ht, 1f, v.grad());     // ∂L/∂V += ∂L/∂o_t·h_tᵀ
+            if (!c.frozen()) ops.sumBias(dot, c.grad(), 1, 1f);                    // ∂L/∂c += ∂L/∂o_t
             ops.gemm(false, false, 1f, dot, v.value(), 0f, dh);                    // ∂L/∂h_t = Vᵀ·∂L/∂o_t           (the output's gradient)
             if (recurrence == Recurrence.HIDDEN) ops.axpy(1f, dsNext, dh);         //         + Wᵀ·∂L/∂a_{t+1}        (the one from h_{t+1})
             if (recordNorms) gradNorms[t] = (float) Math.sqrt(ops.sumSquares(dh));
@@ -270,9 +270,9 @@ public final class VanillaRnn implements Layer {
             ops.gemm(false, false, 1f, dat, w.value(), 0f, dsNext);               // ∂L/∂s_{t−1} = Wᵀ·∂L/∂a_t  (s = h, or ŷ)
         }
         Tensor da2 = da.reshape(T * B, hid);
-        ops.gemm(true, false, 1f, da2, s.view(0, T * B, stateSize), 1f, w.grad()); // ∂L/∂W = Σ_t ∂L/∂a_t·s_{t−1}ᵀ  (one GEMM)
-        ops.gemm(true, false, 1f, da2, x.reshape(T * B, in), 1f, u.grad());       // ∂L/∂U = Σ_t ∂L/∂a_t·x_tᵀ
-        ops.sumBias(da2, b.grad(), 1, 1f);                                         // ∂L/∂b = Σ_t ∂L/∂a_t
+        if (!w.frozen()) ops.gemm(true, false, 1f, da2, s.view(0, T * B, stateSize), 1f, w.grad()); // ∂L/∂W = Σ_t ∂L/∂a_t·s_{t−1}ᵀ (one GEMM)
+        if (!u.frozen()) ops.gemm(true, false, 1f, da2, x.reshape(T * B, in), 1f, u.grad());       // ∂L/∂U = Σ_t ∂L/∂a_t·x_tᵀ
+        if (!b.frozen()) ops.sumBias(da2, b.grad(), 1, 1f);                                         // ∂L/∂b = Σ_t ∂L/∂a_t
         ops.gemm(false, false, 1f, da2, u.value(), 0f, dx.reshape(T * B, in));    // ∂L/∂x_t = Uᵀ·∂L/∂a_t
         if (autoregressive) ops.gemm(false, false, 1f, da2, w.value(), 1f, dx.reshape(T * B, in)); //  + Wᵀ·∂L/∂a_t (x_t was also y_{t−1})
         if (autoregressive) ops.fill(dsNext, 0f);                                  // s_0 was x_0, not the initial state
