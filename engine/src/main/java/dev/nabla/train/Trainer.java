@@ -534,6 +534,20 @@ public final class Trainer {
     }
 
     /** A Fisher–Yates shuffle of 0..n−1 drawn from {@code rng}. */
+    /**
+     * The sample order of each of {@code epochs} epochs that {@link #fit} draws from {@code seed} for a data set of
+     * {@code size} samples with shuffling on and no validation split (it first draws the split's permutation, then one
+     * per epoch): another transport of the same training (data-parallel replicas, Spark) walks the Trainer's batches.
+     */
+    public static int[][] epochOrders(int size, long seed, int epochs) {
+        if (size < 1 || epochs < 0) throw new IllegalArgumentException("epochOrders: size ≥ 1 and epochs ≥ 0, got " + size + " and " + epochs);
+        SplittableRandom rng = new SplittableRandom(seed);
+        permutation(size, rng);                                          // fit's validation-split draw
+        int[][] orders = new int[epochs][];
+        for (int e = 0; e < epochs; e++) orders[e] = permutation(size, rng);
+        return orders;
+    }
+
     static int[] permutation(int n, SplittableRandom rng) {
         int[] a = identity(n);
         for (int i = n - 1; i > 0; i--) {

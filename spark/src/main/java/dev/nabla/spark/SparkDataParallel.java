@@ -6,12 +6,12 @@ import dev.nabla.loss.Loss;
 import dev.nabla.nn.Param;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.train.Dataset;
+import dev.nabla.train.Trainer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -159,20 +159,12 @@ public final class SparkDataParallel implements AutoCloseable {
     }
 
     /**
-     * {@code epochs} epochs over the data set of {@code size} samples in batches of {@code batch}, shuffled per epoch
-     * from {@code seed} (a Fisher–Yates permutation, as the Trainer draws it); returns each epoch's mean loss.
+     * {@code epochs} epochs over the data set of {@code size} samples in batches of {@code batch}, in the order the
+     * Trainer would walk them with this {@code seed} ({@link Trainer#epochOrders}); returns each epoch's mean loss.
      */
     public List<Float> fit(int size, int epochs, int batch, long seed) {
-        SplittableRandom rng = new SplittableRandom(seed);
         List<Float> losses = new ArrayList<>();
-        for (int e = 0; e < epochs; e++) {
-            int[] order = new int[size];
-            for (int i = 0; i < size; i++) order[i] = i;
-            for (int i = size - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1), t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+        for (int[] order : Trainer.epochOrders(size, seed, epochs)) {
             double sum = 0;
             for (int start = 0; start < size; start += batch) {
                 int n = Math.min(batch, size - start);

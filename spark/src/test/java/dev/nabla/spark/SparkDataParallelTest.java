@@ -63,16 +63,8 @@ class SparkDataParallelTest {
         Backend ops = Backends.create(spec.backend());
         Sequential model = spec.architecture().get().bind(ops, spec.seed());
         Replica r = new Replica(model, new SoftmaxCrossEntropy(), spec.sampleShape(), 1, false);
-        SplittableRandom rng = new SplittableRandom(seed);
         int per = d.sampleSize();
-        for (int e = 0; e < epochs; e++) {
-            int[] order = new int[d.size()];
-            for (int i = 0; i < order.length; i++) order[i] = i;
-            for (int i = order.length - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1), t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+        for (int[] order : dev.nabla.train.Trainer.epochOrders(d.size(), seed, epochs)) {
             for (int start = 0; start < d.size(); start += batch) {
                 int n = Math.min(batch, d.size() - start);
                 int[] idx = Arrays.copyOfRange(order, start, start + n);
@@ -127,6 +119,23 @@ class SparkDataParallelTest {
         float diff = maxRelDiff(onSpark(lenet, () -> Sgd.momentum(0.04f, 0.9f), d, 2, 10, 4), alone(lenet, Sgd.momentum(0.04f, 0.9f), d, 2, 10, 4));
         System.out.printf("[spark] LeNet-5, local[2] vs one model after 8 steps: max rel. weight difference %.2e%n", diff);
         assertThat(diff).isLessThanOrEqualTo(TOLERANCE);
+    }
+
+    /** Not a model of the Trainer's loop but the Trainer itself: the same batches, the same updates, within tolerance. */
+    @Test
+    void sparkWalksTheTrainersBatchesAndEndsWhereTheTrainerEnds() {
+        Dataset d = blobs(90, 10, 4);
+        for (Supplier<Optimizer> opt : java.util.List.<Supplier<Optimizer>>of(() -> Sgd.momentum(0.1f, 0.9f), () -> new Adam(0.01f))) {
+            try (Backend ops = Backends.create(MLP.backend())) {
+                Sequential model = MLP.architecture().get().bind(ops, MLP.seed());
+                new dev.nabla.train.Trainer().epochs(3).batchSize(16).seed(7).fit(model, new SoftmaxCrossEntropy(), opt.get(), d);
+                float[][] trainer = new float[model.params().size()][];
+                for (int p = 0; p < trainer.length; p++) trainer[p] = model.params().get(p).value().toArray();
+                float diff = maxRelDiff(onSpark(MLP, opt, d, 3, 16, 7), trainer);
+                System.out.printf("[spark] local[2] vs the Trainer, 3 epochs of 6 steps, %s: max relative difference %.2e%n", opt.get().name(), diff);
+                assertThat(diff).isLessThanOrEqualTo(TOLERANCE);
+            }
+        }
     }
 
     @Test
