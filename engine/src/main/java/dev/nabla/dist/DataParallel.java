@@ -102,7 +102,7 @@ public final class DataParallel implements AutoCloseable {
         }
         List<Replica.Gradient> shards = new ArrayList<>();
         for (Future<Replica.Gradient> f : parts) shards.add(get(f));
-        float[][] sum = sumInOrder(shards);
+        float[][] sum = Replica.sumInOrder(shards);
         double lossSum = 0;
         for (Replica.Gradient g : shards) if (g != null) lossSum += g.lossTerm();
         Replica master = replicas.getFirst();
@@ -119,23 +119,6 @@ public final class DataParallel implements AutoCloseable {
         }
         for (Future<Object> f : sent) get(f);
         return (float) lossSum;
-    }
-
-    /** Σ over the shards (in their order, in double) of each parameter's gradient; null shards (empty) add nothing. */
-    static float[][] sumInOrder(List<Replica.Gradient> shards) {
-        float[][] first = shards.stream().filter(g -> g != null).findFirst().orElseThrow().grads();
-        float[][] out = new float[first.length][];
-        for (int p = 0; p < first.length; p++) {
-            double[] acc = new double[first[p].length];
-            for (Replica.Gradient g : shards) {
-                if (g == null) continue;
-                float[] v = g.grads()[p];
-                for (int j = 0; j < acc.length; j++) acc[j] += v[j];
-            }
-            out[p] = new float[acc.length];
-            for (int j = 0; j < acc.length; j++) out[p][j] = (float) acc[j];
-        }
-        return out;
     }
 
     private static <T> T on(ExecutorService thread, java.util.concurrent.Callable<T> work) {

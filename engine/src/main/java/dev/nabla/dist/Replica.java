@@ -119,4 +119,26 @@ public final class Replica implements AutoCloseable {
         for (Tensor[] s : staged.values()) Tensor.closeAll(s);
         staged.clear();
     }
+
+    /**
+     * Σ over the shards' gradients, parameter by parameter, in the shards' order and in double (null shards, empty ones,
+     * add nothing): the one fixed-order reduction every transport uses, so the sum does not depend on which shard
+     * finished first.
+     */
+    public static float[][] sumInOrder(List<Gradient> shards) {
+        float[][] first = shards.stream().filter(g -> g != null).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("a step over an empty batch: every shard is empty")).grads();
+        float[][] out = new float[first.length][];
+        for (int p = 0; p < first.length; p++) {
+            double[] acc = new double[first[p].length];
+            for (Gradient g : shards) {
+                if (g == null) continue;
+                float[] v = g.grads()[p];
+                for (int j = 0; j < acc.length; j++) acc[j] += v[j];
+            }
+            out[p] = new float[acc.length];
+            for (int j = 0; j < acc.length; j++) out[p][j] = (float) acc[j];
+        }
+        return out;
+    }
 }

@@ -128,7 +128,7 @@ public final class SparkDataParallel implements AutoCloseable {
             shards.add(p.gradient());
         }
         float inv = (float) (1.0 / Shards.scale(loss, total, 1.0));         // ÷ C (or 1 for a summed loss)
-        float[][] sum = sumInOrder(shards);
+        float[][] sum = Replica.sumInOrder(shards);
         double lossSum = 0;
         for (Replica.Gradient g : shards) if (g != null) lossSum += g.lossTerm();
         List<Param> ps = master.params();
@@ -138,24 +138,6 @@ public final class SparkDataParallel implements AutoCloseable {
         }
         optimizer.step(ps);
         return (float) (lossSum * inv);
-    }
-
-    /** Σ over the parts (in partition order, in double) of each parameter's gradient. */
-    static float[][] sumInOrder(List<Replica.Gradient> shards) {
-        float[][] first = shards.stream().filter(g -> g != null).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("a step over an empty batch")).grads();
-        float[][] out = new float[first.length][];
-        for (int p = 0; p < first.length; p++) {
-            double[] acc = new double[first[p].length];
-            for (Replica.Gradient g : shards) {
-                if (g == null) continue;
-                float[] v = g.grads()[p];
-                for (int j = 0; j < acc.length; j++) acc[j] += v[j];
-            }
-            out[p] = new float[acc.length];
-            for (int j = 0; j < acc.length; j++) out[p][j] = (float) acc[j];
-        }
-        return out;
     }
 
     /**
