@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -81,12 +82,42 @@ class PlaygroundBrowserTest {
     @AfterAll
     void close() throws Exception {
         if (page != null) page.close();
-        if (chromium != null) {
-            chromium.destroy();
-            chromium.waitFor(10, TimeUnit.SECONDS);
+        if (chromium != null) {                                       // the browser and its helpers (renderer, network service)
+            List<ProcessHandle> all = new java.util.ArrayList<>(chromium.descendants().toList());
+            all.add(chromium.toHandle());
+            all.forEach(ProcessHandle::destroy);
+            for (ProcessHandle h : all) {
+                try {
+                    h.onExit().get(10, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    h.destroyForcibly();
+                }
+            }
         }
         if (server != null) server.close();
-        if (profile != null) try (var files = Files.walk(profile)) { files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete()); }
+        if (profile != null) deleteTree(profile);
+    }
+
+    /** Deletes the browser's profile; a file that went away meanwhile is not an error (nothing of the test's is there). */
+    private static void deleteTree(Path root) throws java.io.IOException {
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes a) throws java.io.IOException {
+                Files.deleteIfExists(file);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException e) {
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path dir, java.io.IOException e) throws java.io.IOException {
+                Files.deleteIfExists(dir);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
     }
 
     private String eval(String js) throws Exception {
