@@ -63,6 +63,23 @@ public interface Backend extends AutoCloseable {
     /** Waits until all queued work is done, reporting any error the device found meanwhile (a no-op for synchronous backends). */
     default void synchronize() {}
 
+    /**
+     * Within the returned scope (on this thread), a device backend reports an index of {@link #gatherRows} or
+     * {@link #scatterAddRows} that is not a row of the table at its next read instead of at the call, which saves a wait
+     * for the device per embedding op. For a caller whose next read comes before anything is updated — the
+     * {@link dev.nabla.train.Trainer}, whose loss read follows the forward pass — the error still stops the step in
+     * time, naming the op that found it and the call that read it. Outside a scope, and on host backends always, the
+     * call itself throws.
+     */
+    default Scope deferIndexChecks() { return () -> {}; }
+
+    /** A scope to close (nests). */
+    @FunctionalInterface
+    interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     @Override
     default void close() {}
 

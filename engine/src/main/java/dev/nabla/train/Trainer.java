@@ -229,7 +229,8 @@ public final class Trainer {
         boolean stateful = carry || bptt > 0;
         if (stateful) model.carryState(true);
         try (Batches batches = new Batches(ops, train, bs);              // staged batches go back to the backend at the end
-             Tensor hits = ops.zeros(1)) {                                  // correct predictions, added up on the device
+             Tensor hits = ops.zeros(1);                                    // correct predictions, added up on the device
+             Backend.Scope deferred = ops.deferIndexChecks()) {             // a bad token is found by the loss read, before any update
             List<EpochStats> history = new ArrayList<>();
             float bestVal = resumed == null ? Float.POSITIVE_INFINITY : resumed.bestVal();
             int sinceBest = resumed == null ? 0 : resumed.sinceBest();
@@ -487,6 +488,16 @@ public final class Trainer {
      */
     static void checkFits(Sequential model, Loss loss, Dataset data) {
         data.requireFinite();
+        if (!model.layers().isEmpty() && model.layers().getFirst() instanceof dev.nabla.nn.rnn.Embedding e && e.table() != null) {
+            int rows = e.table().value().dim(0), per = data.sampleSize();      // the inputs are tokens: rows of the table
+            float[] x = data.features();
+            for (int i = 0; i < x.length; i++) {
+                if (!(x[i] >= 0 && x[i] < rows) || x[i] != (int) x[i]) {
+                    throw new IllegalArgumentException(e.name() + ": token " + x[i] + " at position " + i % per + " of sample " + i / per
+                            + " is not in the vocabulary: a whole number in [0, " + rows + ")");
+                }
+            }
+        }
         int[] out = model.outputShape(data.sampleShape());
         int outSize = Tensor.sizeOf(out);
         float[] t = data.targets();

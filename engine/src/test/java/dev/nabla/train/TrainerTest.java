@@ -401,4 +401,18 @@ class TrainerTest {
         assertThatThrownBy(() -> new Trainer().patience(3).fit(mlp(1), new SoftmaxCrossEntropy(), new Sgd(0.1f), two))
                 .hasMessageContaining("patience 3").hasMessageContaining("validationSplit");
     }
+
+    /** A model that reads tokens: every token of the data set is checked on the host before the first step, on every backend. */
+    @Test
+    void tokensOutsideTheVocabularyAreRefusedBeforeTheFirstStepNamingTheEmbedding() {
+        dev.nabla.backend.Backend ref = new dev.nabla.backend.ReferenceBackend();
+        Sequential lm = dev.nabla.nn.rnn.LstmLanguageModel.create(5, 3, 4, 1, 1f).bind(ref, 1);
+        float[] x = new float[2 * 3], t = new float[2 * 3];
+        x[4] = 5;                                                        // sample 0 is [T=3, B=…]: time-major streams of 2
+        dev.nabla.train.Dataset d = new dev.nabla.train.Dataset(x, new int[] {3}, t, 3, true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Trainer().shuffle(false).batchSize(2).epochs(1)
+                        .fit(lm, new dev.nabla.loss.SoftmaxCrossEntropy(), new dev.nabla.optim.Sgd(0.1f), d))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Embedding(5×3): token 5.0 at position 1 of sample 1")
+                .hasMessageContaining("[0, 5)");
+    }
 }

@@ -60,6 +60,8 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
     private int gatherRows, scatterRows;
     /** Whether an op that may raise a flag was queued since the flags were last read. */
     private boolean flagsPending;
+    /** Open {@link #deferIndexChecks} scopes: gather and scatter leave their flags to the next read. */
+    private int deferringIndexChecks;
 
     protected DeviceBackend(DeviceRuntime<B> rt) {
         this.rt = rt;
@@ -146,8 +148,19 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
 
     @Override
     protected void doDownload(Tensor src, float[] dst) {
-        if (src.size() > 0) rt.download(mem(src), src.offset(), dst, src.size());
-        if (flagsPending) readResults("download");        // a flag raised since the last read is an error now
+        int n = src.size();
+        if (!flagsPending) {
+            if (n > 0) rt.download(mem(src), src.offset(), dst, n);
+            return;
+        }
+        BufferPool.Storage<B> both = pool.take(n + SLOTS);              // a flag raised since the last read is an error now:
+        if (n > 0) run("copy", n, mem(src), src.offset(), both.mem, 0, n);   // read it with the data, in the same wait
+        run("copy", SLOTS, result.mem, 0, both.mem, n, SLOTS);
+        float[] all = new float[n + SLOTS];
+        rt.download(both.mem, 0, all, all.length);
+        both.release();
+        System.arraycopy(all, 0, dst, 0, n);
+        checkFlags(Arrays.copyOfRange(all, n, all.length), "download");
     }
 
     @Override
@@ -226,6 +239,11 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
     private float[] readResults(String call) {
         float[] r = new float[SLOTS];
         rt.download(result.mem, 0, r, SLOTS);
+        return checkFlags(r, call);
+    }
+
+    /** The result slots {@code r} just read: throws the error of a raised flag (clearing it), else returns them. */
+    private float[] checkFlags(float[] r, String call) {
         flagsPending = false;
         if (Float.isNaN(r[LABEL_FLAG]) && Float.isNaN(r[GATHER_FLAG]) && Float.isNaN(r[SCATTER_FLAG])) return r;
         run("fill", SLOTS - LABEL_FLAG, result.mem, LABEL_FLAG, SLOTS - LABEL_FLAG, Float.NaN);
@@ -319,8 +337,12 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         float[] out = new float[xs.length];
         int total = 0;
         for (Tensor x : xs) total += x.size() == 0 ? 0 : reduceGroups(x.size());
-        if (total == 0) return out;
-        BufferPool.Storage<B> partials = pool.take(total), sums = pool.take(xs.length);
+        if (total == 0) {
+            if (flagsPending) readResults("sumSquaresEach");
+            return out;
+        }
+        boolean flags = flagsPending;                                      // read with the sums: still one wait
+        BufferPool.Storage<B> partials = pool.take(total), sums = pool.take(xs.length + (flags ? SLOTS : 0));
         int at = 0;
         for (int i = 0; i < xs.length; i++) {
             Tensor x = xs[i];
@@ -330,11 +352,14 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
             runGroups("sum_reduce", 1, partials.mem, at, groups, sums.mem, i);
             at += groups;
         }
-        rt.download(sums.mem, 0, out, xs.length);
+        if (flags) run("copy", SLOTS, result.mem, 0, sums.mem, xs.length, SLOTS);
+        float[] all = new float[xs.length + (flags ? SLOTS : 0)];
+        rt.download(sums.mem, 0, all, all.length);
         partials.release();
         sums.release();
+        System.arraycopy(all, 0, out, 0, xs.length);
         for (int i = 0; i < xs.length; i++) if (xs[i].size() == 0) out[i] = 0f;
-        if (flagsPending) readResults("sumSquaresEach");
+        if (flags) checkFlags(Arrays.copyOfRange(all, xs.length, all.length), "sumSquaresEach");
         return out;
     }
 
@@ -581,9 +606,17 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         run("dropout_mask", mask.size(), mem(mask), mask.offset(), mask.size(), p, 1f / (1f - p), (int) seed, (int) (seed >>> 32));
     }
 
+    @Override
+    public Scope deferIndexChecks() {
+        ownedByThisThread("deferIndexChecks");
+        deferringIndexChecks++;
+        return () -> deferringIndexChecks--;
+    }
+
     /**
      * A bad index raises the gather (scatter) flag on the device, read back at once (one wait each): a token that is not
-     * a row is an error of this call, which the {@code Embedding} layer names, not of some later one.
+     * a row is an error of this call, which the {@code Embedding} layer names, not of some later one. Inside a
+     * {@link #deferIndexChecks} scope (a Trainer step) the flag waits for the next read instead.
      */
     @Override
     protected void doGatherRows(Tensor table, Tensor idx, Tensor out) {
@@ -593,7 +626,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         flagsPending = true;
         run("gather_rows", out.size(), mem(table), table.offset(), v, d, mem(idx), idx.offset(), mem(out), out.offset(), idx.size(),
                 result.mem, GATHER_FLAG);
-        readResults("gatherRows");
+        if (deferringIndexChecks == 0) readResults("gatherRows");
     }
 
     @Override
@@ -604,7 +637,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         flagsPending = true;
         run("scatter_add_rows", d, mem(dout), dout.offset(), mem(idx), idx.offset(), idx.size(), mem(dtable), dtable.offset(), v, d,
                 result.mem, SCATTER_FLAG);
-        readResults("scatterAddRows");
+        if (deferringIndexChecks == 0) readResults("scatterAddRows");
     }
 
     // ---------------------------------------------------------------- fused recurrent cells (recurrent.cl)

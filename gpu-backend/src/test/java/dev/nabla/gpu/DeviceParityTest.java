@@ -414,6 +414,15 @@ public abstract class DeviceParityTest {
         assertThatThrownBy(cl::synchronize).isInstanceOf(InvalidIndexException.class)
                 .hasMessageStartingWith("synchronize: countCorrectInto: label 7.0 in row 1").hasMessageContaining("found by synchronize");
         cl.synchronize();
+        try (dev.nabla.backend.Backend.Scope s = cl.deferIndexChecks()) {   // as inside a Trainer's fit: found by the next read
+            syncs = cl.hostSyncs();
+            cl.gatherRows(table, cl.upload(new float[] {2, 5}, 2), out);
+            assertThat(cl.hostSyncs()).as("a deferred gather waits for nothing").isEqualTo(syncs);
+            assertThatThrownBy(() -> cl.sumSquares(out)).isInstanceOf(InvalidIndexException.class)
+                    .hasMessageStartingWith("sumSquaresEach: gatherRows: index 5.0 at position 1").hasMessageContaining("found by sumSquaresEach");
+        }
+        cl.gatherRows(table, cl.upload(new float[] {3, 0}, 2), out);
+        cl.synchronize();
     }
 
     // ---------------------------------------------------------------- recurrent cells

@@ -280,6 +280,32 @@ public abstract class DeviceRuntimeTest {
                 .isEqualTo((long) epochs * (steps + 1) + 1);
     }
 
+    /**
+     * A language model (Embedding → LSTM → dense head) trained by the Trainer waits no more than the MLP: inside a fit
+     * the embedding's index checks go with the loss read (the tokens were checked on the host up front), so there is no
+     * read-back per embedding op.
+     */
+    @Test
+    void aLanguageModelsStepWaitsOnlyForTheLossAndTheGradientNorm() {
+        int[] tokens = new int[8 * 16 * 4 + 1];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = (i * 7 + i / 5) % 11;
+        Dataset streams = dev.nabla.data.Sequences.streams(tokens, 8, 16);        // 4 steps per epoch of 8 streams × 16 tokens
+        int epochs = 2, steps = streams.size() / 8;
+        for (boolean check : new boolean[] {true, false}) {
+            try (DeviceBackend<?> cl = open()) {
+                Sequential lm = dev.nabla.nn.rnn.LstmLanguageModel.create(11, 6, 12, 1, 1f).bind(cl, 3);
+                long before = cl.hostSyncs();
+                new Trainer().epochs(epochs).batchSize(8).shuffle(false).carryState(true).checkGradients(check)
+                        .fit(lm, new SoftmaxCrossEntropy(), Sgd.momentum(0.1f, 0.9f), streams);
+                long waits = cl.hostSyncs() - before;
+                System.out.printf("[%s] LSTM language model, gradient check %s: %d waits in %d epochs of %d steps%n", device(), check ? "on" : "off",
+                        waits, epochs, steps);
+                assertThat(waits).as("per step the loss" + (check ? " and ‖g‖" : "") + ", per epoch the hits, once the final check")
+                        .isEqualTo((long) epochs * ((check ? 2 : 1) * steps + 1) + 1);
+            }
+        }
+    }
+
     private long trainerWaits(Trainer trainer, int epochs) {
         try (DeviceBackend<?> cl = open()) {
             Sequential model = Sequential.mlp(ActivationLayer::tanh, 8, 16, 3).bind(cl, 5);
