@@ -33,35 +33,68 @@ import jdk.incubator.vector.VectorMask;
 final class Activations {
     private Activations() {}
 
+    // ---------------------------------------------------------------- f(net) and dy·f'(net), seed 004's table
+    //
+    // The pattern: each activation is a pair of vector functions, written once each — its forward f(net) and its
+    // backward dy·f'(v), where v is net, or y = f(net) for σ and tanh, whose derivatives are cheaper from the output —
+    // and one loop per function applies it over a range [from, to): whole vectors, then one masked vector for the tail.
+    // The loops (fwd…, bwd…) are the same four lines each, on purpose: C2 turns a loop into vector instructions only
+    // if it inlines every Vector API call in it, so each function needs a loop of its own. Two shorter forms were
+    // measured and lost (2026-12-01, 2-core Zen 5): one loop taking the function as a parameter — the JIT compiles it
+    // once on its own with the call left virtual, then will not inline that compiled loop into the per-activation
+    // callers ("already compiled into a big method"), and the backward σ ran 7–11× slower in most runs, every vector
+    // boxed; and one loop line per function with every vector masked (no separate tail), 1.2–1.5× slower on ReLU.
+    // One method holding all eight loops outgrows the inlining budget the same way. NaN in, NaN out, as the reference.
+
     /** σ(x) = 1/(1 + e^−x) (e^−x overflows to ∞ for x < −88, giving 0 as it should). */
     static FloatVector sigmoid(FloatVector x) { return VMath.sigmoid(x); }
 
     static FloatVector tanh(FloatVector x) { return VMath.tanh(x); }
 
-    /** 1 if x ≥ 0, 0 if x < 0, NaN stays NaN (the reference's IEEE rule). */
+    /** 1 if x ≥ 0, 0 if x < 0 (NaN stays NaN). */
     private static FloatVector step(FloatVector x) { return x.blend(1f, x.compare(GE, 0f)).blend(0f, x.compare(LT, 0f)); }
 
-    /** 1 if x ≥ 0, −1 if x < 0, NaN stays NaN. */
+    /** 1 if x ≥ 0, −1 if x < 0 (NaN stays NaN). */
     private static FloatVector sign(FloatVector x) { return x.blend(1f, x.compare(GE, 0f)).blend(-1f, x.compare(LT, 0f)); }
 
+    /** 0 up to −½, 1 from ½, x + ½ between. */
     private static FloatVector piecewiseLinear(FloatVector x) {
         return x.add(0.5f).blend(0f, x.compare(LE, -0.5f)).blend(1f, x.compare(GE, 0.5f));
     }
 
-    /** max(0, x): 0 where x ≤ 0, else x — so NaN stays NaN (the reference's IEEE rule). */
+    /** max(0, x): 0 where x ≤ 0, else x — so NaN stays NaN. */
     private static FloatVector relu(FloatVector x) { return x.blend(0f, x.compare(LE, 0f)); }
-
-    /** A derivative factor with NaN wherever the input x is NaN, so that dx = dy·f' carries the NaN back. */
-    private static FloatVector nanWhereNaN(FloatVector factor, FloatVector x) { return factor.blend(x, x.test(IS_NAN)); }
 
     /** ln(1 + e^x) = max(x, 0) + ln(1 + e^−|x|), stable for large |x|. */
     private static FloatVector softplus(FloatVector x) {
         return x.lanewise(MAX, 0f).add(VMath.log1p(VMath.exp(x.abs().neg())));
     }
 
-    // One small method per activation and per derivative: C2 must inline every Vector API call of a loop to turn it
-    // into vector instructions, and one method holding all eight loops exceeds its inlining budget (measured: the
-    // Vector API's slow Java fallback ran instead).
+    /** A derivative factor with NaN wherever the input x is NaN, so that dx = dy·f' carries the NaN back. */
+    private static FloatVector nanWhereNaN(FloatVector factor, FloatVector x) { return factor.blend(x, x.test(IS_NAN)); }
+
+    /** dy · 1. */
+    private static FloatVector dIdentity(FloatVector x, FloatVector dy) { return dy.mul(nanWhereNaN(ONE, x)); }
+
+    /** dy · 0 (step and sign). */
+    private static FloatVector dFlat(FloatVector x, FloatVector dy) { return dy.mul(nanWhereNaN(ZERO, x)); }
+
+    /** dy · (1 inside (−½, ½), else 0). */
+    private static FloatVector dPiecewiseLinear(FloatVector x, FloatVector dy) {
+        return dy.mul(nanWhereNaN(ZERO.blend(1f, x.compare(GT, -0.5f).and(x.compare(LT, 0.5f))), x));
+    }
+
+    /** dy · y(1 − y), from y. */
+    private static FloatVector dSigmoid(FloatVector y, FloatVector dy) { return dy.mul(y.mul(ONE.sub(y))); }
+
+    /** dy · (1 − y²), from y. */
+    private static FloatVector dTanh(FloatVector y, FloatVector dy) { return dy.mul(ONE.sub(y.mul(y))); }
+
+    /** dy · (1 if net > 0, else 0). */
+    private static FloatVector dRelu(FloatVector x, FloatVector dy) { return dy.mul(nanWhereNaN(ZERO.blend(1f, x.compare(GT, 0f)), x)); }
+
+    /** dy · σ(net). */
+    private static FloatVector dSoftplus(FloatVector x, FloatVector dy) { return dy.mul(sigmoid(x)); }
 
     static void activation(Activation f, Tensor x, Tensor y) {
         float[] xd = data(x), yd = data(y);
@@ -85,74 +118,47 @@ final class Activations {
         });
     }
 
-    private static void fwdStep(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+    // y[yo + i] ← f(x[xo + i]) for i in [from, to)
+    private static void fwdStep(float[] x, int xo, float[] y, int yo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) step(FloatVector.fromArray(S, xd,
-                xo + i)).intoArray(yd, yo + i);
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            step(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-        }
+        for (int end = from + S.loopBound(to - from); i < end; i += L) step(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        if (i < to) { VectorMask<Float> m = S.indexInRange(i, to); step(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m); }
     }
 
-    private static void fwdSign(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+    private static void fwdSign(float[] x, int xo, float[] y, int yo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) sign(FloatVector.fromArray(S, xd,
-                xo + i)).intoArray(yd, yo + i);
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            sign(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-        }
+        for (int end = from + S.loopBound(to - from); i < end; i += L) sign(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        if (i < to) { VectorMask<Float> m = S.indexInRange(i, to); sign(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m); }
     }
 
-    private static void fwdPiecewiseLinear(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+    private static void fwdPiecewiseLinear(float[] x, int xo, float[] y, int yo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) piecewiseLinear(FloatVector.fromArray(S, xd,
-                xo + i)).intoArray(yd, yo + i);
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            piecewiseLinear(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-        }
+        for (int end = from + S.loopBound(to - from); i < end; i += L) piecewiseLinear(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        if (i < to) { VectorMask<Float> m = S.indexInRange(i, to); piecewiseLinear(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m); }
     }
 
-    private static void fwdSigmoid(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+    private static void fwdSigmoid(float[] x, int xo, float[] y, int yo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) sigmoid(FloatVector.fromArray(S, xd,
-                xo + i)).intoArray(yd, yo + i);
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            sigmoid(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-        }
+        for (int end = from + S.loopBound(to - from); i < end; i += L) sigmoid(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        if (i < to) { VectorMask<Float> m = S.indexInRange(i, to); sigmoid(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m); }
     }
 
-    static void fwdTanh(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+    static void fwdTanh(float[] x, int xo, float[] y, int yo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) tanh(FloatVector.fromArray(S, xd,
-                xo + i)).intoArray(yd, yo + i);
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            tanh(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-        }
+        for (int end = from + S.loopBound(to - from); i < end; i += L) tanh(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        if (i < to) { VectorMask<Float> m = S.indexInRange(i, to); tanh(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m); }
     }
 
-    private static void fwdRelu(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+    private static void fwdRelu(float[] x, int xo, float[] y, int yo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) relu(FloatVector.fromArray(S, xd,
-                xo + i)).intoArray(yd, yo + i);
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            relu(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-        }
+        for (int end = from + S.loopBound(to - from); i < end; i += L) relu(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        if (i < to) { VectorMask<Float> m = S.indexInRange(i, to); relu(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m); }
     }
 
-    private static void fwdSoftplus(float[] xd, int xo, float[] yd, int yo, int from, int to) {
+    private static void fwdSoftplus(float[] x, int xo, float[] y, int yo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) softplus(FloatVector.fromArray(S, xd,
-                xo + i)).intoArray(yd, yo + i);
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            softplus(FloatVector.fromArray(S, xd, xo + i, m)).intoArray(yd, yo + i, m);
-        }
+        for (int end = from + S.loopBound(to - from); i < end; i += L) softplus(FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        if (i < to) { VectorMask<Float> m = S.indexInRange(i, to); softplus(FloatVector.fromArray(S, x, xo + i, m)).intoArray(y, yo + i, m); }
     }
 
     static void activationBackward(Activation f, Tensor x, Tensor y, Tensor dy, Tensor dx) {
@@ -160,127 +166,92 @@ final class Activations {
         int xo = x.offset(), yo = y.offset(), go = dy.offset(), dxo = dx.offset();
         Parallel.range(x.size(), f == Activation.SOFTPLUS ? GRAIN_HEAVY : GRAIN, L, (from, to) -> {
             switch (f) {
-                case IDENTITY -> derIdentity(xd, xo, dyd, go, dxd, dxo, from, to);
-                case STEP -> derStep(xd, xo, dyd, go, dxd, dxo, from, to);
-                case SIGN -> derSign(xd, xo, dyd, go, dxd, dxo, from, to);
-                case PIECEWISE_LINEAR -> derPiecewiseLinear(xd, xo, dyd, go, dxd, dxo, from, to);
-                case SIGMOID -> derSigmoid(yd, yo, dyd, go, dxd, dxo, from, to);
-                case TANH -> derTanh(yd, yo, dyd, go, dxd, dxo, from, to);
-                case RELU -> derRelu(xd, xo, dyd, go, dxd, dxo, from, to);
-                case SOFTPLUS -> derSoftplus(xd, xo, dyd, go, dxd, dxo, from, to);
+                case IDENTITY -> bwdIdentity(xd, xo, dyd, go, dxd, dxo, from, to);
+                case STEP, SIGN -> bwdFlat(xd, xo, dyd, go, dxd, dxo, from, to);
+                case PIECEWISE_LINEAR -> bwdPiecewiseLinear(xd, xo, dyd, go, dxd, dxo, from, to);
+                case SIGMOID -> bwdSigmoid(yd, yo, dyd, go, dxd, dxo, from, to);
+                case TANH -> bwdTanh(yd, yo, dyd, go, dxd, dxo, from, to);
+                case RELU -> bwdRelu(xd, xo, dyd, go, dxd, dxo, from, to);
+                case SOFTPLUS -> bwdSoftplus(xd, xo, dyd, go, dxd, dxo, from, to);
             }
         });
     }
 
-    /** dx = dy · f' = 1. */
-    private static void derIdentity(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+    // dx[dxo + i] ← df(v[vo + i], dy[go + i]) for i in [from, to)
+    private static void bwdIdentity(float[] v, int vo, float[] dy, int go, float[] dx, int dxo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
-            g.mul(nanWhereNaN(ONE, v)).intoArray(dxd, dxo + i);
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            dIdentity(FloatVector.fromArray(S, v, vo + i), FloatVector.fromArray(S, dy, go + i)).intoArray(dx, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
-            g.mul(nanWhereNaN(ONE, v)).intoArray(dxd, dxo + i, m);
+            dIdentity(FloatVector.fromArray(S, v, vo + i, m), FloatVector.fromArray(S, dy, go + i, m)).intoArray(dx, dxo + i, m);
         }
     }
 
-    /** dx = dy · f' = 0 (NaN where x is NaN). */
-    private static void derStep(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+    private static void bwdFlat(float[] v, int vo, float[] dy, int go, float[] dx, int dxo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
-            g.mul(nanWhereNaN(ZERO, v)).intoArray(dxd, dxo + i);
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            dFlat(FloatVector.fromArray(S, v, vo + i), FloatVector.fromArray(S, dy, go + i)).intoArray(dx, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
-            g.mul(nanWhereNaN(ZERO, v)).intoArray(dxd, dxo + i, m);
+            dFlat(FloatVector.fromArray(S, v, vo + i, m), FloatVector.fromArray(S, dy, go + i, m)).intoArray(dx, dxo + i, m);
         }
     }
 
-    /** dx = dy · f' = 0 (NaN where x is NaN). */
-    private static void derSign(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+    private static void bwdPiecewiseLinear(float[] v, int vo, float[] dy, int go, float[] dx, int dxo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
-            g.mul(nanWhereNaN(ZERO, v)).intoArray(dxd, dxo + i);
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            dPiecewiseLinear(FloatVector.fromArray(S, v, vo + i), FloatVector.fromArray(S, dy, go + i)).intoArray(dx, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
-            g.mul(nanWhereNaN(ZERO, v)).intoArray(dxd, dxo + i, m);
+            dPiecewiseLinear(FloatVector.fromArray(S, v, vo + i, m), FloatVector.fromArray(S, dy, go + i, m)).intoArray(dx, dxo + i, m);
         }
     }
 
-    /** dx = dy · f' = 1 inside (−½, ½). */
-    private static void derPiecewiseLinear(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+    private static void bwdSigmoid(float[] v, int vo, float[] dy, int go, float[] dx, int dxo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
-            g.mul(nanWhereNaN(ZERO.blend(1f, v.compare(GT, -0.5f).and(v.compare(LT, 0.5f))), v)).intoArray(dxd, dxo + i);
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            dSigmoid(FloatVector.fromArray(S, v, vo + i), FloatVector.fromArray(S, dy, go + i)).intoArray(dx, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
-            g.mul(nanWhereNaN(ZERO.blend(1f, v.compare(GT, -0.5f).and(v.compare(LT, 0.5f))), v)).intoArray(dxd, dxo + i, m);
+            dSigmoid(FloatVector.fromArray(S, v, vo + i, m), FloatVector.fromArray(S, dy, go + i, m)).intoArray(dx, dxo + i, m);
         }
     }
 
-    /** dx = dy · f' = y(1 − y), from y. */
-    private static void derSigmoid(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+    private static void bwdTanh(float[] v, int vo, float[] dy, int go, float[] dx, int dxo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
-            g.mul(v.mul(ONE.sub(v))).intoArray(dxd, dxo + i);
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            dTanh(FloatVector.fromArray(S, v, vo + i), FloatVector.fromArray(S, dy, go + i)).intoArray(dx, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
-            g.mul(v.mul(ONE.sub(v))).intoArray(dxd, dxo + i, m);
+            dTanh(FloatVector.fromArray(S, v, vo + i, m), FloatVector.fromArray(S, dy, go + i, m)).intoArray(dx, dxo + i, m);
         }
     }
 
-    /** dx = dy · f' = 1 − y², from y. */
-    private static void derTanh(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+    private static void bwdRelu(float[] v, int vo, float[] dy, int go, float[] dx, int dxo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
-            g.mul(ONE.sub(v.mul(v))).intoArray(dxd, dxo + i);
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            dRelu(FloatVector.fromArray(S, v, vo + i), FloatVector.fromArray(S, dy, go + i)).intoArray(dx, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
-            g.mul(ONE.sub(v.mul(v))).intoArray(dxd, dxo + i, m);
+            dRelu(FloatVector.fromArray(S, v, vo + i, m), FloatVector.fromArray(S, dy, go + i, m)).intoArray(dx, dxo + i, m);
         }
     }
 
-    /** dx = dy · f' = 1 if net > 0. */
-    private static void derRelu(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
+    private static void bwdSoftplus(float[] v, int vo, float[] dy, int go, float[] dx, int dxo, int from, int to) {
         int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
-            g.mul(nanWhereNaN(ZERO.blend(1f, v.compare(GT, 0f)), v)).intoArray(dxd, dxo + i);
+        for (int end = from + S.loopBound(to - from); i < end; i += L) {
+            dSoftplus(FloatVector.fromArray(S, v, vo + i), FloatVector.fromArray(S, dy, go + i)).intoArray(dx, dxo + i);
         }
         if (i < to) {
             VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
-            g.mul(nanWhereNaN(ZERO.blend(1f, v.compare(GT, 0f)), v)).intoArray(dxd, dxo + i, m);
-        }
-    }
-
-    /** dx = dy · f' = σ(net). */
-    private static void derSoftplus(float[] vd, int vo, float[] dyd, int go, float[] dxd, int dxo, int from, int to) {
-        int i = from;
-        for (int bound = from + S.loopBound(to - from); i < bound; i += L) {
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i); FloatVector v = FloatVector.fromArray(S, vd, vo + i);
-            g.mul(sigmoid(v)).intoArray(dxd, dxo + i);
-        }
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector g = FloatVector.fromArray(S, dyd, go + i, m); FloatVector v = FloatVector.fromArray(S, vd, vo + i, m);
-            g.mul(sigmoid(v)).intoArray(dxd, dxo + i, m);
+            dSoftplus(FloatVector.fromArray(S, v, vo + i, m), FloatVector.fromArray(S, dy, go + i, m)).intoArray(dx, dxo + i, m);
         }
     }
 
