@@ -15,11 +15,7 @@ import jdk.incubator.vector.FloatVector;
 final class Optim {
     private Optim() {}
 
-    /**
-     * A velocity that decays below the smallest normal float (a unit whose gradient stays 0: v ← μv shrinks
-     * geometrically) is flushed to 0: subnormal arithmetic costs ~100 cycles per operation on x86 (a microcode
-     * assist), and in a ReLU MLP ~9% of the velocities sat there, which made this loop a third of a training step.
-     */
+    /** As the reference, with its flush of a subnormal velocity to 0 (Backend.sgdStep says why). */
     static void sgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
         float[] wd = data(w), gd = data(g), vd = v == null ? null : data(v);
         int wo = w.offset(), go = g.offset(), vo = v == null ? 0 : v.offset();
@@ -36,7 +32,7 @@ final class Optim {
             FloatVector step = gi;
             if (momentum != 0f) {
                 FloatVector vi = FloatVector.fromArray(S, vd, vo + i).mul(momentum).add(gi); // v ← μv + g'
-                vi = vi.blend(0f, vi.abs().lt(Float.MIN_NORMAL));                            //   below 1.2e−38: 0 (see sgdStep)
+                vi = vi.blend(0f, vi.abs().lt(Float.MIN_NORMAL));                            //   below 1.2e−38: 0 (Backend.sgdStep)
                 vi.intoArray(vd, vo + i);
                 step = nesterov ? gi.add(vi.mul(momentum)) : vi;
             }

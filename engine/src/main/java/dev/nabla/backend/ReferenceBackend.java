@@ -601,6 +601,7 @@ public class ReferenceBackend extends HeapBackend {
             float step = gi;
             if (momentum != 0f) {
                 float vi = momentum * vd[v.offset() + i] + gi;                  // v ← μv + g'
+                if (Math.abs(vi) < Float.MIN_NORMAL) vi = 0f;                   //   a subnormal v is 0 (Backend.sgdStep)
                 vd[v.offset() + i] = vi;
                 step = nesterov ? gi + momentum * vi : vi;
             }
