@@ -44,6 +44,10 @@ final class Conv {
                     im2colShortRows(xd, cd, g, row, c, ky, kx, ox0, ox1, xo, co);
                     continue;
                 }
+                if (sw == 1 && ow <= 2 * L) {                      // two vectors (LeNet conv1's 28)
+                    im2colTwoVectorRows(xd, cd, g, row, c, ky, kx, ox0, ox1, xo, co);
+                    continue;
+                }
                 for (int n = 0; n < g.batch(); n++) {
                     int plane = xo + (n * g.channels() + c) * h * w;
                     for (int oy = 0; oy < oh; oy++) {
@@ -81,6 +85,28 @@ final class Conv {
         }
     }
 
+    /** As {@link #im2colShortRows} for L < outW ≤ 2L: each output row is two masked loads and two stores. */
+    private static void im2colTwoVectorRows(float[] xd, float[] cd, ConvGeometry g, int row, int c, int ky, int kx, int ox0,
+            int ox1, int xo, int co) {
+        int oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), ph = g.padH(), pw = g.padW(), ncols = g.colCols();
+        VectorMask<Float> in0 = S.indexInRange(0, ox1).andNot(S.indexInRange(0, ox0)),
+                in1 = S.indexInRange(L, ox1).andNot(S.indexInRange(L, ox0)), out1 = S.indexInRange(L, ow);
+        for (int n = 0; n < g.batch(); n++) {
+            int plane = xo + (n * g.channels() + c) * h * w;
+            for (int oy = 0; oy < oh; oy++) {
+                int iy = oy * g.strideH() - ph + ky, dst = co + row * ncols + (n * oh + oy) * ow;
+                if (iy < 0 || iy >= h || ox0 >= ox1) {
+                    ZERO.intoArray(cd, dst);
+                    ZERO.intoArray(cd, dst + L, out1);
+                } else {
+                    int src = plane + iy * w - pw + kx;
+                    FloatVector.fromArray(S, xd, src, in0).intoArray(cd, dst);
+                    FloatVector.fromArray(S, xd, src + L, in1).intoArray(cd, dst + L, out1);
+                }
+            }
+        }
+    }
+
     static void col2im(Tensor cols, ConvGeometry g, Tensor dx) {
         float[] xd = data(dx), cd = data(cols);
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols(), kh = g.kernelH(), kw = g.kernelW(), h = g.height(), w = g.width();
@@ -88,9 +114,15 @@ final class Conv {
                 ch = g.channels();
         // one (n, c) plane per task; each pixel receives its taps in the reference's order (ky, kx), so sums are identical.
         // A run of at most L floats (LeNet's 10) is one masked vector add; longer runs a plain loop, which C2 vectorises.
+        boolean oneVectorRows = sw == 1 && sh == 1 && w <= L;
         Parallel.range(g.batch() * ch, Math.max(1, GRAIN / (h * w * kh * kw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
                 int n = p / ch, c = p % ch, plane = xo + p * h * w;
+                if (oneVectorRows) {                               // planes c-major: consecutive tasks read on along cols' rows
+                    int cc = p / g.batch(), nn = p % g.batch();
+                    col2imShortRows(cd, co, g, nn, cc, xd, xo + (nn * ch + cc) * h * w);
+                    continue;
+                }
                 Arrays.fill(xd, plane, plane + h * w, 0f);
                 for (int ky = 0; ky < kh; ky++)
                     for (int kx = 0; kx < kw; kx++) {
@@ -115,5 +147,33 @@ final class Conv {
                     }
             }
         });
+    }
+
+    /**
+     * col2im of one (n, c) plane for stride 1 and a row of at most L pixels (LeNet conv2's 14): each input row is summed
+     * in one vector register — tap (ky, kx) adds one masked load of its output row's run of the columns, shifted by kx
+     * lanes — and stored once. The taps arrive in the reference's order (ky, kx) and each sum starts from +0, so the
+     * bits are the reference's. Measured against col2im's general loop (one thread, batch 64, 2-core Zen 5): 488–498
+     * against 622–644 µs; adding each run into memory tap by tap instead measured 615–625.
+     */
+    private static void col2imShortRows(float[] cd, int co, ConvGeometry g, int n, int c, float[] xd, int plane) {
+        int oh = g.outH(), ow = g.outW(), ncols = g.colCols(), kh = g.kernelH(), kw = g.kernelW(), h = g.height(), w = g.width();
+        int ph = g.padH(), pw = g.padW();
+        VectorMask<Float> row = S.indexInRange(0, w);
+        for (int iy = 0; iy < h; iy++) {
+            FloatVector acc = ZERO;
+            for (int ky = 0; ky < kh; ky++) {
+                int oy = iy + ph - ky;                                      // the output row whose tap ky reads row iy
+                if (oy < 0 || oy >= oh) continue;
+                for (int kx = 0; kx < kw; kx++) {
+                    // lane ix ← cols[(c, ky, kx), (n, oy, ox = ix + pW − kx)] for the ox inside [0, outW)
+                    int lo = Math.max(0, kx - pw), hi = Math.min(w, kx - pw + ow);
+                    if (lo >= hi) continue;
+                    VectorMask<Float> m = S.indexInRange(0, hi).andNot(S.indexInRange(0, lo));
+                    acc = acc.add(FloatVector.fromArray(S, cd, co + ((c * kh + ky) * kw + kx) * ncols + (n * oh + oy) * ow + pw - kx, m));
+                }
+            }
+            acc.intoArray(xd, plane + iy * w, row);
+        }
     }
 }

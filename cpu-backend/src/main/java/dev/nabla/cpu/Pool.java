@@ -5,6 +5,7 @@ import static dev.nabla.cpu.Elementwise.L;
 import static dev.nabla.cpu.Elementwise.S;
 import static dev.nabla.cpu.Elementwise.ZERO;
 import static dev.nabla.cpu.Elementwise.data;
+import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
 
@@ -98,6 +99,33 @@ final class Pool {
         }
     }
 
+    /** Lane i ← lane i/2 of a (i even) or of b (i odd), and the same from lane L/2 on: interleaves two vectors. */
+    private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? i / 2 : L + i / 2),
+            ZIP_HI = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);
+
+    /**
+     * One output row of the 2×2, stride-2 max pooling backward, for an even-sized input whose every pixel lies in
+     * exactly one window and a row of at most L outputs: each window's four pixels get 0 + dy where the arg-max points
+     * and 0 elsewhere (as the reference's zero fill and one addition), written as two input rows of interleaved
+     * lanes. Returns false, writing nothing, if an arg-max is not a pixel of its window (the caller reports it).
+     */
+    private static boolean maxPool2x2BackwardRow(float[] gd, int gRow, float[] ad, int aRow, int ow, int oy, int w,
+            float[] xd, int r0) {
+        VectorMask<Float> mo = S.indexInRange(0, ow);
+        FloatVector g = ZERO.add(FloatVector.fromArray(S, gd, gRow, mo)), a = FloatVector.fromArray(S, ad, aRow, mo);
+        FloatVector at = LANE_X2.add(2 * oy * w);                    // each window's top-left pixel, iy·W + ix
+        VectorMask<Float> e00 = a.compare(EQ, at), e01 = a.compare(EQ, at.add(1f)), e10 = a.compare(EQ, at.add(w)),
+                e11 = a.compare(EQ, at.add(w + 1f));
+        if (e00.or(e01).or(e10).or(e11).trueCount() != ow) return false;
+        FloatVector v00 = ZERO.blend(g, e00), v01 = ZERO.blend(g, e01), v10 = ZERO.blend(g, e10), v11 = ZERO.blend(g, e11);
+        VectorMask<Float> m0 = S.indexInRange(0, 2 * ow), m1 = S.indexInRange(L, 2 * ow);
+        v00.rearrange(ZIP_LO, v01).intoArray(xd, r0, m0);
+        v00.rearrange(ZIP_HI, v01).intoArray(xd, r0 + L, m1);
+        v10.rearrange(ZIP_LO, v11).intoArray(xd, r0 + w, m0);
+        v10.rearrange(ZIP_HI, v11).intoArray(xd, r0 + w + L, m1);
+        return true;
+    }
+
     static void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), hw = h * w;
         float[] xd = data(x), yd = data(y), ad = data(argmax);
@@ -137,8 +165,19 @@ final class Pool {
         int planes = g.batch() * g.channels(), ohw = g.outH() * g.outW(), hw = g.height() * g.width();
         float[] gd = data(dy), ad = data(argmax), xd = data(dx);
         int go = dy.offset(), ao = argmax.offset(), xo = dx.offset();
+        int oh = g.outH(), ow = g.outW(), w = g.width();
+        boolean fast = twoByTwo(g) && g.height() % 2 == 0 && w % 2 == 0 && ow <= L;   // every pixel in one window
         Parallel.range(planes, Math.max(1, GRAIN / (hw + ohw)), (p0, p1) -> {
             for (int p = p0; p < p1; p++) {
+                if (fast) {
+                    for (int oy = 0; oy < oh; oy++) {
+                        if (!maxPool2x2BackwardRow(gd, go + p * ohw + oy * ow, ad, ao + p * ohw + oy * ow, ow, oy, w, xd,
+                                xo + p * hw + 2 * oy * w)) {
+                            for (int ox = 0; ox < ow; ox++) Checks.argmaxPixel(ad[ao + p * ohw + oy * ow + ox], p, oy * ow + ox, g);
+                        }
+                    }
+                    continue;
+                }
                 Arrays.fill(xd, xo + p * hw, xo + (p + 1) * hw, 0f);
                 for (int o = 0; o < ohw; o++) {
                     int where = Checks.argmaxPixel(ad[ao + p * ohw + o], p, o, g);   // a pixel of o's window, or an error
