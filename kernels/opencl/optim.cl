@@ -3,7 +3,8 @@
  * λ is L2 weight decay (g' = g + λw), η the learning rate. OpenCL C 1.2.
  */
 
-/* SGD: if μ ≠ 0: v ← μv + g', step = Nesterov ? g' + μv : v; else step = g';  w ← w − η·step */
+/* SGD: if μ ≠ 0: v ← μv + g' (a subnormal v, |v| < 2^-126, becomes 0: Backend.sgdStep), step = Nesterov ? g' + μv : v;
+   else step = g';  w ← w − η·step */
 __kernel void sgd_step(__global float *w, int wo, __global const float *g, int go, __global float *v, int vo,
                        float lr, float momentum, int nesterov, float weightDecay, int n) {
     int i = get_global_id(0);
@@ -12,6 +13,7 @@ __kernel void sgd_step(__global float *w, int wo, __global const float *g, int g
     float step = gi;
     if (momentum != 0.0f) {
         float vi = momentum * v[vo + i] + gi;                  /* v ← μv + g' */
+        if (fabs(vi) < 1.17549435e-38f) vi = 0.0f;             /*   below the smallest normal float: 0 */
         v[vo + i] = vi;
         step = nesterov ? gi + momentum * vi : vi;
     }

@@ -59,7 +59,7 @@ public final class Throughput {
             case "lenet5" -> "lenet5 b64";
             case "rnn" -> "rnn-tanh h256 T64 b32";
             case "lstm" -> "lstm h256 T64 b32";
-            default -> w;
+            default -> w;                                   // the scaling table's names (mlp-b16-w4096 …) as they are
         };
     }
 
@@ -94,8 +94,9 @@ public final class Throughput {
         } while (total < budget);
         double rate = (double) steps * w.unitsPerStep() / (total / 1e9);
         if (!Float.isFinite(loss)) throw new IllegalStateException(w.name() + " on " + backendName + ": loss " + loss);
-        return String.format(Locale.ROOT, "nabla-%-7s %-24s %12.1f %-9s (best 0.5 s window %.1f; %d steps, %.2f ms/step, loss %.4f)",
-                backendName, w.name(), rate, w.unit(), best, steps, total / 1e6 / steps, loss);
+        double gflops = w.flopsPerStep() * steps / (total / 1e9) / 1e9;
+        return String.format(Locale.ROOT, "nabla-%-7s %-24s %12.1f %-9s (best 0.5 s window %.1f; %d steps, %.2f ms/step, loss %.4f; %.1f GFLOP/s)",
+                backendName, w.name(), rate, w.unit(), best, steps, total / 1e6 / steps, loss, gflops);
     }
 
     private static List<String> split(String s) { return new ArrayList<>(Arrays.asList(s.split(","))); }

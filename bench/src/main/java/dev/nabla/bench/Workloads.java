@@ -17,6 +17,8 @@ import dev.nabla.samples.LeNetSample;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The four end-to-end training workloads of the throughput benchmark, built from the engine's own layers — the models
@@ -40,16 +42,55 @@ final class Workloads {
 
         /** One training step; returns the loss. */
         float step();
+
+        /**
+         * Floating-point operations of one step's matrix products as the engine runs them (2 per multiply-add: the
+         * forward pass, ∂W of every layer, ∂x of every layer but a data-fed first one); elementwise work is not counted.
+         */
+        double flopsPerStep();
     }
 
+    /**
+     * A workload by name: {@code mlp}, {@code lenet5}, {@code rnn}, {@code lstm} (the four of the peer comparison), or
+     * one of their sizes for the scaling table — {@code mlp-b<batch>-w<width>} (784-w-w/2-10), {@code lenet5-b<batch>},
+     * {@code lstm-h<hidden>-t<steps>} and {@code rnn-h<hidden>-t<steps>} (batch 32).
+     */
+    private static final Pattern MLP = Pattern.compile("mlp-b(\\d+)-w(\\d+)"), LENET5 = Pattern.compile("lenet5-b(\\d+)"),
+            RECURRENT = Pattern.compile("(lstm|rnn)-h(\\d+)-t(\\d+)");
+
     static Workload create(String name, Backend be) {
+        Matcher m;
+        if ((m = MLP.matcher(name)).matches()) return mlp(be, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+        if ((m = LENET5.matcher(name)).matches()) return lenet5(be, Integer.parseInt(m.group(1)));
+        if ((m = RECURRENT.matcher(name)).matches()) {
+            return new CharModel(be, m.group(1).equals("lstm"), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+        }
         return switch (name) {
-            case "mlp" -> new Classifier(be, "mlp784-256-128-10 b64", Sequential.mlp(ActivationLayer::relu, 784, 256, 128, 10), 1, 64, 784);
-            case "lenet5" -> new Classifier(be, "lenet5 b64", LeNetSample.model(), 2, 64, 1, 28, 28);
-            case "rnn" -> new CharModel(be, false);
-            case "lstm" -> new CharModel(be, true);
-            default -> throw new IllegalArgumentException("unknown workload '" + name + "' (mlp, lenet5, rnn, lstm)");
+            case "mlp" -> mlp(be, 64, 256);
+            case "lenet5" -> lenet5(be, 64);
+            case "rnn" -> new CharModel(be, false, 256, 64);
+            case "lstm" -> new CharModel(be, true, 256, 64);
+            default -> throw new IllegalArgumentException("unknown workload '" + name
+                    + "' (mlp, lenet5, rnn, lstm, mlp-b<batch>-w<width>, lenet5-b<batch>, lstm-h<hidden>-t<steps>, rnn-h<hidden>-t<steps>)");
         };
+    }
+
+    /** The MLP 784-w-(w/2)-10 with ReLU at batch b ({@code mlp} is w = 256, b = 64). */
+    static Workload mlp(Backend be, int batch, int width) {
+        int[] widths = {784, width, width / 2, 10};
+        long macs = 0, dx = 0;
+        for (int i = 0; i + 1 < widths.length; i++) {
+            macs += (long) widths[i] * widths[i + 1];
+            if (i > 0) dx += (long) widths[i] * widths[i + 1];
+        }
+        String name = width == 256 && batch == 64 ? "mlp784-256-128-10 b64" : "mlp784-" + width + "-" + width / 2 + "-10 b" + batch;
+        return new Classifier(be, name, Sequential.mlp(ActivationLayer::relu, widths), 2.0 * batch * (2 * macs + dx), 1, batch, 784);
+    }
+
+    /** LeNet-5 at batch b: per sample 416,520 multiply-adds forward (conv1 117,600, conv2 240,000, the dense layers 58,920). */
+    static Workload lenet5(Backend be, int batch) {
+        long fwd = 6L * 784 * 25 + 16L * 100 * 150 + 400 * 120 + 120 * 84 + 84 * 10, dxConv1 = 6L * 784 * 25;
+        return new Classifier(be, "lenet5 b" + batch, LeNetSample.model(), 2.0 * batch * (3 * fwd - dxConv1), 2, batch, 1, 28, 28);
     }
 
     static final List<String> ALL = List.of("mlp", "lenet5", "rnn", "lstm");
@@ -78,11 +119,13 @@ final class Workloads {
         final Loss loss = new SoftmaxCrossEntropy();
         final Optimizer sgd = Sgd.momentum(LR, MOMENTUM);
         final Tensor x, labels;
+        final double flops;
         Tensor dy;
 
-        Classifier(Backend be, String name, Sequential model, long seed, int batch, int... sampleShape) {
+        Classifier(Backend be, String name, Sequential model, double flops, long seed, int batch, int... sampleShape) {
             this.name = name;
             this.batch = batch;
+            this.flops = flops;
             this.model = model.bind(be, seed);
             params = model.params();
             SplittableRandom r = new SplittableRandom(seed + 100);
@@ -99,6 +142,8 @@ final class Workloads {
 
         public String unit() { return "samples/s"; }
 
+        public double flopsPerStep() { return flops; }
+
         public float step() {
             for (Param p : params) p.zeroGrad();
             Tensor y = model.forward(x, true);                          // forward pass
@@ -114,20 +159,25 @@ final class Workloads {
      * rnn-tanh / lstm h256 T64 b32: one-hot input over V = 65 symbols [T, B, V] → {@link Rnn} (tanh) or {@link Lstm}
      * with H = 256 → {@link Dense} 256→65 on [T·B, H] → softmax cross-entropy averaged over all T·B predictions
      * (predict the next symbol), full backpropagation through time — as {@code LstmLanguageModel.trainStep} does it.
+     * Other H and T for the scaling table; B stays 32.
      */
     static final class CharModel implements Workload {
-        static final int V = 65, H = 256, T = 64, B = 32;
+        static final int V = 65, B = 32;
+        final int H, T;
         final boolean lstm;
         final Recurrent rnn;
-        final Dense head = new Dense(H, V);
+        final Dense head;
         final List<Param> params = new ArrayList<>();
         final Loss loss = new SoftmaxCrossEntropy();
         final Optimizer sgd = Sgd.momentum(LR, MOMENTUM);
         final Tensor x, labels, dlogits;
 
-        CharModel(Backend be, boolean lstm) {
+        CharModel(Backend be, boolean lstm, int hidden, int steps) {
             this.lstm = lstm;
+            H = hidden;
+            T = steps;
             rnn = lstm ? new Lstm(V, H) : new Rnn(V, H);
+            head = new Dense(H, V);
             SplittableRandom r = new SplittableRandom(3);
             rnn.bind(be, r);
             head.bind(be, r);
@@ -146,11 +196,17 @@ final class Workloads {
             dlogits = be.zeros(T * B, V);
         }
 
-        public String name() { return (lstm ? "lstm" : "rnn-tanh") + " h256 T64 b32"; }
+        public String name() { return (lstm ? "lstm" : "rnn-tanh") + " h" + H + " T" + T + " b" + B; }
 
         public int unitsPerStep() { return T * B; }
 
         public String unit() { return "tokens/s"; }
+
+        /** Per token: W_x·x and ∂W_x (no ∂x for the one-hot data), W_h·h, ∂W_h and ∂h at every step, the head's three. */
+        public double flopsPerStep() {
+            long g = lstm ? 4L * H : H;
+            return 2.0 * T * B * (2.0 * V * g + 3.0 * H * g + 3.0 * H * V);
+        }
 
         public float step() {
             for (Param p : params) p.zeroGrad();

@@ -21,6 +21,13 @@ import jdk.incubator.vector.VectorSpecies;
  * </ol>
  * Panels are zero-padded to whole MR/NR, so edges run the same vector kernel into a small tile buffer that is
  * then added into C: no scalar slow path. Packing buffers belong to the thread (no allocation per call).
+ *
+ * <p>Two shortcuts where packing does not pay: an operand is read in place when C is narrow (op(A)) or short (op(B))
+ * enough that its panels meet few others ({@link #directA}, {@link #directB}), and C ← A·Bᵀ with a few rows and a long
+ * k runs as dot products ({@link #dots}). This is variant 5 of the numbered variants in the bench module
+ * ({@code dev.nabla.cpu.SgemmVariants}: 1 naive, 2 vector rows, 3 packed, 4 packed with gathered transposes, 5 this);
+ * each is tested against the reference there and timed by one harness ({@code bench/sgemm-variants.sh}). The
+ * blocking constants are this machine's measured best, not switches.
  */
 public final class Sgemm {
     private Sgemm() {}
@@ -34,19 +41,16 @@ public final class Sgemm {
     static final int MR = 8;
     static final int NR = 2 * V;
     /** Cache blocking: KC·NR (B micro-panel) in L1, MC·KC (A block) in L2, KC·NC (B block) in L2/L3. */
-    static final int KC = Integer.getInteger("nabla.sgemm.kc", 256);
-    static final int MC = roundUp(Integer.getInteger("nabla.sgemm.mc", 128), MR);
-    static final int NC = roundUp(Integer.getInteger("nabla.sgemm.nc", 1024), NR);
+    static final int KC = 256, MC = 128, NC = 1024;
     /**
      * Below this many multiply-adds (m·n·k) a call runs on the calling thread alone. 100³: an RNN's recurrent step
      * (32×256×256, ≈ 40 µs on one core) gains from both cores now that the pool's workers spin between ops
      * (rnn-tanh training: 160k → 210–225k tokens/s); at 160³ it ran on one.
      */
-    static final long PARALLEL_MIN = Long.getLong("nabla.sgemm.parallelMin", 100L * 100 * 100);
+    static final long PARALLEL_MIN = 100L * 100 * 100;
     /** Threads used by one call (the caller plus {@link Parallel}'s workers): the cores, or -Dnabla.threads. */
     public static final int THREADS = Parallel.THREADS;
 
-    private static int roundUp(int x, int to) { return (x + to - 1) / to * to; }
 
     /** C ← α·op(A)·op(B) + β·C on row-major arrays at the given offsets and leading dimensions (row strides). */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -82,10 +86,6 @@ public final class Sgemm {
 
     private static final ThreadLocal<Buffers> LOCAL = ThreadLocal.withInitial(Buffers::new);
 
-    static final boolean DIRECT_A = Boolean.parseBoolean(System.getProperty("nabla.sgemm.directA", "true"));
-    static final boolean GATHER = Boolean.parseBoolean(System.getProperty("nabla.sgemm.gather", "true"));
-    static final boolean DIRECT_B = Boolean.parseBoolean(System.getProperty("nabla.sgemm.directB", "true"));
-
     /**
      * How many of L1's 64 sets (64-byte lines, 48 KiB 12-way here) the rows of a matrix with row stride ld floats
      * fall into: a stride of a large power of two maps every row to the same few sets, and reading B in place
@@ -100,15 +100,15 @@ public final class Sgemm {
         return 64 / g;
     }
 
-    static final int DIRECT_A_MAX_N = Integer.getInteger("nabla.sgemm.directAMaxN", 4 * NR);
-    static final int DIRECT_B_MAX_M = Integer.getInteger("nabla.sgemm.directBMaxM", 64);
+    /** The widest C (4 column panels) whose op(A) is read in place, and the tallest (8 row panels) whose op(B) is. */
+    static final int DIRECT_A_MAX_N = 4 * NR, DIRECT_B_MAX_M = 64;
 
     /**
      * Whether op(A) is read in place rather than packed: packing pays when each A panel meets many B panels (wide C)
      * and costs more than it saves on a narrow C. A transposed A with an L1-hostile row stride is always packed.
      */
     static boolean directA(boolean ta, int n, int k, int lda) {
-        return DIRECT_A && n <= DIRECT_A_MAX_N && (!ta || Math.min(k, KC) <= 9 * l1Sets(lda));
+        return n <= DIRECT_A_MAX_N && (!ta || Math.min(k, KC) <= 9 * l1Sets(lda));
     }
 
     /**
@@ -118,7 +118,7 @@ public final class Sgemm {
      * of 113 GFLOP/s (one thread). With 5–8 panels such a B is packed (64×256×128: 123 packed, 111 in place).
      */
     static boolean directB(boolean tb, int m, int k, int ldb) {
-        return DIRECT_B && !tb && m <= DIRECT_B_MAX_M && (m <= 4 * MR || 2 * Math.min(k, KC) <= 9 * l1Sets(ldb));
+        return !tb && m <= DIRECT_B_MAX_M && (m <= 4 * MR || 2 * Math.min(k, KC) <= 9 * l1Sets(ldb));
     }
 
     static void blocked(Buffers buf, boolean ta, boolean tb, int m, int n, int k, float alpha,
@@ -189,11 +189,10 @@ public final class Sgemm {
 
     // ------------------------------------------------------------------ NT as dot products
 
-    static final boolean DOTS = Boolean.parseBoolean(System.getProperty("nabla.sgemm.dots", "true"));
-    static final int DOTS_MIN_K = Integer.getInteger("nabla.sgemm.dotsMinK", 1024);
-    static final int DOTS_MAX_M = Integer.getInteger("nabla.sgemm.dotsMaxM", MR);
+    /** The dot-product path: C of at most DOTS_MAX_M rows, k of at least DOTS_MIN_K. */
+    static final int DOTS_MIN_K = 1024, DOTS_MAX_M = MR;
     /** The k-slice of the dot-product path: 4 rows of A and 4 of B (8·KD floats) stay in L1 while they meet. */
-    static final int KD = roundUp(Integer.getInteger("nabla.sgemm.kd", 1024), V);
+    static final int KD = 1024;
 
     /**
      * Whether C ← α·A·Bᵀ + β·C runs as dot products: A (m×k) and B (n×k) are both row-major along k, so each C[i, j]
@@ -203,7 +202,7 @@ public final class Sgemm {
      * (32×256×256: 49 against 91 GFLOP/s, one thread), since every 4×4 tile ends in a 16-vector reduction.
      */
     static boolean dots(boolean ta, boolean tb, int m, int k) {
-        return DOTS && V == 16 && !ta && tb && k >= DOTS_MIN_K && m <= DOTS_MAX_M;
+        return V == 16 && !ta && tb && k >= DOTS_MIN_K && m <= DOTS_MAX_M;
     }
 
     /** Lane of the reduced vector that holds dot product (r, s) of a 4×4 tile, found once by running the reduction. */
@@ -355,7 +354,7 @@ public final class Sgemm {
                         for (int j = nr; j < NR; j++) bp[dst + j] = 0f;
                     }
                 }
-            } else if (nr == NR && GATHER) { // op(B)[p, j] = b[j·ldb + p]: a transpose, gathered 16 rows at a time
+            } else if (nr == NR) { // op(B)[p, j] = b[j·ldb + p]: a transpose, gathered 16 rows at a time
                 int[] idx = buf.idx;
                 if (idx[1] != ldb) for (int j = 0; j < V; j++) idx[j] = j * ldb;
                 int src = bOff + (jc + jr) * ldb + pc, src2 = src + V * ldb;
@@ -366,7 +365,7 @@ public final class Sgemm {
             } else { // op(B)[p, j] = b[j·ldb + p]: a transpose, read along the rows of b
                 int src = bOff + (jc + jr) * ldb + pc;
                 int j0 = 0;
-                if (nr >= V && GATHER) { // the first V columns of a partial panel gathered too
+                if (nr >= V) { // the first V columns of a partial panel gathered too
                     int[] idx = buf.idx;
                     if (idx[1] != ldb) for (int j = 0; j < V; j++) idx[j] = j * ldb;
                     for (int p = 0; p < kc; p++) FloatVector.fromArray(S, b, src + p, idx, 0).intoArray(bp, dst + p * NR);

@@ -6,13 +6,18 @@ import static dev.nabla.backend.Checks.rows;
 /**
  * Every op of {@link Backend} as plain scalar loops over {@code float[]}, written to be read: the executable
  * specification that every other backend is tested against. Nothing here is tuned for speed.
+ *
+ * <p>The sections are the op families, in the order every backend and kernel folder uses: memory ({@link HeapBackend}),
+ * elementwise, gemm, bias, activations, loss, conv, pool, embed, recurrent, optim — the CPU backend's files
+ * ({@code Elementwise.java} … {@code Optim.java}, with {@code Sgemm.java} for gemm) and {@code kernels/opencl/*.cl}
+ * by the same names (activations live in elementwise.cl, softmax's kernels in loss.cl).
  */
 public class ReferenceBackend extends HeapBackend {
 
     @Override
     public String name() { return "ref"; }
 
-    // ---------------------------------------------------------------- vector ops
+    // ---------------------------------------------------------------- elementwise
 
     @Override
     protected void doFill(Tensor x, float v) {
@@ -49,6 +54,35 @@ public class ReferenceBackend extends HeapBackend {
         double s = 0;
         for (int i = 0; i < x.size(); i++) s += (double) xd[x.offset() + i] * xd[x.offset() + i];
         return (float) s;
+    }
+
+    /**
+     * A uniform number in [0, 1) from (seed, i): a counter-based hash (the 32-bit finaliser of MurmurHash3 applied
+     * to seed and counter) so that CPU and GPU backends draw identical dropout masks without shared RNG state.
+     * In 32-bit unsigned arithmetic: h = lo(seed) ^ (i · 0x9E3779B9); h = fmix(h ^ hi(seed)); h = fmix(h);
+     * u = (h >>> 8) · 2⁻²⁴.
+     */
+    public static float uniform(long seed, int i) {
+        int h = (int) seed ^ (i * 0x9E3779B9);
+        h = fmix(h ^ (int) (seed >>> 32));
+        h = fmix(h);
+        return (h >>> 8) * 0x1.0p-24f;
+    }
+
+    private static int fmix(int h) {
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >>> 16;
+        return h;
+    }
+
+    @Override
+    protected void doDropoutMask(Tensor mask, float p, long seed) {
+        float[] md = data(mask);
+        float keep = 1f / (1f - p);
+        for (int i = 0; i < mask.size(); i++) md[mask.offset() + i] = uniform(seed, i) >= p ? keep : 0f;
     }
 
     // ---------------------------------------------------------------- gemm
@@ -210,7 +244,7 @@ public class ReferenceBackend extends HeapBackend {
         }
     }
 
-    // ---------------------------------------------------------------- losses
+    // ---------------------------------------------------------------- loss
 
     /**
      * The class index in row {@code row}, or −1 if the row is ignored (any negative label). A label that is not a whole
@@ -328,7 +362,7 @@ public class ReferenceBackend extends HeapBackend {
         return correct;
     }
 
-    // ---------------------------------------------------------------- convolution and pooling
+    // ---------------------------------------------------------------- conv
 
     @Override
     protected void doIm2col(Tensor x, ConvGeometry g, Tensor cols) {
@@ -370,6 +404,8 @@ public class ReferenceBackend extends HeapBackend {
                             }
                 }
     }
+
+    // ---------------------------------------------------------------- pool
 
     @Override
     protected void doMaxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
@@ -449,36 +485,7 @@ public class ReferenceBackend extends HeapBackend {
                 }
     }
 
-    // ---------------------------------------------------------------- dropout and embeddings
-
-    /**
-     * A uniform number in [0, 1) from (seed, i): a counter-based hash (the 32-bit finaliser of MurmurHash3 applied
-     * to seed and counter) so that CPU and GPU backends draw identical dropout masks without shared RNG state.
-     * In 32-bit unsigned arithmetic: h = lo(seed) ^ (i · 0x9E3779B9); h = fmix(h ^ hi(seed)); h = fmix(h);
-     * u = (h >>> 8) · 2⁻²⁴.
-     */
-    public static float uniform(long seed, int i) {
-        int h = (int) seed ^ (i * 0x9E3779B9);
-        h = fmix(h ^ (int) (seed >>> 32));
-        h = fmix(h);
-        return (h >>> 8) * 0x1.0p-24f;
-    }
-
-    private static int fmix(int h) {
-        h ^= h >>> 16;
-        h *= 0x85EBCA6B;
-        h ^= h >>> 13;
-        h *= 0xC2B2AE35;
-        h ^= h >>> 16;
-        return h;
-    }
-
-    @Override
-    protected void doDropoutMask(Tensor mask, float p, long seed) {
-        float[] md = data(mask);
-        float keep = 1f / (1f - p);
-        for (int i = 0; i < mask.size(); i++) md[mask.offset() + i] = uniform(seed, i) >= p ? keep : 0f;
-    }
+    // ---------------------------------------------------------------- embed
 
     @Override
     protected void doScatterAddRows(Tensor dout, Tensor idx, Tensor dtable) {
@@ -491,7 +498,7 @@ public class ReferenceBackend extends HeapBackend {
         }
     }
 
-    // ---------------------------------------------------------------- recurrent cells
+    // ---------------------------------------------------------------- recurrent
 
     @Override
     protected void doLstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
@@ -584,7 +591,7 @@ public class ReferenceBackend extends HeapBackend {
             }
     }
 
-    // ---------------------------------------------------------------- optimizers
+    // ---------------------------------------------------------------- optim
 
     @Override
     protected void doSgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {
@@ -594,6 +601,7 @@ public class ReferenceBackend extends HeapBackend {
             float step = gi;
             if (momentum != 0f) {
                 float vi = momentum * vd[v.offset() + i] + gi;                  // v ← μv + g'
+                if (Math.abs(vi) < Float.MIN_NORMAL) vi = 0f;                   //   a subnormal v is 0 (Backend.sgdStep)
                 vd[v.offset() + i] = vi;
                 step = nesterov ? gi + momentum * vi : vi;
             }

@@ -117,9 +117,6 @@ public final class Tensor implements AutoCloseable {
         return toArray()[0];
     }
 
-    /** True if both tensors have exactly the same shape. */
-    public boolean sameShape(Tensor other) { return other != null && Arrays.equals(shape, other.shape); }
-
     public String shapeString() { return Arrays.toString(shape); }
 
     /**

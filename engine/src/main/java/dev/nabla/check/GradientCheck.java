@@ -177,7 +177,7 @@ public final class GradientCheck {
         List<float[]> analyticP = new ArrayList<>();
         for (Param p : params) analyticP.add(p.grad().toArray());
         dy.close();                                                   // on the host now (dx may be a view of dy)
-        Objective e = () -> loss.compute(model.forward(x, true), target, null);
+        DoubleSupplier e = () -> loss.compute(model.forward(x, true), target, null);
         List<Part> parts = new ArrayList<>();
         parts.add(compare("input", x, analyticX, e));
         for (int k = 0; k < params.size(); k++) parts.add(compare(params.get(k).name(), params.get(k).value(), analyticP.get(k), e));
@@ -207,15 +207,11 @@ public final class GradientCheck {
             throw new IllegalArgumentException("gradient check of " + name + ": " + analytic.length + " analytic values for tensor "
                     + t.shapeString() + " (" + t.size() + " elements)");
         }
-        return new Result(name, List.of(compare(name, t, analytic, objective::getAsDouble)));
-    }
-
-    private interface Objective {
-        double value();
+        return new Result(name, List.of(compare(name, t, analytic, objective)));
     }
 
     /** Central differences for each (or each strided) element of {@code t}, against {@code analytic}. */
-    private Part compare(String name, Tensor t, float[] analytic, Objective f) {
+    private Part compare(String name, Tensor t, float[] analytic, DoubleSupplier f) {
         Backend ops = t.backend();
         float[] v = t.toArray();
         int n = v.length;
@@ -227,10 +223,10 @@ public final class GradientCheck {
             float plus = (float) (orig + step), minus = (float) (orig - step);
             v[i] = plus;
             ops.upload(v, 0, t);
-            double fPlus = f.value();
+            double fPlus = f.getAsDouble();
             v[i] = minus;
             ops.upload(v, 0, t);
-            double fMinus = f.value();
+            double fMinus = f.getAsDouble();
             v[i] = orig;
             ops.upload(v, 0, t);
             double numeric = (fPlus - fMinus) / ((double) plus - (double) minus);

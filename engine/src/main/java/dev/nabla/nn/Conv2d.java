@@ -216,9 +216,6 @@ public final class Conv2d implements Layer {
         dx = ops.zeros(n, cin, h, wd);
     }
 
-    /** The geometry of the last batch (null before the first forward). */
-    public ConvGeometry geometry() { return g; }
-
     @Override
     public String name() {
         StringBuilder sb = new StringBuilder("Conv2d(").append(cin).append("→").append(cout).append(", ").append(kH).append('x').append(kW);

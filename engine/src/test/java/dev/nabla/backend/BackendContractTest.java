@@ -1318,6 +1318,40 @@ public abstract class BackendContractTest {
         optimizerSteps("adam", n, 2, (b, t, step) -> b.adamStep(t[0], t[1], t[2], t[3], 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, step));
     }
 
+    @Test
+    void sgdFlushesAVelocityThatDecaysBelowTheNormalRangeToZero() {
+        // a unit whose gradient is 0 (a dead ReLU): v ← μv decays; once below 2^-126 it is 0 on every backend, as the
+        // specification says, and its weight stops moving; the other velocities and weights follow PyTorch's update
+        int n = 37;                                                       // a vector body and a tail
+        float[] v0 = new float[n], w0 = new float[n], g0 = new float[n];
+        for (int i = 0; i < n; i++) {
+            v0[i] = i % 3 == 0 ? 1.2e-38f : i % 3 == 1 ? -3e-39f : 0.25f; // 0.9·1.2e−38 < 1.18e−38; −3e−39 is subnormal already
+            w0[i] = 1f + i;
+            g0[i] = i % 3 == 2 ? 0.5f : 0f;
+        }
+        for (boolean nesterov : new boolean[] {false, true}) {
+            Tensor w = put(be, w0, n), g = put(be, g0, n), v = put(be, v0, n);
+            Tensor rw = put(ref, w0, n), rg = put(ref, g0, n), rv = put(ref, v0, n);
+            be.sgdStep(w, g, v, 0.1f, 0.9f, nesterov, 0f);
+            ref.sgdStep(rw, rg, rv, 0.1f, 0.9f, nesterov, 0f);
+            float[] vv = get("sgdStep", v), ww = get("sgdStep", w), rvv = get("sgdStep", rv), rww = get("sgdStep", rw);
+            for (int i = 0; i < n; i++) {
+                String at = (nesterov ? "Nesterov " : "") + "element " + i;
+                if (i % 3 != 2) {
+                    assertThat(Float.floatToRawIntBits(vv[i])).as(be.name() + " v, " + at).isEqualTo(0);
+                    assertThat(Float.floatToRawIntBits(rvv[i])).as("ref v, " + at).isEqualTo(0);
+                    assertThat(ww[i]).as(be.name() + " w, " + at).isEqualTo(w0[i]);
+                } else {
+                    float vi = 0.9f * 0.25f + 0.5f;
+                    assertThat(rvv[i]).as("ref v, " + at).isEqualTo(vi);
+                    assertThat(rww[i]).as("ref w, " + at).isEqualTo(w0[i] - 0.1f * (nesterov ? 0.5f + 0.9f * vi : vi));
+                }
+            }
+            assertClose("sgdStep v" + (nesterov ? " (Nesterov)" : ""), vv, rvv, tolerance(Precision.ARITHMETIC));
+            assertClose("sgdStep w" + (nesterov ? " (Nesterov)" : ""), ww, rww, tolerance(Precision.ARITHMETIC));
+        }
+    }
+
     // ---------------------------------------------------------------- whole training steps
 
     /** A model as the training-agreement tests drive it: logits from an input, backward from ∂L/∂logits, its parameters. */

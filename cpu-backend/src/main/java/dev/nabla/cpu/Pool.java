@@ -1,0 +1,243 @@
+package dev.nabla.cpu;
+
+import static dev.nabla.cpu.Elementwise.GRAIN;
+import static dev.nabla.cpu.Elementwise.L;
+import static dev.nabla.cpu.Elementwise.S;
+import static dev.nabla.cpu.Elementwise.ZERO;
+import static dev.nabla.cpu.Elementwise.data;
+import static jdk.incubator.vector.VectorOperators.EQ;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.IS_NAN;
+
+import dev.nabla.backend.Checks;
+import dev.nabla.backend.ConvGeometry;
+import dev.nabla.backend.ReferenceBackend;
+import dev.nabla.backend.Tensor;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+
+/**
+ * The pool family of the CPU backend (kernels/opencl/pool.cl; the reference's "pool" section): max and average
+ * pooling, forward and backward. The 2×2, stride-2 window of LeNet-style nets de-interleaves the window columns with
+ * vector shuffles; every other geometry runs the reference's loops.
+ */
+final class Pool {
+    private Pool() {}
+
+    /** Lane i ← lane 2i (EVEN) or 2i + 1 (ODD) of the 2L lanes of two vectors: de-interleaves the columns of a 2×2 window. */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i), ODD = VectorShuffle.fromOp(S,
+            i -> 2 * i + 1);
+    /** Lane i ← lane i/2 (DUP_LO) or L/2 + i/2 (DUP_HI): each value twice, the inverse layout. */
+    private static final VectorShuffle<Float> DUP_LO = VectorShuffle.fromOp(S, i -> i / 2),
+            DUP_HI = VectorShuffle.fromOp(S, i -> L / 2 + i / 2);
+    private static final FloatVector LANE_X2 = ZERO.addIndex(2);
+
+    /** The 2×2, stride 2, unpadded window of LeNet-style pooling, which gets a vector path (16 outputs per step). */
+    private static boolean twoByTwo(ConvGeometry g) {
+        return g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0;
+    }
+
+    /**
+     * One output row of 2×2, stride-2 max pooling: input rows at {@code r0} and {@code r0 + w} (plane index {@code at0}
+     * of the first pixel), {@code ow} outputs; 2L input columns of two rows give L windows per step.
+     */
+    private static void maxPool2x2Row(float[] xd, int r0, int w, int at0, int ow, float[] yd, int yOut, float[] ad, int aOut) {
+        for (int ox = 0; ox < ow; ox += L) {
+            int x0 = 2 * ox, a = r0 + x0, b = a + w;
+            VectorMask<Float> m0 = S.indexInRange(x0, w), m1 = S.indexInRange(x0 + L, w), mo = S.indexInRange(ox, ow);
+            FloatVector a0 = FloatVector.fromArray(S, xd, a, m0), a1 = FloatVector.fromArray(S, xd, a + L, m1);
+            FloatVector b0 = FloatVector.fromArray(S, xd, b, m0), b1 = FloatVector.fromArray(S, xd, b + L, m1);
+            FloatVector at = LANE_X2.add(at0 + x0);                   // index iy·W + ix of each window's top-left pixel
+            FloatVector best = a0.rearrange(EVEN, a1), where = at;
+            // the taps in row-major order, a later one winning only if strictly greater (the first maximum)
+            FloatVector v = a0.rearrange(ODD, a1);
+            VectorMask<Float> gt = beats(v, best);
+            best = best.blend(v, gt);
+            where = where.blend(at.add(1), gt);
+            v = b0.rearrange(EVEN, b1);
+            gt = beats(v, best);
+            best = best.blend(v, gt);
+            where = where.blend(at.add(w), gt);
+            v = b0.rearrange(ODD, b1);
+            gt = beats(v, best);
+            best = best.blend(v, gt);
+            where = where.blend(at.add(w + 1), gt);
+            best.intoArray(yd, yOut + ox, mo);
+            where.intoArray(ad, aOut + ox, mo);
+        }
+    }
+
+    /** The lanes where v replaces best in a scan for the first maximum: greater, or the first NaN (ReferenceBackend.beats). */
+    private static VectorMask<Float> beats(FloatVector v, FloatVector best) {
+        return v.compare(GT, best).or(v.test(IS_NAN).andNot(best.test(IS_NAN)));
+    }
+
+    /** One output row of 2×2, stride-2 average pooling: (x00 + x01 + x10 + x11)/4 in float. */
+    private static void avgPool2x2Row(float[] xd, int r0, int w, int ow, float[] yd, int yOut) {
+        for (int ox = 0; ox < ow; ox += L) {
+            int x0 = 2 * ox, a = r0 + x0, b = a + w;
+            VectorMask<Float> m0 = S.indexInRange(x0, w), m1 = S.indexInRange(x0 + L, w);
+            FloatVector a0 = FloatVector.fromArray(S, xd, a, m0), a1 = FloatVector.fromArray(S, xd, a + L, m1);
+            FloatVector b0 = FloatVector.fromArray(S, xd, b, m0), b1 = FloatVector.fromArray(S, xd, b + L, m1);
+            a0.rearrange(EVEN, a1).add(a0.rearrange(ODD, a1)).add(b0.rearrange(EVEN, b1)).add(b0.rearrange(ODD, b1))
+                    .div(4f).intoArray(yd, yOut + ox, S.indexInRange(ox, ow));
+        }
+    }
+
+    /** One output row of the 2×2, stride-2 average pooling backward: each share dy/4 to its four pixels (lanes doubled). */
+    private static void avgPool2x2BackwardRow(float[] gd, int gRow, int ow, float[] xd, int r0, int w) {
+        for (int ox = 0; ox < ow; ox += L) {
+            FloatVector share = FloatVector.fromArray(S, gd, gRow + ox, S.indexInRange(ox, ow)).div(4f);
+            FloatVector lo = share.rearrange(DUP_LO), hi = share.rearrange(DUP_HI);
+            VectorMask<Float> m0 = S.indexInRange(2 * ox, 2 * ow), m1 = S.indexInRange(2 * ox + L, 2 * ow);
+            lo.intoArray(xd, r0 + 2 * ox, m0);
+            hi.intoArray(xd, r0 + 2 * ox + L, m1);
+            lo.intoArray(xd, r0 + w + 2 * ox, m0);
+            hi.intoArray(xd, r0 + w + 2 * ox + L, m1);
+        }
+    }
+
+    /** Lane i ← lane i/2 of a (i even) or of b (i odd), and the same from lane L/2 on: interleaves two vectors. */
+    private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? i / 2 : L + i / 2),
+            ZIP_HI = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? L / 2 + i / 2 : L + L / 2 + i / 2);
+
+    /**
+     * One output row of the 2×2, stride-2 max pooling backward, for an even-sized input whose every pixel lies in
+     * exactly one window and a row of at most L outputs: each window's four pixels get 0 + dy where the arg-max points
+     * and 0 elsewhere (as the reference's zero fill and one addition), written as two input rows of interleaved
+     * lanes. Returns false, writing nothing, if an arg-max is not a pixel of its window (the caller reports it).
+     */
+    private static boolean maxPool2x2BackwardRow(float[] gd, int gRow, float[] ad, int aRow, int ow, int oy, int w,
+            float[] xd, int r0) {
+        VectorMask<Float> mo = S.indexInRange(0, ow);
+        FloatVector g = ZERO.add(FloatVector.fromArray(S, gd, gRow, mo)), a = FloatVector.fromArray(S, ad, aRow, mo);
+        FloatVector at = LANE_X2.add(2 * oy * w);                    // each window's top-left pixel, iy·W + ix
+        VectorMask<Float> e00 = a.compare(EQ, at), e01 = a.compare(EQ, at.add(1f)), e10 = a.compare(EQ, at.add(w)),
+                e11 = a.compare(EQ, at.add(w + 1f));
+        if (e00.or(e01).or(e10).or(e11).trueCount() != ow) return false;
+        FloatVector v00 = ZERO.blend(g, e00), v01 = ZERO.blend(g, e01), v10 = ZERO.blend(g, e10), v11 = ZERO.blend(g, e11);
+        VectorMask<Float> m0 = S.indexInRange(0, 2 * ow), m1 = S.indexInRange(L, 2 * ow);
+        v00.rearrange(ZIP_LO, v01).intoArray(xd, r0, m0);
+        v00.rearrange(ZIP_HI, v01).intoArray(xd, r0 + L, m1);
+        v10.rearrange(ZIP_LO, v11).intoArray(xd, r0 + w, m0);
+        v10.rearrange(ZIP_HI, v11).intoArray(xd, r0 + w + L, m1);
+        return true;
+    }
+
+    static void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
+        int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), hw = h * w;
+        float[] xd = data(x), yd = data(y), ad = data(argmax);
+        int xo = x.offset(), yo = y.offset(), ao = argmax.offset();
+        boolean fast = twoByTwo(g);
+        Parallel.range(planes, Math.max(1, GRAIN / (oh * ow * g.kernelH() * g.kernelW())), (p0, p1) -> {
+            for (int p = p0; p < p1; p++)
+                for (int oy = 0; oy < oh; oy++) {
+                    int out = (p * oh + oy) * ow;
+                    if (!fast) {
+                        for (int ox = 0; ox < ow; ox++) maxWindow(xd, xo + p * hw, h, w, g, oy, ox, yd, ad,
+                                yo + out + ox, ao + out + ox);
+                        continue;
+                    }
+                    maxPool2x2Row(xd, xo + p * hw + 2 * oy * w, w, 2 * oy * w, ow, yd, yo + out, ad, ao + out);
+                }
+        });
+    }
+
+    /** One max-pooling window the reference's way (any geometry; padding is −∞). */
+    private static void maxWindow(float[] xd, int plane, int h, int w, ConvGeometry g, int oy, int ox, float[] yd,
+            float[] ad, int yi, int ai) {
+        int iy0 = Math.max(0, oy * g.strideH() - g.padH()), iy1 = Math.min(h, oy * g.strideH() - g.padH() + g.kernelH());
+        int ix0 = Math.max(0, ox * g.strideW() - g.padW()), ix1 = Math.min(w, ox * g.strideW() - g.padW() + g.kernelW());
+        float best = Float.NEGATIVE_INFINITY;
+        int where = -1;
+        for (int iy = iy0; iy < iy1; iy++)
+            for (int ix = ix0; ix < ix1; ix++) {
+                float v = xd[plane + iy * w + ix];
+                if (where < 0 || ReferenceBackend.beats(v, best)) { best = v; where = iy * w + ix; }
+            }
+        yd[yi] = best;
+        ad[ai] = where;
+    }
+
+    static void maxPoolBackward(Tensor dy, Tensor argmax, ConvGeometry g, Tensor dx) {
+        int planes = g.batch() * g.channels(), ohw = g.outH() * g.outW(), hw = g.height() * g.width();
+        float[] gd = data(dy), ad = data(argmax), xd = data(dx);
+        int go = dy.offset(), ao = argmax.offset(), xo = dx.offset();
+        int oh = g.outH(), ow = g.outW(), w = g.width();
+        boolean fast = twoByTwo(g) && g.height() % 2 == 0 && w % 2 == 0 && ow <= L;   // every pixel in one window
+        Parallel.range(planes, Math.max(1, GRAIN / (hw + ohw)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                if (fast) {
+                    for (int oy = 0; oy < oh; oy++) {
+                        if (!maxPool2x2BackwardRow(gd, go + p * ohw + oy * ow, ad, ao + p * ohw + oy * ow, ow, oy, w, xd,
+                                xo + p * hw + 2 * oy * w)) {
+                            for (int ox = 0; ox < ow; ox++) Checks.argmaxPixel(ad[ao + p * ohw + oy * ow + ox], p, oy * ow + ox, g);
+                        }
+                    }
+                    continue;
+                }
+                Arrays.fill(xd, xo + p * hw, xo + (p + 1) * hw, 0f);
+                for (int o = 0; o < ohw; o++) {
+                    int where = Checks.argmaxPixel(ad[ao + p * ohw + o], p, o, g);   // a pixel of o's window, or an error
+                    xd[xo + p * hw + where] += gd[go + p * ohw + o];
+                }
+            }
+        });
+    }
+
+    static void avgPool(Tensor x, ConvGeometry g, Tensor y) {
+        int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), hw = h * w;
+        float[] xd = data(x), yd = data(y);
+        int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
+        int xo = x.offset(), yo = y.offset();
+        float area = kh * kw;
+        boolean fast = twoByTwo(g);
+        Parallel.range(planes, Math.max(1, GRAIN / (oh * ow * kh * kw)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++)
+                for (int oy = 0; oy < oh; oy++) {
+                    int out = yo + (p * oh + oy) * ow;
+                    if (fast) {
+                        avgPool2x2Row(xd, xo + p * hw + 2 * oy * w, w, ow, yd, out);
+                        continue;
+                    }
+                    int iy0 = Math.max(0, oy * sh - ph), iy1 = Math.min(h, oy * sh - ph + kh);
+                    for (int ox = 0; ox < ow; ox++) {
+                        int ix0 = Math.max(0, ox * sw - pw), ix1 = Math.min(w, ox * sw - pw + kw);
+                        double sum = 0;                                   // padding counts as zeros
+                        for (int iy = iy0; iy < iy1; iy++)
+                            for (int ix = ix0; ix < ix1; ix++) sum += xd[xo + p * hw + iy * w + ix];
+                        yd[out + ox] = (float) (sum / area);
+                    }
+                }
+        });
+    }
+
+    static void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx) {
+        int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.height(), w = g.width(), hw = h * w;
+        float[] gd = data(dy), xd = data(dx);
+        int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
+        int go = dy.offset(), xo = dx.offset();
+        float area = kh * kw;
+        boolean fast = twoByTwo(g);
+        Parallel.range(planes, Math.max(1, GRAIN / (hw + oh * ow * kh * kw)), (p0, p1) -> {
+            for (int p = p0; p < p1; p++) {
+                Arrays.fill(xd, xo + p * hw, xo + (p + 1) * hw, 0f);
+                for (int oy = 0; oy < oh; oy++) {
+                    if (fast) {
+                        avgPool2x2BackwardRow(gd, go + (p * oh + oy) * ow, ow, xd, xo + p * hw + 2 * oy * w, w);
+                        continue;
+                    }
+                    int iy0 = Math.max(0, oy * sh - ph), iy1 = Math.min(h, oy * sh - ph + kh);
+                    for (int ox = 0; ox < ow; ox++) {
+                        int ix0 = Math.max(0, ox * sw - pw), ix1 = Math.min(w, ox * sw - pw + kw);
+                        float share = gd[go + (p * oh + oy) * ow + ox] / area;
+                        for (int iy = iy0; iy < iy1; iy++)
+                            for (int ix = ix0; ix < ix1; ix++) xd[xo + p * hw + iy * w + ix] += share;
+                    }
+                }
+            }
+        });
+    }
+}
