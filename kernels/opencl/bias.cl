@@ -1,11 +1,10 @@
 /*
- * bias.cl — bias add, the per-channel reductions that are its backward (∂E/∂b = Σ δ) and PReLU's slope gradient,
- * and the axis swap that turns a convolution's GEMM output [C, N·H·W] into NCHW. OpenCL C 1.2.
+ * bias.cl — bias add, the per-channel reduction that is its backward (∂E/∂b = Σ δ), and the axis swap that turns a convolution's GEMM output [C, N·H·W] into NCHW. OpenCL C 1.2.
  *
  * A tensor x is read as [outer, C, inner]: inner = 1 for a dense layer's [batch, C], inner = H·W for a
  * convolution's [N, C, H, W]. Element e belongs to channel (e / inner) % C.
  *
- * The reductions give each channel one work-group of L work-items (L a power of two ≤ 256, chosen by the host):
+ * sum_bias gives each channel one work-group of L work-items (L a power of two ≤ 256, chosen by the host):
  * the work-items stride over the channel's outer·inner elements, then add up their partial sums in a tree in
  * local memory. No atomics, so the result is the same on every run.
  */
@@ -28,21 +27,6 @@ __kernel void sum_bias(__global const float *dy, int dyo, __global float *db, in
     }
     float total = group_sum(s, scratch);
     if (get_local_id(0) == 0) db[dbo + c] = beta == 0.0f ? total : total + beta * db[dbo + c];
-}
-
-/* dα[c] += Σ dy ⊙ x over the elements of channel c where x ≤ 0 or NaN (∂y/∂α = x there); one work-group per channel */
-__kernel void prelu_alpha_grad(__global const float *x, int xo, __global const float *dy, int dyo, __global float *dalpha, int dao,
-                               int channels, int inner, int outer, SCRATCH_ARG) {
-    SCRATCH_DECL;
-    int c = get_group_id(0), m = outer * inner;
-    float s = 0.0f;
-    for (int e = get_local_id(0); e < m; e += get_local_size(0)) {
-        int k = ((e / inner) * channels + c) * inner + e % inner;
-        float v = x[xo + k];
-        if (!(v > 0.0f)) s += dy[dyo + k] * v;
-    }
-    float total = group_sum(s, scratch);
-    if (get_local_id(0) == 0) dalpha[dao + c] += total;
 }
 
 /* y[b, a, s] ← x[a, b, s] for x read as [A, B, S]; one work-item per element, reads coalesced */

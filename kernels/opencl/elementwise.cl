@@ -1,6 +1,6 @@
 /*
- * elementwise.cl — BLAS level-1 ops, the activation functions y = f(net) and their derivatives, PReLU and the
- * dropout mask. OpenCL C 1.2.
+ * elementwise.cl — BLAS level-1 ops and the dropout mask (the activation functions are in activations.cl).
+ * OpenCL C 1.2.
  *
  * Conventions shared by every .cl file of Nabla:
  *  - a tensor travels as a (buffer, offset) pair: `x` is the whole device buffer, `xo` the index (in floats) of the
@@ -40,83 +40,6 @@ __kernel void scale(__global float *x, int xo, int n, float alpha) {
 __kernel void mul(__global const float *a, int ao, __global const float *b, int bo, __global float *out, int oo, int n) {
     int i = get_global_id(0);
     if (i < n) out[oo + i] = a[ao + i] * b[bo + i];
-}
-
-/* ------------------------------------------------------------------ activations (seed 004's table) */
-
-/* The ids of dev.nabla.backend.Activation, in its declaration order (the host passes ordinal()). */
-#define ACT_IDENTITY          0
-#define ACT_STEP              1
-#define ACT_SIGN              2
-#define ACT_PIECEWISE_LINEAR  3
-#define ACT_SIGMOID           4
-#define ACT_TANH              5
-#define ACT_RELU              6
-#define ACT_SOFTPLUS          7
-
-/* f(net); NaN in, NaN out for every activation (IEEE, as the reference and PyTorch) */
-FN float act_apply(int f, float net) {
-    if (isnan(net)) return net;
-    switch (f) {
-        case ACT_IDENTITY:         return net;
-        case ACT_STEP:             return net >= 0.0f ? 1.0f : 0.0f;
-        case ACT_SIGN:             return net >= 0.0f ? 1.0f : -1.0f;
-        case ACT_PIECEWISE_LINEAR: return net <= -0.5f ? 0.0f : (net >= 0.5f ? 1.0f : net + 0.5f);
-        case ACT_SIGMOID:          return sigmoid_f(net);
-        case ACT_TANH:             return tanh(net);
-        case ACT_RELU:             return net > 0.0f ? net : 0.0f;
-        case ACT_SOFTPLUS:         return fmax(net, 0.0f) + log1p(exp(-fabs(net)));   /* ln(1 + e^net), stable */
-        default:                   return NAN;
-    }
-}
-
-/* f'(net), given net and y = f(net); NaN where net is NaN (sigmoid and tanh: where y is) */
-FN float act_derivative(int f, float net, float y) {
-    if (isnan(net) && f != ACT_SIGMOID && f != ACT_TANH) return net;
-    switch (f) {
-        case ACT_IDENTITY:         return 1.0f;
-        case ACT_STEP:
-        case ACT_SIGN:             return 0.0f;
-        case ACT_PIECEWISE_LINEAR: return (net > -0.5f && net < 0.5f) ? 1.0f : 0.0f;
-        case ACT_SIGMOID:          return y * (1.0f - y);        /* σ' = σ(1 − σ) */
-        case ACT_TANH:             return 1.0f - y * y;          /* tanh' = 1 − tanh² */
-        case ACT_RELU:             return net > 0.0f ? 1.0f : 0.0f;
-        case ACT_SOFTPLUS:         return sigmoid_f(net);        /* softplus' = σ */
-        default:                   return NAN;
-    }
-}
-
-/* y ← f(x) (y may alias x) */
-__kernel void activation_forward(int f, __global const float *x, int xo, __global float *y, int yo, int n) {
-    int i = get_global_id(0);
-    if (i < n) y[yo + i] = act_apply(f, x[xo + i]);
-}
-
-/* dx ← dy ⊙ f'(x)  (δ = ∂E/∂y ⊙ f'(net); dx may alias dy) */
-__kernel void activation_backward(int f, __global const float *x, int xo, __global const float *y, int yo,
-                                  __global const float *dy, int dyo, __global float *dx, int dxo, int n) {
-    int i = get_global_id(0);
-    if (i < n) dx[dxo + i] = dy[dyo + i] * act_derivative(f, x[xo + i], y[yo + i]);
-}
-
-/* ------------------------------------------------------------------ PReLU, x read as [outer, C, inner] */
-
-/* y = x if x > 0 else α_c·x with c = (i / inner) % C */
-__kernel void prelu_forward(__global const float *x, int xo, __global const float *alpha, int ao, int channels, int inner,
-                            __global float *y, int yo, int n) {
-    int i = get_global_id(0);
-    if (i >= n) return;
-    float v = x[xo + i];
-    y[yo + i] = v > 0.0f ? v : alpha[ao + (i / inner) % channels] * v;
-}
-
-/* dx ← dy ⊙ (x > 0 ? 1 : α_c), NaN where x is NaN — the per-channel dα reduction is prelu_alpha_grad in bias.cl */
-__kernel void prelu_backward_input(__global const float *x, int xo, __global const float *alpha, int ao, int channels,
-                                   int inner, __global const float *dy, int dyo, __global float *dx, int dxo, int n) {
-    int i = get_global_id(0);
-    if (i >= n) return;
-    float v = x[xo + i], g = dy[dyo + i];
-    dx[dxo + i] = v > 0.0f ? g : (isnan(v) ? v : alpha[ao + (i / inner) % channels] * g);
 }
 
 /* ------------------------------------------------------------------ dropout */

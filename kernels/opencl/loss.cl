@@ -1,5 +1,5 @@
 /*
- * loss.cl — row-wise softmax, the losses and metrics that return a number to the host, and the tree reductions
+ * loss.cl — the losses and metrics that return a number to the host, and the tree reductions
  * that make that number on the device (sums, Σx² for gradient-norm clipping). OpenCL C 1.2.
  *
  * A loss runs in three steps, none of which leaves the device until the end:
@@ -42,33 +42,6 @@ __kernel void scale_by_count(__global float *g, int go, int n, __global const fl
     int i = get_global_id(0);
     float count = result[slot];
     if (i < n && count > 0.0f) g[go + i] /= count;
-}
-
-/* ------------------------------------------------------------------ softmax, one work-item per row of n */
-
-/* y_j = e^{x_j − max} / Σ_k e^{x_k − max} */
-__kernel void softmax_rows(__global const float *x, int xo, __global float *y, int yo, int rows, int n) {
-    int r = get_global_id(0);
-    if (r >= rows) return;
-    __global const float *xr = x + xo + r * n;
-    __global float *yr = y + yo + r * n;
-    float max = -INFINITY;
-    for (int j = 0; j < n; j++) max = fmax(max, xr[j]);
-    float sum = 0.0f;
-    for (int j = 0; j < n; j++) sum += exp(xr[j] - max);
-    for (int j = 0; j < n; j++) yr[j] = exp(xr[j] - max) / sum;
-}
-
-/* dx_j = y_j (dy_j − Σ_k dy_k y_k) */
-__kernel void softmax_backward_rows(__global const float *y, int yo, __global const float *dy, int dyo,
-                                    __global float *dx, int dxo, int rows, int n) {
-    int r = get_global_id(0);
-    if (r >= rows) return;
-    __global const float *yr = y + yo + r * n, *gr = dy + dyo + r * n;
-    __global float *xr = dx + dxo + r * n;
-    float dot = 0.0f;
-    for (int j = 0; j < n; j++) dot += gr[j] * yr[j];
-    for (int j = 0; j < n; j++) xr[j] = yr[j] * (gr[j] - dot);
 }
 
 /* ------------------------------------------------------------------ losses over labelled rows */

@@ -26,8 +26,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
 /**
- * The activations family of the CPU backend (the reference's "activations" section; the kernels are in
- * kernels/opencl/elementwise.cl's activation and PReLU sections, softmax's in loss.cl, PReLU's ∂α in bias.cl):
+ * The activations family of the CPU backend (kernels/opencl/activations.cl; the reference's "activations" section):
  * f(net) and dy·f'(net) for every {@link Activation}, PReLU, softmax.
  */
 final class Activations {

@@ -22,8 +22,7 @@ import dev.nabla.backend.Tensor;
  *       other families share (elementwise.cl)
  *   <li>gemm — {@link Sgemm}, named for the BLAS routine it implements (gemm.cl)
  *   <li>bias — {@link Bias}: bias add, bias sums, swapAxes01 (bias.cl)
- *   <li>activations — {@link Activations}: the activation functions, PReLU, softmax (elementwise.cl's activation and
- *       PReLU sections; softmax's kernels sit in loss.cl beside cross-entropy, PReLU's ∂α in bias.cl)
+ *   <li>activations — {@link Activations}: the activation functions, PReLU, softmax (activations.cl)
  *   <li>loss — {@link Loss}: softmax cross-entropy, elementwise losses, hinge, correct counts (loss.cl)
  *   <li>conv — {@link Conv}: im2col, col2im (conv.cl)
  *   <li>pool — {@link Pool}: max and average pooling (pool.cl)

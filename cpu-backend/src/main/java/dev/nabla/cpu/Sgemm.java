@@ -8,6 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Single-precision GEMM on row-major arrays: C ← α·op(A)·op(B) + β·C, op(X) = X or Xᵀ.
  * op(A) is m×k, op(B) is k×n, C is m×n; β = 0 ignores C's old contents (even NaN).
+ * The gemm family of the CPU backend (kernels/opencl/gemm.cl; the reference's "gemm" section), named for the BLAS
+ * routine it implements.
  *
  * <p>The classic Goto/BLIS structure, read from the outside in:
  * <ol>

@@ -83,7 +83,7 @@ public interface Backend extends AutoCloseable {
     @Override
     default void close() {}
 
-    // ---------------------------------------------------------------- vector ops (BLAS level 1)
+    // ---------------------------------------------------------------- elementwise (BLAS level 1, dropout)
 
     /** x ← v everywhere. */
     void fill(Tensor x, float v);
@@ -110,7 +110,13 @@ public interface Backend extends AutoCloseable {
      */
     float[] sumSquaresEach(Tensor... xs);
 
-    // ---------------------------------------------------------------- matrix multiply (BLAS level 3)
+    /**
+     * Inverted-dropout mask: mask[i] = 1/(1 − p) if u_i ≥ p else 0, with u_i = {@link ReferenceBackend#uniform(long, int)}
+     * (a counter-based hash of (seed, i), so every backend draws the same mask).
+     */
+    void dropoutMask(Tensor mask, float p, long seed);
+
+    // ---------------------------------------------------------------- gemm (BLAS level 3)
 
     /**
      * C ← α·op(A)·op(B) + β·C, with op(X) = X or Xᵀ. A, B, C are read as 2-D row-major matrices: a tensor of rank ≠ 2
@@ -160,7 +166,7 @@ public interface Backend extends AutoCloseable {
     /** dx_j ← y_j (dy_j − Σ_k dy_k y_k), row by row. */
     void softmaxBackward(Tensor y, Tensor dy, Tensor dx);
 
-    // ---------------------------------------------------------------- losses and metrics (return to the host)
+    // ---------------------------------------------------------------- loss (losses and metrics: they return to the host)
 
     /**
      * Mean softmax cross-entropy over the rows whose label ≥ 0, from logits [rows, classes] (fused and stable:
@@ -188,7 +194,7 @@ public interface Backend extends AutoCloseable {
      */
     void countCorrectInto(Tensor scores, Tensor labels, Tensor count);
 
-    // ---------------------------------------------------------------- convolution and pooling
+    // ---------------------------------------------------------------- conv
 
     /**
      * Unfolds patches: x [N, C, H, W] → cols [C·kH·kW, N·outH·outW] with
@@ -198,6 +204,8 @@ public interface Backend extends AutoCloseable {
 
     /** The adjoint of im2col: dx ← 0, then every column entry is added back to the input pixel it came from. */
     void col2im(Tensor cols, ConvGeometry g, Tensor dx);
+
+    // ---------------------------------------------------------------- pool
 
     /**
      * Max pooling: y[n, c, oy, ox] = max over the window (padding counts as −∞); {@code argmax} receives, per output,
@@ -219,13 +227,7 @@ public interface Backend extends AutoCloseable {
     /** dx ← 0, then each dy / (kH·kW) is spread evenly over its window. */
     void avgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx);
 
-    // ---------------------------------------------------------------- dropout and embeddings
-
-    /**
-     * Inverted-dropout mask: mask[i] = 1/(1 − p) if u_i ≥ p else 0, with u_i = {@link ReferenceBackend#uniform(long, int)}
-     * (a counter-based hash of (seed, i), so every backend draws the same mask).
-     */
-    void dropoutMask(Tensor mask, float p, long seed);
+    // ---------------------------------------------------------------- embed
 
     /**
      * out[r, :] ← table[idx[r], :] for a table [V, D]; an index that is not a whole number in [0, V) (NaN, 2.7, −1, V) is
@@ -236,7 +238,7 @@ public interface Backend extends AutoCloseable {
     /** dtable[idx[r], :] += dout[r, :] for every r; a negative whole number (padding) is skipped, any other non-index refused. */
     void scatterAddRows(Tensor dout, Tensor idx, Tensor dtable);
 
-    // ---------------------------------------------------------------- fused recurrent cells
+    // ---------------------------------------------------------------- recurrent
 
     /**
      * One LSTM step for a batch, gates in PyTorch's order (i, f, g, o), H = cPrev.dim(-1).
@@ -270,7 +272,7 @@ public interface Backend extends AutoCloseable {
      */
     void gruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev);
 
-    // ---------------------------------------------------------------- optimizer updates (PyTorch's exact formulas)
+    // ---------------------------------------------------------------- optim (PyTorch's exact formulas)
 
     /**
      * SGD with optional momentum μ, Nesterov and L2 weight decay λ: g' = g + λw; if μ ≠ 0: v ← μv + g', and a v

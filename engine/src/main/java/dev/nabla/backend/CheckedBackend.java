@@ -139,7 +139,7 @@ public abstract class CheckedBackend implements Backend {
     /** Frees what the backend holds (once). */
     protected void doClose() {}
 
-    // ---------------------------------------------------------------- vector ops
+    // ---------------------------------------------------------------- elementwise
 
     @Override
     public final void fill(Tensor x, float v) {
@@ -206,6 +206,13 @@ public abstract class CheckedBackend implements Backend {
     protected abstract void doMul(Tensor a, Tensor b, Tensor out);
 
     protected abstract float doSumSquares(Tensor x);
+
+    @Override
+    public final void dropoutMask(Tensor mask, float p, long seed) {
+        enter("dropoutMask", mask);
+        Checks.dropoutProbability(p);
+        doDropoutMask(mask, p, seed);
+    }
 
     // ---------------------------------------------------------------- gemm
 
@@ -318,7 +325,7 @@ public abstract class CheckedBackend implements Backend {
 
     protected abstract void doSoftmaxBackward(Tensor y, Tensor dy, Tensor dx);
 
-    // ---------------------------------------------------------------- losses and metrics
+    // ---------------------------------------------------------------- loss
 
     @Override
     public final float softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits) {
@@ -378,7 +385,7 @@ public abstract class CheckedBackend implements Backend {
     /** As {@link Backend#countCorrect}; the labels' values are checked here. */
     protected abstract int doCountCorrect(Tensor scores, Tensor labels);
 
-    // ---------------------------------------------------------------- convolution and pooling
+    // ---------------------------------------------------------------- conv
 
     private static int inputSize(String op, ConvGeometry g) {
         if (g == null) throw new IllegalArgumentException(op + ": the geometry is null");
@@ -402,6 +409,8 @@ public abstract class CheckedBackend implements Backend {
         Checks.geometry("col2im", cols, g.colRows() * g.colCols(), "columns", g);
         doCol2im(cols, g, dx);
     }
+
+    // ---------------------------------------------------------------- pool
 
     @Override
     public final void maxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
@@ -450,14 +459,7 @@ public abstract class CheckedBackend implements Backend {
 
     protected abstract void doAvgPoolBackward(Tensor dy, ConvGeometry g, Tensor dx);
 
-    // ---------------------------------------------------------------- dropout and embeddings
-
-    @Override
-    public final void dropoutMask(Tensor mask, float p, long seed) {
-        enter("dropoutMask", mask);
-        Checks.dropoutProbability(p);
-        doDropoutMask(mask, p, seed);
-    }
+    // ---------------------------------------------------------------- embed
 
     @Override
     public final void gatherRows(Tensor table, Tensor idx, Tensor out) {
@@ -481,7 +483,7 @@ public abstract class CheckedBackend implements Backend {
     /** As {@link Backend#scatterAddRows}; an index at or past the table's end is an error. */
     protected abstract void doScatterAddRows(Tensor dout, Tensor idx, Tensor dtable);
 
-    // ---------------------------------------------------------------- fused recurrent cells
+    // ---------------------------------------------------------------- recurrent
 
     @Override
     public final void lstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
@@ -532,7 +534,7 @@ public abstract class CheckedBackend implements Backend {
 
     protected abstract void doGruCellBackward(Tensor acts, Tensor gh, Tensor hPrev, Tensor dh, Tensor dgx, Tensor dgh, Tensor dhPrev);
 
-    // ---------------------------------------------------------------- optimizer updates
+    // ---------------------------------------------------------------- optim
 
     @Override
     public final void sgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {

@@ -10,7 +10,8 @@ import static dev.nabla.backend.Checks.rows;
  * <p>The sections are the op families, in the order every backend and kernel folder uses: memory ({@link HeapBackend}),
  * elementwise, gemm, bias, activations, loss, conv, pool, embed, recurrent, optim — the CPU backend's files
  * ({@code Elementwise.java} … {@code Optim.java}, with {@code Sgemm.java} for gemm) and {@code kernels/opencl/*.cl}
- * by the same names (activations live in elementwise.cl, softmax's kernels in loss.cl).
+ * by the same names; {@link Backend}, {@link CheckedBackend} and the GPU backends' {@code DeviceBackend} have the same
+ * sections in the same order.
  */
 public class ReferenceBackend extends HeapBackend {
 

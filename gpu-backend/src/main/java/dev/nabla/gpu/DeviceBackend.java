@@ -296,7 +296,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         labelClasses = classes;
     }
 
-    // ---------------------------------------------------------------- vector ops (elementwise.cl, loss.cl)
+    // ---------------------------------------------------------------- elementwise (elementwise.cl; the reductions of sumSquares are loss.cl's kernels)
 
     @Override
     protected void doFill(Tensor x, float v) {
@@ -361,6 +361,11 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         for (int i = 0; i < xs.length; i++) if (xs[i].size() == 0) out[i] = 0f;
         if (flags) checkFlags(Arrays.copyOfRange(all, xs.length, all.length), "sumSquaresEach");
         return out;
+    }
+
+    @Override
+    protected void doDropoutMask(Tensor mask, float p, long seed) {
+        run("dropout_mask", mask.size(), mem(mask), mask.offset(), mask.size(), p, 1f / (1f - p), (int) seed, (int) (seed >>> 32));
     }
 
     // ---------------------------------------------------------------- gemm (gemm.cl)
@@ -442,7 +447,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         run("swap_axes01", x.size(), mem(x), x.offset(), mem(y), y.offset(), a, b, s);
     }
 
-    // ---------------------------------------------------------------- activations (elementwise.cl, bias.cl, loss.cl)
+    // ---------------------------------------------------------------- activations (activations.cl)
 
     @Override
     protected void doActivation(Activation f, Tensor x, Tensor y) {
@@ -479,7 +484,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         run("softmax_backward_rows", rows(y), mem(y), y.offset(), mem(dy), dy.offset(), mem(dx), dx.offset(), rows(y), cols(y));
     }
 
-    // ---------------------------------------------------------------- losses and metrics (loss.cl)
+    // ---------------------------------------------------------------- loss (loss.cl)
 
     /**
      * Per-row loss kernels write [loss_r …, counted_r …] into a scratch of 2·rows floats and the unscaled gradient;
@@ -555,7 +560,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         if (rows(scores) > 0) countHits(scores, labels, "countCorrectInto", mem(count), count.offset(), true);
     }
 
-    // ---------------------------------------------------------------- convolution and pooling (conv.cl, pool.cl)
+    // ---------------------------------------------------------------- conv (conv.cl)
 
     /** The geometry as kernel arguments: N, C, H, W, kH, kW, sH, sW, pH, pW, outH, outW. */
     private static Object[] geo(ConvGeometry g) {
@@ -579,6 +584,8 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         run("col2im", dx.size(), concat(new Object[] {mem(cols), cols.offset(), mem(dx), dx.offset()}, geo(g)));
     }
 
+    // ---------------------------------------------------------------- pool (pool.cl)
+
     @Override
     protected void doMaxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax) {
         run("max_pool_forward", y.size(), concat(new Object[] {mem(x), x.offset(), mem(y), y.offset(), mem(argmax), argmax.offset()}, geo(g)));
@@ -599,12 +606,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         run("avg_pool_backward", dx.size(), concat(new Object[] {mem(dy), dy.offset(), mem(dx), dx.offset()}, geo(g)));
     }
 
-    // ---------------------------------------------------------------- dropout and embeddings (elementwise.cl, embed.cl)
-
-    @Override
-    protected void doDropoutMask(Tensor mask, float p, long seed) {
-        run("dropout_mask", mask.size(), mem(mask), mask.offset(), mask.size(), p, 1f / (1f - p), (int) seed, (int) (seed >>> 32));
-    }
+    // ---------------------------------------------------------------- embed (embed.cl)
 
     @Override
     public Scope deferIndexChecks() {
@@ -640,7 +642,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         if (deferringIndexChecks == 0) readResults("scatterAddRows");
     }
 
-    // ---------------------------------------------------------------- fused recurrent cells (recurrent.cl)
+    // ---------------------------------------------------------------- recurrent (recurrent.cl)
 
     @Override
     protected void doLstmCell(Tensor gates, Tensor cPrev, Tensor peep, Tensor c, Tensor tanhC, Tensor h) {
@@ -678,7 +680,7 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
                 mem(dh), dh.offset(), mem(dgx), dgx.offset(), mem(dgh), dgh.offset(), mem(dhPrev), dhPrev.offset(), batch, hid);
     }
 
-    // ---------------------------------------------------------------- optimizers (optim.cl)
+    // ---------------------------------------------------------------- optim (optim.cl)
 
     @Override
     protected void doSgdStep(Tensor w, Tensor g, Tensor v, float lr, float momentum, boolean nesterov, float weightDecay) {

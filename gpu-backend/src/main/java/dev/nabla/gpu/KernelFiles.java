@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class KernelFiles {
     /** Every op family, in {@link dev.nabla.backend.Backend}'s order. */
     public static final List<String> FAMILIES = List.of(
-            "elementwise", "gemm", "bias", "loss", "conv", "pool", "embed", "recurrent", "optim");
+            "elementwise", "gemm", "bias", "activations", "loss", "conv", "pool", "embed", "recurrent", "optim");
 
     private static final String ROOT = "dev/nabla/kernels/";
     private static final Pattern KERNEL = Pattern.compile("__kernel\\s+(?:WORK_GROUP\\s*\\([^)]*\\)\\s*)?void\\s+(\\w+)\\s*\\(");
