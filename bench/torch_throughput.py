@@ -62,6 +62,17 @@ class Recurrent(nn.Module):
         return self.out(h).reshape(-1, V)
 
 
+def blas_library():
+    """The BLAS that Debian's torch really calls (libblas.so.3 is an alternative): refuse the reference BLAS."""
+    torch.mm(torch.ones(8, 8), torch.ones(8, 8))
+    with open("/proc/self/maps") as f:
+        libs = sorted({line.split()[-1] for line in f if "blas" in line.rsplit("/", 1)[-1]})
+    if any("/blas/libblas.so" in lib for lib in libs) and not any("openblas" in lib for lib in libs):
+        raise SystemExit("torch_throughput: PyTorch runs on the reference (netlib) BLAS here, 10-30x slower than "
+                         "OpenBLAS, which would make a meaningless peer figure: apt-get install libopenblas0-pthread")
+    return ",".join(os.path.basename(lib) for lib in libs) or "(none loaded)"
+
+
 def workload(name):
     g = torch.Generator().manual_seed(1)
     if name == "mlp":
@@ -101,8 +112,8 @@ def main():
         torch.backends.cudnn.allow_tf32 = False
         where = f"{torch.cuda.get_device_name(0)}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}, TF32 off"
     else:
-        where = (f"{torch.get_num_threads()} threads, OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
-                 f"OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
+        where = (f"{torch.get_num_threads()} threads, BLAS {blas_library()}, "
+                 f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
     print(f"# torch {torch.__version__} training throughput on {args.device}, {where}{', loss read every step' if args.item else ''}")
     sync = torch.cuda.synchronize if args.device == "cuda" else (lambda: None)
     for w in args.workload.split(","):
