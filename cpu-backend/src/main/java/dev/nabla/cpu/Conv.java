@@ -169,7 +169,7 @@ final class Conv {
                     // lane ix ← cols[(c, ky, kx), (n, oy, ox = ix + pW − kx)] for the ox inside [0, outW)
                     int lo = Math.max(0, kx - pw), hi = Math.min(w, kx - pw + ow);
                     if (lo >= hi) continue;
-                    VectorMask<Float> m = S.indexInRange(0, hi).andNot(S.indexInRange(0, lo));
+                    VectorMask<Float> m = VectorMask.fromLong(S, (1L << hi) - (1L << lo));   // lanes lo … hi − 1
                     acc = acc.add(FloatVector.fromArray(S, cd, co + ((c * kh + ky) * kw + kx) * ncols + (n * oh + oy) * ow + pw - kx, m));
                 }
             }

@@ -192,15 +192,16 @@ public final class Sgemm {
     // ------------------------------------------------------------------ NT as dot products
 
     /** The dot-product path: C of at most DOTS_MAX_M rows, k of at least DOTS_MIN_K. */
-    static final int DOTS_MIN_K = 1024, DOTS_MAX_M = MR;
+    static final int DOTS_MIN_K = 1024, DOTS_MAX_M = 2 * MR;
     /** The k-slice of the dot-product path: 4 rows of A and 4 of B (8·KD floats) stay in L1 while they meet. */
     static final int KD = 1024;
 
     /**
      * Whether C ← α·A·Bᵀ + β·C runs as dot products: A (m×k) and B (n×k) are both row-major along k, so each C[i, j]
-     * is the dot product of two contiguous rows and nothing needs packing. Chosen for a C of at most MR rows with a long
-     * k, LeNet conv1's ∂W = δ·colᵀ (6×25×50176): there the packed path gathers all of colᵀ to feed a micro-kernel whose
-     * rows are 3/4 used, and the dots run 2.5× faster. With more rows or a k of a few hundred the packed path wins
+     * is the dot product of two contiguous rows and nothing needs packing. Chosen for a C of at most 2·MR rows with a
+     * long k: LeNet conv1's ∂W = δ·colᵀ (6×25×50176), where the packed path gathers all of colᵀ to feed a micro-kernel
+     * whose rows are 3/4 used and the dots run 2.5× faster, and conv2's (16×150×6400): 136 against 76 GFLOP/s
+     * (`bench/gemm.sh "NT 16x150x6400"`, 2-core Zen 5, 2026-12-01). With a k of a few hundred the packed path wins
      * (32×256×256: 49 against 91 GFLOP/s, one thread), since every 4×4 tile ends in a 16-vector reduction.
      */
     static boolean dots(boolean ta, boolean tb, int m, int k) {
