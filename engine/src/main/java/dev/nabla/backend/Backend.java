@@ -111,6 +111,13 @@ public interface Backend extends AutoCloseable {
     float[] sumSquaresEach(Tensor... xs);
 
     /**
+     * The values of {@code values} followed by {@link #sumSquaresEach}(xs), in one wait for the queue: a training step
+     * reads its loss (left on the device by {@link #softmaxCrossEntropyInto} and the other {@code …Into} losses) and its
+     * gradient norm together — the one read per step of a GPU backend.
+     */
+    float[] readWithSumSquares(Tensor values, Tensor... xs);
+
+    /**
      * Inverted-dropout mask: mask[i] = 1/(1 − p) if u_i ≥ p else 0, with u_i = {@link ReferenceBackend#uniform(long, int)}
      * (a counter-based hash of (seed, i), so every backend draws the same mask).
      */
@@ -184,6 +191,19 @@ public interface Backend extends AutoCloseable {
      * (if not null) receives its gradient. A NaN margin term makes the loss NaN, and the gradients of s_j and s_label.
      */
     float hinge(Tensor scores, Tensor labels, float margin, Tensor dscores);
+
+    /**
+     * {@link #softmaxCrossEntropy} with the loss written into {@code e} (a one-element tensor) instead of returned: no
+     * wait for the queue (a GPU backend computes the mean on the device; a bad label is reported by the next read).
+     * The same bits as the returning form, in {@code e} and in {@code dlogits}.
+     */
+    void softmaxCrossEntropyInto(Tensor logits, Tensor labels, Tensor dlogits, Tensor e);
+
+    /** {@link #elementwiseLoss} with the loss written into {@code e} (one element), as {@link #softmaxCrossEntropyInto}. */
+    void elementwiseLossInto(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy, Tensor e);
+
+    /** {@link #hinge} with the loss written into {@code e} (one element), as {@link #softmaxCrossEntropyInto}. */
+    void hingeInto(Tensor scores, Tensor labels, float margin, Tensor dscores, Tensor e);
 
     /** How many rows with label ≥ 0 have their arg-max (first on ties; NaN counts as the largest) equal to the label. */
     int countCorrect(Tensor scores, Tensor labels);

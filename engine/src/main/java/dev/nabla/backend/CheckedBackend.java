@@ -188,6 +188,23 @@ public abstract class CheckedBackend implements Backend {
         return doSumSquaresEach(xs);
     }
 
+    @Override
+    public final float[] readWithSumSquares(Tensor values, Tensor... xs) {
+        if (xs == null) throw new IllegalArgumentException("readWithSumSquares: the tensor array is null");
+        enter("readWithSumSquares", values);
+        enter("readWithSumSquares", xs);
+        return doReadWithSumSquares(values, xs);
+    }
+
+    /** values' elements, then Σ x² of each of xs (checked); a backend with a queue reads them in one transfer. */
+    protected float[] doReadWithSumSquares(Tensor values, Tensor[] xs) {
+        float[] v = new float[values.size()], s = doSumSquaresEach(xs), all = new float[v.length + s.length];
+        doDownload(values, v);
+        System.arraycopy(v, 0, all, 0, v.length);
+        System.arraycopy(s, 0, all, v.length, s.length);
+        return all;
+    }
+
     /** Σ x² of each tensor (checked); one {@link #doSumSquares} after another unless a backend can batch them. */
     protected float[] doSumSquaresEach(Tensor[] xs) {
         float[] s = new float[xs.length];
@@ -354,6 +371,55 @@ public abstract class CheckedBackend implements Backend {
         Checks.labels("hinge", scores, labels);
         if (dscores != null) Checks.requireSameSize("hinge", scores, dscores);
         return doHinge(scores, labels, margin, dscores);
+    }
+
+    @Override
+    public final void softmaxCrossEntropyInto(Tensor logits, Tensor labels, Tensor dlogits, Tensor e) {
+        enter("softmaxCrossEntropyInto", logits, labels, e);
+        optional("softmaxCrossEntropyInto", dlogits);
+        Checks.labels("softmaxCrossEntropyInto", logits, labels);
+        if (dlogits != null) Checks.requireSameSize("softmaxCrossEntropyInto", logits, dlogits);
+        oneElement("softmaxCrossEntropyInto", e);
+        doSoftmaxCrossEntropyInto(logits, labels, dlogits, e);
+    }
+
+    @Override
+    public final void elementwiseLossInto(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy, Tensor e) {
+        String op = "elementwiseLossInto " + kind;
+        enter(op, y, target, e);
+        given(op, kind, "loss kind");
+        optional(op, dy);
+        Checks.requireSameSize(op, y, target);
+        if (dy != null) Checks.requireSameSize(op, y, dy);
+        oneElement(op, e);
+        doElementwiseLossInto(kind, y, target, dy, e);
+    }
+
+    @Override
+    public final void hingeInto(Tensor scores, Tensor labels, float margin, Tensor dscores, Tensor e) {
+        enter("hingeInto", scores, labels, e);
+        optional("hingeInto", dscores);
+        Checks.labels("hingeInto", scores, labels);
+        if (dscores != null) Checks.requireSameSize("hingeInto", scores, dscores);
+        oneElement("hingeInto", e);
+        doHingeInto(scores, labels, margin, dscores, e);
+    }
+
+    private static void oneElement(String op, Tensor e) {
+        if (e.size() != 1) throw new IllegalArgumentException(op + ": the loss tensor " + e.shapeString() + " must hold one element");
+    }
+
+    /** As {@link Backend#softmaxCrossEntropyInto}: the returning form and a fill unless a backend can keep E on its device. */
+    protected void doSoftmaxCrossEntropyInto(Tensor logits, Tensor labels, Tensor dlogits, Tensor e) {
+        doFill(e, doSoftmaxCrossEntropy(logits, labels, dlogits));
+    }
+
+    protected void doElementwiseLossInto(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy, Tensor e) {
+        doFill(e, doElementwiseLoss(kind, y, target, dy));
+    }
+
+    protected void doHingeInto(Tensor scores, Tensor labels, float margin, Tensor dscores, Tensor e) {
+        doFill(e, doHinge(scores, labels, margin, dscores));
     }
 
     @Override

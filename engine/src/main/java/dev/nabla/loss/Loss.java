@@ -14,6 +14,18 @@ public interface Loss {
      */
     float compute(Tensor y, Tensor target, Tensor dy);
 
+    /**
+     * {@link #compute} with E written into {@code e} (a one-element tensor on y's backend) instead of returned, so that a
+     * GPU backend need not wait for it: the {@link dev.nabla.train.Trainer} reads it with the gradient norm, in one
+     * transfer ({@link dev.nabla.backend.Backend#readWithSumSquares}). The same bits as {@code compute}. By default
+     * {@code compute} and a fill; the losses with a backend op of their own keep E on the device.
+     */
+    default void computeInto(Tensor y, Tensor target, Tensor dy, Tensor e) {
+        if (e == null) throw new IllegalArgumentException(name() + ": the loss tensor e is null");
+        float v = compute(y, target, dy);
+        e.backend().fill(e, v);
+    }
+
     /** True if the target is one class index per row (so accuracy is meaningful). */
     default boolean classification() { return false; }
 

@@ -29,6 +29,15 @@ final class Losses {
         requireGradient(loss, y, dy);
     }
 
+    /** The one-element tensor a loss writes E into lives on y's backend. */
+    static void requireScalar(Loss loss, Tensor y, Tensor e) {
+        if (e == null) throw new IllegalArgumentException(loss.name() + ": the loss tensor e is null");
+        if (e.backend() != y.backend() || e.isClosed()) {
+            throw new IllegalArgumentException(loss.name() + ": the loss tensor " + e + (e.isClosed() ? " was closed" : " is on another backend than y"));
+        }
+        if (e.size() != 1) throw new IllegalArgumentException(loss.name() + ": the loss tensor " + e.shapeString() + " must hold one element");
+    }
+
     /** y and the target are given, and the target lives on y's backend. */
     private static void requireTensors(Loss loss, Tensor y, Tensor target) {
         if (y == null || target == null) throw new IllegalArgumentException(loss.name() + ": " + (y == null ? "the output y" : "the target") + " is null");

@@ -30,6 +30,13 @@ public final class MultiClassHinge implements Loss {
     }
 
     @Override
+    public void computeInto(Tensor scores, Tensor labels, Tensor dscores, Tensor e) {
+        Losses.requireLabels(this, scores, labels, dscores);
+        Losses.requireScalar(this, scores, e);
+        Losses.labelled(this, labels, () -> { scores.backend().hingeInto(scores, labels, margin, dscores, e); return 0; });
+    }
+
+    @Override
     public boolean classification() { return true; }
 
     @Override

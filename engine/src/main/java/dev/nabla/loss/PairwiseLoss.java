@@ -14,4 +14,11 @@ abstract sealed class PairwiseLoss implements Loss permits SquaredError, MeanSqu
         Losses.requirePair(this, y, target, dy);
         return y.backend().elementwiseLoss(kind, y, target, dy);
     }
+
+    @Override
+    public final void computeInto(Tensor y, Tensor target, Tensor dy, Tensor e) {
+        Losses.requirePair(this, y, target, dy);
+        Losses.requireScalar(this, y, e);
+        y.backend().elementwiseLossInto(kind, y, target, dy, e);
+    }
 }

@@ -16,5 +16,12 @@ public final class SoftmaxCrossEntropy implements Loss {
     }
 
     @Override
+    public void computeInto(Tensor y, Tensor target, Tensor dy, Tensor e) {
+        Losses.requireLabels(this, y, target, dy);
+        Losses.requireScalar(this, y, e);
+        Losses.labelled(this, target, () -> { y.backend().softmaxCrossEntropyInto(y, target, dy, e); return 0; });
+    }
+
+    @Override
     public boolean classification() { return true; }
 }

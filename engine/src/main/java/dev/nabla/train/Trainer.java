@@ -152,9 +152,9 @@ public final class Trainer {
     /**
      * Whether every step checks the gradient norm ‖∂E/∂θ‖ for NaN and ±∞ before the update (default on): a bad gradient
      * then stops training at its own step, naming the first parameter whose gradient went bad, and nothing is updated
-     * with it. On a GPU backend the check is one more wait for the device per step (the norms of every parameter in
-     * one read, the loss is the other); off, a bad gradient shows as a non-finite loss one step later. With clipping
-     * the norm is needed anyway, so the check costs nothing more.
+     * with it. On a GPU backend the check costs no wait of its own: the loss stays on the device and comes back with the
+     * norms of every parameter in the step's one read ({@link Loss#computeInto}, {@link Backend#readWithSumSquares}).
+     * Off, a bad gradient shows as a non-finite loss one step later.
      */
     public Trainer checkGradients(boolean on) { this.checkGradients = on; return this; }
 
@@ -230,6 +230,7 @@ public final class Trainer {
         if (stateful) model.carryState(true);
         try (Batches batches = new Batches(ops, train, bs);              // staged batches go back to the backend at the end
              Tensor hits = ops.zeros(1);                                    // correct predictions, added up on the device
+             Tensor lossValue = ops.zeros(1);                               // E of the step, read with ‖g‖ (one wait)
              Backend.Scope deferred = ops.deferIndexChecks()) {             // a bad token is found by the loss read, before any update
             List<EpochStats> history = new ArrayList<>();
             float bestVal = resumed == null ? Float.POSITIVE_INFINITY : resumed.bestVal();
@@ -264,17 +265,26 @@ public final class Trainer {
                         Tensor target = len == T || !train.perStepTargets() ? b.target() : b.target().view(from * n, len, n);
                         Tensor dy = batches.gradientLike(y);
                         step++;
-                        // before the loss: a GPU backend's check of the labels then comes back with the loss, the one wait per step
+                        // before the loss: a GPU backend's check of the labels then comes back with the step's one read
                         if (loss.classification()) ops.countCorrectInto(y, target, hits);
-                        float e = loss.compute(y, target, dy);                    // error E and δ = ∂E/∂y
-                        if (!Float.isFinite(e)) throw lossDiverged(epoch, step, e, loss, params);   // fail fast: never update with NaN
-                        model.backwardParams(dy);                                 // backward pass (no ∂E/∂input)
-                        float norm = Float.NaN;
+                        float e, norm = Float.NaN;
                         if (checkGradients || clipNorm > 0) {
-                            double[] sq = Clipping.squares(params);               // ‖∂E/∂θ‖², parameter by parameter (one wait)
+                            loss.computeInto(y, target, dy, lossValue);           // error E (left on the device) and δ = ∂E/∂y
+                            model.backwardParams(dy);                             // backward pass (no ∂E/∂input)
+                            Tensor[] grads = new Tensor[params.size()];
+                            for (int i = 0; i < grads.length; i++) grads[i] = params.get(i).grad();
+                            float[] r = ops.readWithSumSquares(lossValue, grads); // the step's one wait: E and ‖∂E/∂θ‖² of each θ
+                            e = r[0];
+                            if (!Float.isFinite(e)) throw lossDiverged(epoch, step, e, loss, params);   // fail fast: nothing updated yet
+                            double[] sq = new double[grads.length];
+                            for (int i = 0; i < sq.length; i++) sq[i] = r[1 + i];
                             norm = (float) Math.sqrt(Clipping.total(sq));
                             if (!Float.isFinite(norm)) throw gradientDiverged(epoch, step, norm, params, sq);
                             if (clipNorm > 0) Clipping.scale(params, norm, clipNorm);   // ‖ĝ‖ ≥ threshold ⇒ ĝ ← threshold/‖ĝ‖·ĝ
+                        } else {
+                            e = loss.compute(y, target, dy);                      // error E (one wait) and δ = ∂E/∂y
+                            if (!Float.isFinite(e)) throw lossDiverged(epoch, step, e, loss, params);   // fail fast: never update with NaN
+                            model.backwardParams(dy);                             // backward pass (no ∂E/∂input)
                         }
                         optimizer.step(params);                                   // weight update
                         long rows = loss.classification() ? batches.countedLabels(train.perStepTargets() ? from * n : 0,

@@ -221,6 +221,60 @@ public abstract class BackendContractTest {
         Tensor.closeAll(mine);
     }
 
+    /**
+     * The losses that leave E on the device (the Trainer's one read per step) agree with the forms that return it, on
+     * this backend: the same gradient bits, the same loss (bit for bit on the heap backends; a device divides by the
+     * count on the device, so within one rounding), and {@code readWithSumSquares} is a download and sumSquaresEach in
+     * one — ignored rows, all rows ignored, a NaN score and an empty gradient list included.
+     */
+    @Test
+    void lossesIntoATensorAgreeWithTheLossesThatReturn() {
+        SplittableRandom rng = new SplittableRandom(17);
+        int rows = 9, classes = 5;
+        float[] z = random(rng, rows * classes, -3, 3), t = random(rng, rows * classes, 0.05, 0.95);
+        float[] labels = new float[rows];
+        for (int r = 0; r < rows; r++) labels[r] = r == 4 ? -1 : rng.nextInt(classes);
+        float[] nanZ = z.clone();
+        nanZ[7] = Float.NaN;
+        float[] ignored = new float[rows];
+        Arrays.fill(ignored, -1f);
+        float div = tolerance(Precision.ARITHMETIC);
+        try (Tensor y = be.upload(z, rows, classes); Tensor yn = be.upload(nanZ, rows, classes); Tensor target = be.upload(t, rows, classes);
+             Tensor lab = be.upload(labels, rows); Tensor none = be.upload(ignored, rows); Tensor d1 = be.zeros(rows, classes);
+             Tensor d2 = be.zeros(rows, classes); Tensor e = be.zeros(1)) {
+            for (Tensor scores : new Tensor[] {y, yn}) {
+                for (Tensor l : new Tensor[] {lab, none}) {
+                    String what = (scores == yn ? "NaN score, " : "") + (l == none ? "every row ignored" : "one row ignored");
+                    float e1 = be.softmaxCrossEntropy(scores, l, d1);
+                    be.softmaxCrossEntropyInto(scores, l, d2, e);
+                    assertClose("softmaxCrossEntropyInto (" + what + ")", be.download(e), new float[] {e1}, div);
+                    assertThat(be.download(d2)).as("softmaxCrossEntropyInto's gradient (" + what + ")").isEqualTo(be.download(d1));
+                    e1 = be.hinge(scores, l, 1f, d1);
+                    be.hingeInto(scores, l, 1f, d2, e);
+                    assertClose("hingeInto (" + what + ")", be.download(e), new float[] {e1}, div);
+                    assertThat(be.download(d2)).as("hingeInto's gradient (" + what + ")").isEqualTo(be.download(d1));
+                }
+            }
+            for (ElementwiseLoss kind : ElementwiseLoss.values()) {
+                Tensor out = kind == ElementwiseLoss.BINARY_CROSS_ENTROPY ? target : y;   // BCE's y is a probability
+                float e1 = be.elementwiseLoss(kind, out, target, d1);
+                be.elementwiseLossInto(kind, out, target, d2, e);
+                assertClose("elementwiseLossInto " + kind, be.download(e), new float[] {e1}, div);
+                assertThat(be.download(d2)).as("elementwiseLossInto " + kind + "'s gradient").isEqualTo(be.download(d1));
+                be.elementwiseLossInto(kind, out, target, null, e);                          // no gradient wanted
+                assertClose("elementwiseLossInto " + kind + " without a gradient", be.download(e), new float[] {e1}, div);
+            }
+            float[] both = be.readWithSumSquares(e, y, target, be.zeros(0));
+            float[] sq = be.sumSquaresEach(y, target);
+            assertThat(both).hasSize(4);
+            assertThat(both[0]).isEqualTo(be.download(e)[0]);
+            assertThat(new float[] {both[1], both[2], both[3]}).isEqualTo(new float[] {sq[0], sq[1], 0f});
+            assertThat(be.readWithSumSquares(e)).containsExactly(be.download(e)[0]);
+            assertThatThrownBy(() -> be.softmaxCrossEntropyInto(y, lab, d1, d1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("softmaxCrossEntropyInto").hasMessageContaining("one element");
+        }
+    }
+
     @Test
     void vectorOpsRejectMismatchedSizes() {
         bothThrow(IllegalArgumentException.class, "axpy", (b, t) -> { b.axpy(1f, t[0], t[1]); return 0; },

@@ -333,34 +333,43 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
      * one read of all the sums (the trainer's per-step gradient norm waits for the device once, not once per parameter).
      */
     @Override
-    protected float[] doSumSquaresEach(Tensor[] xs) {
-        float[] out = new float[xs.length];
-        int total = 0;
+    protected float[] doSumSquaresEach(Tensor[] xs) { return sumSquaresAfter(null, xs); }
+
+    @Override
+    protected float[] doReadWithSumSquares(Tensor values, Tensor[] xs) { return sumSquaresAfter(values, xs); }
+
+    /**
+     * values' elements (if not null) and Σ x² of each of xs, reduced on the device and read in one transfer — with the
+     * result slots too when a kernel may have raised a flag since the last read (still one wait).
+     */
+    private float[] sumSquaresAfter(Tensor values, Tensor[] xs) {
+        int nv = values == null ? 0 : values.size(), total = 0;
         for (Tensor x : xs) total += x.size() == 0 ? 0 : reduceGroups(x.size());
-        if (total == 0) {
-            if (flagsPending) readResults("sumSquaresEach");
-            return out;
+        boolean flags = flagsPending;
+        int n = nv + xs.length + (flags ? SLOTS : 0);
+        float[] all = new float[n];
+        if (n > 0) {
+            BufferPool.Storage<B> partials = total == 0 ? null : pool.take(total), sums = pool.take(n);
+            if (nv > 0) run("copy", nv, mem(values), values.offset(), sums.mem, 0, nv);
+            int at = 0;
+            for (int i = 0; i < xs.length; i++) {
+                Tensor x = xs[i];
+                if (x.size() == 0) {
+                    run("fill", 1, sums.mem, nv + i, 1, 0f);
+                    continue;
+                }
+                int groups = reduceGroups(x.size());
+                runGroups("sum_squares_partial", groups, mem(x), x.offset(), x.size(), partials.mem, at);
+                runGroups("sum_reduce", 1, partials.mem, at, groups, sums.mem, nv + i);
+                at += groups;
+            }
+            if (flags) run("copy", SLOTS, result.mem, 0, sums.mem, nv + xs.length, SLOTS);
+            rt.download(sums.mem, 0, all, n);
+            if (partials != null) partials.release();
+            sums.release();
         }
-        boolean flags = flagsPending;                                      // read with the sums: still one wait
-        BufferPool.Storage<B> partials = pool.take(total), sums = pool.take(xs.length + (flags ? SLOTS : 0));
-        int at = 0;
-        for (int i = 0; i < xs.length; i++) {
-            Tensor x = xs[i];
-            if (x.size() == 0) continue;
-            int groups = reduceGroups(x.size());
-            runGroups("sum_squares_partial", groups, mem(x), x.offset(), x.size(), partials.mem, at);
-            runGroups("sum_reduce", 1, partials.mem, at, groups, sums.mem, i);
-            at += groups;
-        }
-        if (flags) run("copy", SLOTS, result.mem, 0, sums.mem, xs.length, SLOTS);
-        float[] all = new float[xs.length + (flags ? SLOTS : 0)];
-        rt.download(sums.mem, 0, all, all.length);
-        partials.release();
-        sums.release();
-        System.arraycopy(all, 0, out, 0, xs.length);
-        for (int i = 0; i < xs.length; i++) if (xs[i].size() == 0) out[i] = 0f;
-        if (flags) checkFlags(Arrays.copyOfRange(all, xs.length, all.length), "sumSquaresEach");
-        return out;
+        if (flags) checkFlags(Arrays.copyOfRange(all, nv + xs.length, n), values == null ? "sumSquaresEach" : "readWithSumSquares");
+        return Arrays.copyOf(all, nv + xs.length);
     }
 
     @Override
@@ -492,6 +501,23 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
      * and the host reads the slots back — with the flag where a kernel leaves the row of an invalid label.
      */
     private float meanOverCountedRows(String op, String kernel, Tensor scores, Tensor labels, Tensor grad, Object... extra) {
+        sumOverCountedRows(op, kernel, scores, labels, grad, extra);
+        float[] r = readResults(op);
+        return r[SUM1] == 0 ? 0f : r[SUM0] / r[SUM1];
+    }
+
+    /**
+     * The same, with the mean left on the device in e[0]: Σ terms / count there (a count of 0 leaves the sum, which is
+     * then 0: uncounted rows add nothing). No wait; a bad label's flag goes with the next read.
+     */
+    private void meanOverCountedRowsInto(String op, String kernel, Tensor scores, Tensor labels, Tensor grad, Tensor e, Object... extra) {
+        sumOverCountedRows(op, kernel, scores, labels, grad, extra);
+        run("copy", 1, result.mem, SUM0, mem(e), e.offset(), 1);
+        run("scale_by_count", 1, mem(e), e.offset(), 1, result.mem, SUM1);
+    }
+
+    /** The per-row kernel, then its terms summed into result[SUM0] and the counted rows into result[SUM1] (no read). */
+    private void sumOverCountedRows(String op, String kernel, Tensor scores, Tensor labels, Tensor grad, Object... extra) {
         int rows = rows(scores), n = cols(scores);
         BufferPool.Storage<B> perRow = pool.take(2L * rows);
         Object[] args = new Object[12 + extra.length];
@@ -507,8 +533,6 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         sumInto(perRow.mem, rows, rows, SUM1);
         if (grad != null) run("scale_by_count", grad.size(), mem(grad), grad.offset(), grad.size(), result.mem, SUM1);
         perRow.release();
-        float[] r = readResults(op);
-        return r[SUM1] == 0 ? 0f : r[SUM0] / r[SUM1];
     }
 
     @Override
@@ -518,22 +542,55 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
     }
 
     @Override
+    protected void doSoftmaxCrossEntropyInto(Tensor logits, Tensor labels, Tensor dlogits, Tensor e) {
+        if (rows(logits) == 0) doFill(e, 0f);
+        else meanOverCountedRowsInto("softmaxCrossEntropy", "softmax_xent_rows", logits, labels, dlogits, e);
+    }
+
+    @Override
     protected float doHinge(Tensor scores, Tensor labels, float margin, Tensor dscores) {
         if (rows(scores) == 0) return 0f;
         return meanOverCountedRows("hinge", "hinge_rows", scores, labels, dscores, margin);
     }
 
     @Override
+    protected void doHingeInto(Tensor scores, Tensor labels, float margin, Tensor dscores, Tensor e) {
+        if (rows(scores) == 0) doFill(e, 0f);
+        else meanOverCountedRowsInto("hinge", "hinge_rows", scores, labels, dscores, e, margin);
+    }
+
+    @Override
     protected float doElementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
         int n = y.size();
         if (n == 0) return 0f;
+        sumElementwiseLoss(kind, y, target, dy);
+        float sum = readResults("elementwiseLoss")[SUM0];
+        return kind == ElementwiseLoss.SQUARED_ERROR ? sum : sum / n;   // the mean losses divide once, here
+    }
+
+    @Override
+    protected void doElementwiseLossInto(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy, Tensor e) {
+        int n = y.size();
+        if (n == 0) {
+            doFill(e, 0f);
+            return;
+        }
+        sumElementwiseLoss(kind, y, target, dy);
+        run("copy", 1, result.mem, SUM0, mem(e), e.offset(), 1);
+        if (kind != ElementwiseLoss.SQUARED_ERROR) {                     // the mean losses: Σ / n on the device
+            run("fill", 1, result.mem, SUM1, 1, (float) n);
+            run("scale_by_count", 1, mem(e), e.offset(), 1, result.mem, SUM1);
+        }
+    }
+
+    /** The per-element kernel and its terms summed into result[SUM0] (no read). */
+    private void sumElementwiseLoss(ElementwiseLoss kind, Tensor y, Tensor target, Tensor dy) {
+        int n = y.size();
         BufferPool.Storage<B> terms = pool.take(n);
         run("elementwise_loss", n, kind.ordinal(), mem(y), y.offset(), mem(target), target.offset(),
                 dy == null ? 0 : 1, dy == null ? result.mem : mem(dy), dy == null ? 0 : dy.offset(), terms.mem, n);
         sumInto(terms.mem, 0, n, SUM0);
         terms.release();
-        float sum = readResults("elementwiseLoss")[SUM0];
-        return kind == ElementwiseLoss.SQUARED_ERROR ? sum : sum / n;   // the mean losses divide once, here
     }
 
     /** hits[r] for every row, summed on the device into {@code into} at element {@code at} (added to it when {@code add}). */
