@@ -231,7 +231,7 @@ public final class Trainer {
         try (Batches batches = new Batches(ops, train, bs);              // staged batches go back to the backend at the end
              Tensor hits = ops.zeros(1);                                    // correct predictions, added up on the device
              Tensor lossValue = ops.zeros(1);                               // E of the step, read with ‖g‖ (one wait)
-             Backend.Scope deferred = ops.deferIndexChecks()) {             // a bad token is found by the loss read, before any update
+             Backend.Scope deferred = ops.deferIndexChecks()) {             // a bad token is found by the step's read, before any update
             List<EpochStats> history = new ArrayList<>();
             float bestVal = resumed == null ? Float.POSITIVE_INFINITY : resumed.bestVal();
             int sinceBest = resumed == null ? 0 : resumed.sinceBest();
