@@ -192,17 +192,20 @@ public final class Sgemm {
     // ------------------------------------------------------------------ NT as dot products
 
     /** The dot-product path: C of at most DOTS_MAX_M rows, k of at least DOTS_MIN_K. */
-    static final int DOTS_MIN_K = 1024, DOTS_MAX_M = 2 * MR;
+    static final int DOTS_MIN_K = 1024, DOTS_MAX_M = MR;
     /** The k-slice of the dot-product path: 4 rows of A and 4 of B (8·KD floats) stay in L1 while they meet. */
     static final int KD = 1024;
 
     /**
      * Whether C ← α·A·Bᵀ + β·C runs as dot products: A (m×k) and B (n×k) are both row-major along k, so each C[i, j]
-     * is the dot product of two contiguous rows and nothing needs packing. Chosen for a C of at most 2·MR rows with a
-     * long k: LeNet conv1's ∂W = δ·colᵀ (6×25×50176), where the packed path gathers all of colᵀ to feed a micro-kernel
-     * whose rows are 3/4 used and the dots run 2.5× faster, and conv2's (16×150×6400): 136 against 76 GFLOP/s
-     * (`bench/gemm.sh "NT 16x150x6400"`, 2-core Zen 5, 2026-12-01). With a k of a few hundred the packed path wins
-     * (32×256×256: 49 against 91 GFLOP/s, one thread), since every 4×4 tile ends in a 16-vector reduction.
+     * is the dot product of two contiguous rows and nothing needs packing. Chosen for a C of at most MR rows with a long
+     * k, LeNet conv1's ∂W = δ·colᵀ (6×25×50176): there the packed path gathers all of colᵀ to feed a micro-kernel whose
+     * rows are 3/4 used, and the dots run 2.5× faster. With more rows or a k of a few hundred the packed path wins
+     * (32×256×256: 49 against 91 GFLOP/s, one thread), since every 4×4 tile ends in a 16-vector reduction. Measured and
+     * not taken (2-core Zen 5, 2026-12-02): 2·MR rows, which sends conv2's ∂W (16×150×6400) here — 136 against 76
+     * GFLOP/s alone under JMH, but the whole LeNet-5 step 12 % slower (median of 9 alternating pairs of
+     * {@code bench/profile.sh --workload lenet5}), conv1's unchanged ∂W with it: one compiled dot path serving both
+     * shapes is worse for each.
      */
     static boolean dots(boolean ta, boolean tb, int m, int k) {
         return V == 16 && !ta && tb && k >= DOTS_MIN_K && m <= DOTS_MAX_M;
