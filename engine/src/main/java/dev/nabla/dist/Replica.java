@@ -5,6 +5,7 @@ import dev.nabla.backend.Tensor;
 import dev.nabla.loss.Loss;
 import dev.nabla.nn.Param;
 import dev.nabla.nn.Sequential;
+import dev.nabla.train.Dataset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,19 +71,8 @@ public final class Replica implements AutoCloseable {
     public Gradient gradient(float[] x, int xOffset, float[] t, int tOffset, int rows, double scale, boolean download) {
         int per = Tensor.sizeOf(sampleShape), tw = targetWidth;
         boolean perStep = timeMajor && tw == sampleShape[0];
-        Tensor[] s = staged.computeIfAbsent(rows, n -> {
-            int[] xs = new int[sampleShape.length + 1];
-            if (timeMajor) {                                                  // [T, B, …]
-                xs[0] = sampleShape[0];
-                xs[1] = n;
-                System.arraycopy(sampleShape, 1, xs, 2, sampleShape.length - 1);
-            } else {                                                          // [B, …]
-                xs[0] = n;
-                System.arraycopy(sampleShape, 0, xs, 1, sampleShape.length);
-            }
-            Tensor target = perStep ? ops.zeros(tw, n) : tw == 1 ? ops.zeros(n) : ops.zeros(n, tw);
-            return new Tensor[] {ops.zeros(xs), target, null};
-        });
+        Tensor[] s = staged.computeIfAbsent(rows, n -> new Tensor[] {ops.zeros(Dataset.batchShape(sampleShape, timeMajor, n)),
+                ops.zeros(Dataset.targetShape(sampleShape, tw, timeMajor, n)), null});   // staged as the Trainer stages them
         if (timeMajor) {                                                      // sample i, step τ → row τ·n + i
             int T = sampleShape[0], step = per / T;
             float[] xh = new float[rows * per], th = new float[rows * tw];

@@ -45,20 +45,7 @@ final class Batches implements AutoCloseable {
                 System.arraycopy(data.targets(), idx[start + i] * tw, tHost, i * tw, tw);
             }
         }
-        Batch b = bySize.computeIfAbsent(n, k -> {
-            int[] s = data.sampleShape();
-            int[] xs = new int[s.length + 1];
-            if (data.timeMajor()) {                                       // [T, B, …]
-                xs[0] = s[0];
-                xs[1] = k;
-                System.arraycopy(s, 1, xs, 2, s.length - 1);
-            } else {                                                      // [B, …]
-                xs[0] = k;
-                System.arraycopy(s, 0, xs, 1, s.length);
-            }
-            Tensor t = data.perStepTargets() ? ops.zeros(tw, k) : tw == 1 ? ops.zeros(k) : ops.zeros(k, tw);
-            return new Batch(ops.zeros(xs), t, k);
-        });
+        Batch b = bySize.computeIfAbsent(n, k -> new Batch(ops.zeros(data.batchShape(k)), ops.zeros(data.targetShape(k)), k));
         ops.upload(xHost, 0, b.x());
         ops.upload(tHost, 0, b.target());
         return b;

@@ -73,6 +73,32 @@ public record Dataset(float[] features, int[] sampleShape, float[] targets, int 
     /** True for a sequence data set whose targets are one per step (staged [T, B]). */
     public boolean perStepTargets() { return timeMajor && targetWidth == sampleShape[0]; }
 
+    /** The shape a batch of {@code rows} samples is staged in: [B, …], or [T, B, …] for a sequence data set. */
+    public int[] batchShape(int rows) { return batchShape(sampleShape, timeMajor, rows); }
+
+    /** {@link #batchShape(int)} for samples of {@code sampleShape}. */
+    public static int[] batchShape(int[] sampleShape, boolean timeMajor, int rows) {
+        int[] xs = new int[sampleShape.length + 1];
+        if (timeMajor) {                                                  // [T, B, …]
+            xs[0] = sampleShape[0];
+            xs[1] = rows;
+            System.arraycopy(sampleShape, 1, xs, 2, sampleShape.length - 1);
+        } else {                                                          // [B, …]
+            xs[0] = rows;
+            System.arraycopy(sampleShape, 0, xs, 1, sampleShape.length);
+        }
+        return xs;
+    }
+
+    /** The shape the targets of a batch of {@code rows} samples are staged in: [T, B] per step, [B] or [B, width]. */
+    public int[] targetShape(int rows) { return targetShape(sampleShape, targetWidth, timeMajor, rows); }
+
+    /** {@link #targetShape(int)} for samples of {@code sampleShape} with targets of {@code targetWidth}. */
+    public static int[] targetShape(int[] sampleShape, int targetWidth, boolean timeMajor, int rows) {
+        if (timeMajor && targetWidth == sampleShape[0]) return new int[] {targetWidth, rows};
+        return targetWidth == 1 ? new int[] {rows} : new int[] {rows, targetWidth};
+    }
+
     public int sampleSize() { return sampleSize(sampleShape); }
 
     @Override

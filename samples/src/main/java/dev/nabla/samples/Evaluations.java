@@ -24,23 +24,14 @@ final class Evaluations {
             for (int i = 0; i < len; i++) idx[i] = start + i;
             Dataset d = data.subset(idx);
             float[] x = d.features();
-            int[] shape = d.sampleShape();
-            int[] xs;
             if (d.timeMajor()) {                                    // [T, B, …]
-                int T = shape[0], per = d.sampleSize() / T;
+                int T = d.steps(), per = d.sampleSize() / T;
                 float[] tm = new float[x.length];
                 for (int b = 0; b < len; b++)
                     for (int t = 0; t < T; t++) System.arraycopy(x, (b * T + t) * per, tm, (t * len + b) * per, per);
                 x = tm;
-                xs = new int[shape.length + 1];
-                xs[0] = T;
-                xs[1] = len;
-                System.arraycopy(shape, 1, xs, 2, shape.length - 1);
-            } else {
-                xs = new int[shape.length + 1];
-                xs[0] = len;
-                System.arraycopy(shape, 0, xs, 1, shape.length);
             }
+            int[] xs = d.batchShape(len);
             model.resetState();
             try (Tensor xt = ops.upload(x, xs)) {
                 float[] y = model.forward(xt, false).toArray();
