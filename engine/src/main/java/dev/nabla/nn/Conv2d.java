@@ -3,7 +3,6 @@ package dev.nabla.nn;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.ConvGeometry;
 import dev.nabla.backend.Tensor;
-import dev.nabla.init.Initializer;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -24,14 +23,8 @@ import java.util.random.RandomGenerator;
  *   new Conv2d(3, 8, 3, 5).stride(2, 1).same()  // configuration is fluent, before the layer is bound
  * </pre>
  */
-public final class Conv2d implements Layer {
-    private final int cin, cout, kH, kW;
-    private int sH = 1, sW = 1, pH = 0, pW = 0;
-    private boolean same, floor, hasBias = true;
-    private Initializer weightInit = Initializer.KAIMING_UNIFORM, biasInit = Initializer.ZEROS;
-
-    private Backend ops;
-    private Param w, b;
+public final class Conv2d extends ConvLayer<Conv2d> {
+    private boolean same;
     private ConvGeometry g;
     // workspaces, allocated once per input shape and reused for every batch of that shape
     private Tensor x, cols, netCols, net, dnetCols, dcols, dx;
@@ -47,34 +40,13 @@ public final class Conv2d implements Layer {
             throw new IllegalArgumentException("Conv2d needs channels ≥ 1 and a kernel ≥ 1x1, got " + inChannels + "→"
                     + outChannels + ", " + kernelH + "x" + kernelW);
         }
-        this.cin = inChannels;
-        this.cout = outChannels;
-        this.kH = kernelH;
-        this.kW = kernelW;
+        super(inChannels, outChannels, kernelH, kernelW);
     }
 
-    private Conv2d config() {
-        if (ops != null) throw new IllegalStateException(name() + " is already bound: configure it before bind()");
-        return this;
-    }
-
-    /** The same stride on both axes. */
-    public Conv2d stride(int s) { return stride(s, s); }
-
-    public Conv2d stride(int strideH, int strideW) {
-        if (strideH < 1 || strideW < 1) throw new IllegalArgumentException("Conv2d stride must be ≥ 1, got " + strideH + "x" + strideW);
-        config().sH = strideH;
-        sW = strideW;
-        return this;
-    }
-
-    /** The same zero padding on both axes. */
-    public Conv2d padding(int p) { return padding(p, p); }
-
+    /** Explicit padding replaces {@link #same()}. */
+    @Override
     public Conv2d padding(int padH, int padW) {
-        if (padH < 0 || padW < 0) throw new IllegalArgumentException("Conv2d padding must be ≥ 0, got " + padH + "x" + padW);
-        config().pH = padH;
-        pW = padW;
+        super.padding(padH, padW);
         same = false;
         return this;
     }
@@ -95,43 +67,13 @@ public final class Conv2d implements Layer {
         return this;
     }
 
-    /** Floor semantics: accept configurations where (N − F + 2P)/S + 1 is not an integer, dropping the incomplete windows. */
-    public Conv2d floor() { config().floor = true; return this; }
-
-    /** Without a bias (e.g. when a normalisation layer follows). */
-    public Conv2d withoutBias() { config().hasBias = false; return this; }
-
-    public Conv2d init(Initializer weights, Initializer biases) {
-        config().weightInit = weights;
-        biasInit = biases;
-        return this;
-    }
-
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
         if (same && (sH != 1 || sW != 1)) {
             throw new IllegalArgumentException(name() + ": 'same' padding keeps the size only with stride 1");
         }
-        Layers.bindOnce(name(), this.ops, ops);
-        this.ops = ops;
-        int fanIn = cin * kH * kW, fanOut = cout * kH * kW;
-        float[] wv = new float[cout * fanIn];
-        weightInit.fill(wv, fanIn, fanOut, rng);
-        w = new Param(name() + ".W", ops.upload(wv, cout, cin, kH, kW));
-        if (hasBias) {
-            float[] bv = new float[cout];
-            biasInit.fill(bv, fanIn, fanOut, rng);
-            b = new Param(name() + ".b", ops.upload(bv, cout));
-        }
+        bindParams(ops, rng, 1, new int[] {cout, cin, kH, kW}, new int[] {cout});
     }
-
-    public Param weight() { return w; }
-
-    /** The bias, or null for {@link #withoutBias()}. */
-    public Param bias() { return b; }
-
-    @Override
-    public List<Param> params() { return hasBias ? List.of(w, b) : List.of(w); }
 
     @Override
     public java.util.Map<String, Object> spec() {
@@ -139,28 +81,11 @@ public final class Conv2d implements Layer {
                 "padding", List.of(pH, pW), "same", same, "floor", floor, "bias", hasBias);
     }
 
-    /** nn.Conv2d's names: weight [C_out, C_in, kH, kW], bias [C_out]. */
-    @Override
-    public StateDict stateDict() {
-        StateDict sd = new StateDict().put("weight", w);
-        return hasBias ? sd.put("bias", b) : sd;
-    }
-
-    @Override
-    public void loadStateDict(StateDict sd) {
-        sd.set("weight", w);
-        if (hasBias) sd.set("bias", b);
-    }
-
     @Override
     public int[] outputShape(int[] inputShape) {
         SpatialSize.requireChw(name(), Layers.shape(name(), inputShape), cin);
         return new int[] {cout, outH(inputShape[1], inputShape[2]), outW(inputShape[1], inputShape[2])};
     }
-
-    private int outH(int h, int wd) { return SpatialSize.of(name(), "a " + h + "x" + wd + " input", "height", h, kH, pH, sH, floor); }
-
-    private int outW(int h, int wd) { return SpatialSize.of(name(), "a " + h + "x" + wd + " input", "width", wd, kW, pW, sW, floor); }
 
     @Override
     public Tensor forward(Tensor x, boolean training) {

@@ -3,7 +3,6 @@ package dev.nabla.nn;
 import dev.nabla.backend.Backend;
 import dev.nabla.backend.ConvGeometry;
 import dev.nabla.backend.Tensor;
-import dev.nabla.init.Initializer;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -41,19 +40,13 @@ import java.util.random.RandomGenerator;
  * (entries are floats, so a batch's K·N·P and C_out·N·P must stay below 2²⁴). With one bank the gathers copy in
  * place and the rest are Conv2d's ops on Conv2d's shapes: tile 1×1 gives Conv2d's numbers bit for bit.
  */
-public final class TiledConv2d implements Layer {
+public final class TiledConv2d extends ConvLayer<TiledConv2d> {
     private static final int EXACT_INDEX = 1 << 24;
 
-    private final int cin, cout, kH, kW;
     private final int tH, tW;
-    private int sH = 1, sW = 1, pH = 0, pW = 0;
-    private boolean floor, hasBias = true;
-    private Initializer weightInit = Initializer.KAIMING_UNIFORM, biasInit = Initializer.ZEROS;
     /** What {@link #name()} returns when a {@link LocallyConnected2d} wraps this layer (null: the TiledConv2d name). */
     private String label;
 
-    private Backend ops;
-    private Param w, b;
     private ConvGeometry g;
     private int[] bankSize, bankStart;                   // P_j and Σ_{j' < j} P_j'
     // workspaces and indices, made once per input shape
@@ -70,46 +63,9 @@ public final class TiledConv2d implements Layer {
             throw new IllegalArgumentException("TiledConv2d needs channels ≥ 1, a kernel ≥ 1x1 and a tile ≥ 1x1, got " + inChannels + "→"
                     + outChannels + ", " + kernelH + "x" + kernelW + ", tile " + tileH + "x" + tileW);
         }
-        this.cin = inChannels;
-        this.cout = outChannels;
-        this.kH = kernelH;
-        this.kW = kernelW;
+        super(inChannels, outChannels, kernelH, kernelW);
         this.tH = tileH;
         this.tW = tileW;
-    }
-
-    private TiledConv2d config() {
-        if (ops != null) throw new IllegalStateException(name() + " is already bound: configure it before bind()");
-        return this;
-    }
-
-    public TiledConv2d stride(int s) { return stride(s, s); }
-
-    public TiledConv2d stride(int strideH, int strideW) {
-        if (strideH < 1 || strideW < 1) throw new IllegalArgumentException("TiledConv2d stride must be ≥ 1, got " + strideH + "x" + strideW);
-        config().sH = strideH;
-        sW = strideW;
-        return this;
-    }
-
-    public TiledConv2d padding(int p) { return padding(p, p); }
-
-    public TiledConv2d padding(int padH, int padW) {
-        if (padH < 0 || padW < 0) throw new IllegalArgumentException("TiledConv2d padding must be ≥ 0, got " + padH + "x" + padW);
-        config().pH = padH;
-        pW = padW;
-        return this;
-    }
-
-    /** Floor semantics: accept configurations where (N − F + 2P)/S + 1 is not an integer (as {@link Conv2d#floor()}). */
-    public TiledConv2d floor() { config().floor = true; return this; }
-
-    public TiledConv2d withoutBias() { config().hasBias = false; return this; }
-
-    public TiledConv2d init(Initializer weights, Initializer biases) {
-        config().weightInit = weights;
-        biasInit = biases;
-        return this;
     }
 
     /** For {@link LocallyConnected2d}: its name, for messages and parameter names. */
@@ -126,27 +82,8 @@ public final class TiledConv2d implements Layer {
     /** Kaiming uniform like Conv2d (fan-in C_in·kH·kW), all banks drawn in one pass: a 1×1 tile draws Conv2d's weights. */
     @Override
     public void bind(Backend ops, RandomGenerator rng) {
-        Layers.bindOnce(name(), this.ops, ops);
-        this.ops = ops;
-        int fanIn = cin * kH * kW, fanOut = cout * kH * kW;
-        float[] wv = new float[banks() * cout * fanIn];
-        weightInit.fill(wv, fanIn, fanOut, rng);
-        w = new Param(name() + ".W", ops.upload(wv, tH, tW, cout, cin, kH, kW));
-        if (hasBias) {
-            float[] bv = new float[banks() * cout];
-            biasInit.fill(bv, fanIn, fanOut, rng);
-            b = new Param(name() + ".b", ops.upload(bv, tH, tW, cout));
-        }
+        bindParams(ops, rng, banks(), new int[] {tH, tW, cout, cin, kH, kW}, new int[] {tH, tW, cout});
     }
-
-    /** W [tH, tW, C_out, C_in, kH, kW]. */
-    public Param weight() { return w; }
-
-    /** b [tH, tW, C_out], or null without a bias. */
-    public Param bias() { return b; }
-
-    @Override
-    public List<Param> params() { return hasBias ? List.of(w, b) : List.of(w); }
 
     /** tH·tW·C_out·(C_in·kH·kW + 1), or without the + 1 when there is no bias. */
     public long parameterCount() { return (long) banks() * cout * ((long) cin * kH * kW + (hasBias ? 1 : 0)); }
@@ -157,19 +94,6 @@ public final class TiledConv2d implements Layer {
                 "stride", List.of(sH, sW), "padding", List.of(pH, pW), "floor", floor, "bias", hasBias);
     }
 
-    /** weight [tH, tW, C_out, C_in, kH, kW] and bias [tH, tW, C_out] (no PyTorch module has a tiled convolution). */
-    @Override
-    public StateDict stateDict() {
-        StateDict sd = new StateDict().put("weight", w);
-        return hasBias ? sd.put("bias", b) : sd;
-    }
-
-    @Override
-    public void loadStateDict(StateDict sd) {
-        sd.set("weight", w);
-        if (hasBias) sd.set("bias", b);
-    }
-
     @Override
     public int[] outputShape(int[] inputShape) {
         SpatialSize.requireChw(name(), inputShape, cin);
@@ -177,10 +101,6 @@ public final class TiledConv2d implements Layer {
         requireTileFits(oh, ow);
         return new int[] {cout, oh, ow};
     }
-
-    private int outH(int h, int wd) { return SpatialSize.of(name(), "a " + h + "x" + wd + " input", "height", h, kH, pH, sH, floor); }
-
-    private int outW(int h, int wd) { return SpatialSize.of(name(), "a " + h + "x" + wd + " input", "width", wd, kW, pW, sW, floor); }
 
     /** A bank that no position uses would be parameters that never learn: the tile must fit in the output. */
     private void requireTileFits(int oh, int ow) {
