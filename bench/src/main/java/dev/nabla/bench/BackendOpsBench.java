@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * LeNet-5's convolutions (forward: im2col + GEMM + bias; backward: ∂W, ∂b, ∂x through col2im) and one LSTM step
+ * LeNet-5's convolutions (forward: conv2d; backward: ∂W, ∂b and ∂x in one conv2dBackward) and one LSTM step
  * (recurrent GEMM + fused cell, and its backward) through the {@link Backend} ops, on any backend by name.
  * A backend that is not on the class path or not usable here is skipped: its trial fails with the reason printed.
  */
@@ -88,7 +88,7 @@ public class BackendOpsBench {
 
     @Benchmark
     public void lenetConv1Backward() {
-        conv1.backward(be, dy1, null); // the first layer needs no ∂x
+        conv1.backward(be, x1, dy1, null); // the first layer needs no ∂x
         be.synchronize();
     }
 
@@ -100,7 +100,7 @@ public class BackendOpsBench {
 
     @Benchmark
     public void lenetConv2Backward() {
-        conv2.backward(be, dy2, dx2);
+        conv2.backward(be, x2, dy2, dx2);
         be.synchronize();
     }
 

@@ -144,6 +144,15 @@ public final class CpuBackend extends HeapBackend {
     @Override
     protected void doCol2im(Tensor cols, ConvGeometry g, Tensor dx) { Conv.col2im(cols, g, dx); }
 
+    @Override
+    protected void doConv2d(Tensor x, Tensor w, Tensor b, ConvGeometry g, Tensor y) { Conv.conv2d(x, w, b, g, y); }
+
+    @Override
+    protected void doConv2dBackward(Tensor x, Tensor w, Tensor dy, ConvGeometry g, Tensor dw, Tensor db, Tensor dx) {
+        if (db != null) Bias.sumBias(dy, db, g.outH() * g.outW(), 1f);
+        Conv.conv2dBackward(x, w, dy, g, dw, dx);
+    }
+
     // ---------------------------------------------------------------- pool
 
     @Override

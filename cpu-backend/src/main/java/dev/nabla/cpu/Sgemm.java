@@ -86,7 +86,7 @@ public final class Sgemm {
         final int[] idx = new int[V];
     }
 
-    private static final ThreadLocal<Buffers> LOCAL = ThreadLocal.withInitial(Buffers::new);
+    static final ThreadLocal<Buffers> LOCAL = ThreadLocal.withInitial(Buffers::new);
 
     /**
      * How many of L1's 64 sets (64-byte lines, 48 KiB 12-way here) the rows of a matrix with row stride ld floats
@@ -209,6 +209,16 @@ public final class Sgemm {
      */
     static boolean dots(boolean ta, boolean tb, int m, int k) {
         return V == 16 && !ta && tb && k >= DOTS_MIN_K && m <= DOTS_MAX_M;
+    }
+
+    /**
+     * C ← α·A·Bᵀ + β·C on one thread, for a caller that knows its k is long enough for the dot products (a few hundred)
+     * whatever its rows: {@link #dotNT} where vectors have 16 lanes, the blocked path elsewhere.
+     */
+    static void longNT(Buffers buf, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+                       float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+        if (V == 16) dotNT(buf, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        else blocked(buf, false, true, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** Lane of the reduced vector that holds dot product (r, s) of a 4×4 tile, found once by running the reduction. */

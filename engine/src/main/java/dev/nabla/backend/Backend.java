@@ -225,6 +225,28 @@ public interface Backend extends AutoCloseable {
     /** The adjoint of im2col: dx ← 0, then every column entry is added back to the input pixel it came from. */
     void col2im(Tensor cols, ConvGeometry g, Tensor dx);
 
+    /**
+     * The convolution itself (seeds 002–004), for the kernel bank w [C_out, C, kH, kW] (any shape of that size) and the
+     * bias b [C_out] (null: none), y [N, C_out, outH, outW]:
+     * <pre>
+     *   net[n, o, oy, ox] = b[o] + Σ_{c, ky, kx} W[o, c, ky, kx] · x[n, c, oy·sH − pH + ky, ox·sW − pW + kx]   (0 outside)
+     * </pre>
+     * The same numbers as {@link #im2col}, a GEMM with W read as [C_out, C·kH·kW], the swap to NCHW and
+     * {@link #addBias}, up to the order of the sums; a backend may compute it that way or sample by sample in cache.
+     */
+    void conv2d(Tensor x, Tensor w, Tensor b, ConvGeometry g, Tensor y);
+
+    /**
+     * The backward pass of {@link #conv2d} for δ = ∂E/∂net, dy [N, C_out, outH, outW]:
+     * <pre>
+     *   ∂E/∂W[o, c, ky, kx] += Σ_{n, oy, ox} δ[n, o, oy, ox] · x[n, c, oy·sH − pH + ky, ox·sW − pW + kx]   (dw; null: W frozen)
+     *   ∂E/∂b[o]            += Σ_{n, oy, ox} δ[n, o, oy, ox]                                           (db; null: no bias)
+     *   ∂E/∂x[n, c, iy, ix]  = Σ over the windows that saw the pixel of W · δ                        (dx; null: not wanted)
+     * </pre>
+     * dw and db accumulate (+=), as the other ops' parameter gradients do; dx is overwritten.
+     */
+    void conv2dBackward(Tensor x, Tensor w, Tensor dy, ConvGeometry g, Tensor dw, Tensor db, Tensor dx);
+
     // ---------------------------------------------------------------- pool
 
     /**

@@ -476,6 +476,44 @@ public abstract class CheckedBackend implements Backend {
         doCol2im(cols, g, dx);
     }
 
+    /** C_out of a kernel bank w for the geometry: w holds C_out·C·kH·kW elements. */
+    private static int outChannels(String op, Tensor w, ConvGeometry g) {
+        int k = g.colRows();
+        if (w.size() == 0 || w.size() % k != 0) {
+            throw new IllegalArgumentException(op + ": kernel bank " + w.shapeString() + " holds " + w.size()
+                    + " elements, not C_out·" + g.channels() + "·" + g.kernelH() + "·" + g.kernelW() + " for geometry " + g);
+        }
+        return w.size() / k;
+    }
+
+    private static int convOutputSize(ConvGeometry g, int cout) { return g.batch() * cout * g.outH() * g.outW(); }
+
+    @Override
+    public final void conv2d(Tensor x, Tensor w, Tensor b, ConvGeometry g, Tensor y) {
+        enter("conv2d", x, w, y);
+        optional("conv2d", b);
+        Checks.geometry("conv2d", x, inputSize("conv2d", g), "input", g);
+        int cout = outChannels("conv2d", w, g);
+        Checks.geometry("conv2d", y, convOutputSize(g, cout), "output", g);
+        if (b != null) Checks.geometry("conv2d", b, cout, "bias", g);
+        doConv2d(x, w, b, g, y);
+    }
+
+    @Override
+    public final void conv2dBackward(Tensor x, Tensor w, Tensor dy, ConvGeometry g, Tensor dw, Tensor db, Tensor dx) {
+        enter("conv2dBackward", x, w, dy);
+        optional("conv2dBackward", dw);
+        optional("conv2dBackward", db);
+        optional("conv2dBackward", dx);
+        Checks.geometry("conv2dBackward", x, inputSize("conv2dBackward", g), "input", g);
+        int cout = outChannels("conv2dBackward", w, g);
+        Checks.geometry("conv2dBackward", dy, convOutputSize(g, cout), "output gradient", g);
+        if (dw != null) Checks.geometry("conv2dBackward", dw, w.size(), "kernel bank gradient", g);
+        if (db != null) Checks.geometry("conv2dBackward", db, cout, "bias gradient", g);
+        if (dx != null) Checks.geometry("conv2dBackward", dx, x.size(), "input gradient", g);
+        doConv2dBackward(x, w, dy, g, dw, db, dx);
+    }
+
     // ---------------------------------------------------------------- pool
 
     @Override
@@ -516,6 +554,12 @@ public abstract class CheckedBackend implements Backend {
     protected abstract void doIm2col(Tensor x, ConvGeometry g, Tensor cols);
 
     protected abstract void doCol2im(Tensor cols, ConvGeometry g, Tensor dx);
+
+    /** As {@link Backend#conv2d}: C_out = w.size() / (C·kH·kW), every size checked. */
+    protected abstract void doConv2d(Tensor x, Tensor w, Tensor b, ConvGeometry g, Tensor y);
+
+    /** As {@link Backend#conv2dBackward}: dw, db and dx each null or of its checked size. */
+    protected abstract void doConv2dBackward(Tensor x, Tensor w, Tensor dy, ConvGeometry g, Tensor dw, Tensor db, Tensor dx);
 
     protected abstract void doMaxPool(Tensor x, ConvGeometry g, Tensor y, Tensor argmax);
 

@@ -406,6 +406,73 @@ public class ReferenceBackend extends HeapBackend {
                 }
     }
 
+    /** x[n, c, iy, ix], or 0 outside the image (the zero padding). */
+    private static float pixel(float[] xd, Tensor x, ConvGeometry g, int n, int c, int iy, int ix) {
+        boolean inside = iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width();
+        return inside ? xd[x.offset() + ((n * g.channels() + c) * g.height() + iy) * g.width() + ix] : 0f;
+    }
+
+    // The direct formulas, summed in the order of im2col and the GEMM (taps k = (c·kH + ky)·kW + kx, then the bias), so the
+    // numbers are those of the matrix form, bit for bit.
+    @Override
+    protected void doConv2d(Tensor x, Tensor w, Tensor b, ConvGeometry g, Tensor y) {
+        float[] xd = data(x), wd = data(w), yd = data(y);
+        int kh = g.kernelH(), kw = g.kernelW(), oh = g.outH(), ow = g.outW(), k = g.colRows(), cout = w.size() / k;
+        for (int n = 0; n < g.batch(); n++)
+            for (int o = 0; o < cout; o++)
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++) {
+                        double net = 0;
+                        for (int c = 0; c < g.channels(); c++)
+                            for (int ky = 0; ky < kh; ky++)
+                                for (int kx = 0; kx < kw; kx++) {
+                                    float wv = wd[w.offset() + o * k + (c * kh + ky) * kw + kx];
+                                    net += (double) wv * pixel(xd, x, g, n, c, oy * g.strideH() - g.padH() + ky, ox * g.strideW() - g.padW() + kx);
+                                }
+                        float v = (float) net;
+                        yd[y.offset() + ((n * cout + o) * oh + oy) * ow + ox] = b == null ? v : v + data(b)[b.offset() + o];
+                    }
+    }
+
+    @Override
+    protected void doConv2dBackward(Tensor x, Tensor w, Tensor dy, ConvGeometry g, Tensor dw, Tensor db, Tensor dx) {
+        float[] xd = data(x), wd = data(w), dd = data(dy);
+        int kh = g.kernelH(), kw = g.kernelW(), oh = g.outH(), ow = g.outW(), k = g.colRows(), cout = w.size() / k, p = oh * ow;
+        if (db != null) doSumBias(dy, db, p, 1f);                              // ∂E/∂b[o] += Σ_{n,y,x} δ[n, o, y, x]
+        if (dw != null) {
+            float[] gd = data(dw);
+            for (int o = 0; o < cout; o++)
+                for (int c = 0; c < g.channels(); c++)
+                    for (int ky = 0; ky < kh; ky++)
+                        for (int kx = 0; kx < kw; kx++) {
+                            double sum = 0;                                 // Σ_{n,oy,ox} δ · the pixel tap (c, ky, kx) saw
+                            for (int n = 0; n < g.batch(); n++)
+                                for (int oy = 0; oy < oh; oy++)
+                                    for (int ox = 0; ox < ow; ox++)
+                                        sum += (double) dd[dy.offset() + (n * cout + o) * p + oy * ow + ox]
+                                                * pixel(xd, x, g, n, c, oy * g.strideH() - g.padH() + ky, ox * g.strideW() - g.padW() + kx);
+                            int gi = dw.offset() + o * k + (c * kh + ky) * kw + kx;
+                            gd[gi] = (float) (sum + gd[gi]);
+                        }
+        }
+        if (dx == null) return;
+        float[] xg = data(dx);
+        fill(dx, 0f);
+        for (int c = 0; c < g.channels(); c++)                                  // each pixel receives its taps in order (ky, kx)
+            for (int ky = 0; ky < kh; ky++)
+                for (int kx = 0; kx < kw; kx++)
+                    for (int n = 0; n < g.batch(); n++)
+                        for (int oy = 0; oy < oh; oy++)
+                            for (int ox = 0; ox < ow; ox++) {
+                                int iy = oy * g.strideH() - g.padH() + ky, ix = ox * g.strideW() - g.padW() + kx;
+                                if (iy < 0 || iy >= g.height() || ix < 0 || ix >= g.width()) continue;
+                                double sum = 0;                             // Σ_o W[o, c, ky, kx] · δ[n, o, oy, ox]
+                                for (int o = 0; o < cout; o++)
+                                    sum += (double) wd[w.offset() + o * k + (c * kh + ky) * kw + kx] * dd[dy.offset() + (n * cout + o) * p + oy * ow + ox];
+                                xg[dx.offset() + ((n * g.channels() + c) * g.height() + iy) * g.width() + ix] += (float) sum;
+                            }
+    }
+
     // ---------------------------------------------------------------- pool
 
     @Override

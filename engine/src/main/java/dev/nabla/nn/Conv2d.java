@@ -12,9 +12,11 @@ import java.util.random.RandomGenerator;
  * <pre>
  *   net[n, o, y, x] = b[o] + Σ_{c, i, j} W[o, c, i, j] · x[n, c, y·sH − pH + i, x·sW − pW + j]
  * </pre>
- * computed as one matrix product: im2col unfolds every receptive field of the batch into a column of
- * X_col [C_in·kH·kW, N·outH·outW], and the kernel bank read as a matrix W [C_out, C_in·kH·kW] multiplies it.
- * The backward pass is two more products against the same matrices; col2im folds the input gradient back.
+ * computed by the backend's {@link Backend#conv2d} — the reference as this sum, the fast backends as matrix products:
+ * im2col unfolds every receptive field into a column of X_col [C_in·kH·kW, outH·outW] per image (the GPU's: for the
+ * whole batch at once), and the kernel bank read as a matrix W [C_out, C_in·kH·kW] multiplies it. The backward pass
+ * ({@link Backend#conv2dBackward}) is two more products against the same matrices, ∂E/∂W += δ · X_colᵀ and
+ * ∂E/∂X_col = Wᵀ · δ; col2im folds the input gradient back, each pixel summing the gradients of every window that saw it.
  *
  * <p>Layout NCHW; W is [C_out, C_in, kH, kW] as in PyTorch. Output size per axis (N − F + 2P)/S + 1: a configuration
  * where this is not an integer is rejected with the arithmetic, unless {@link #floor()} asks for PyTorch's floor.
@@ -27,7 +29,7 @@ public final class Conv2d extends ConvLayer<Conv2d> {
     private boolean same;
     private ConvGeometry g;
     // workspaces, allocated once per input shape and reused for every batch of that shape
-    private Tensor x, cols, netCols, net, dnetCols, dcols, dx;
+    private Tensor x, net, dx;
 
     /** A square kernel k×k, stride 1, no padding. */
     public Conv2d(int inChannels, int outChannels, int kernel) {
@@ -94,49 +96,25 @@ public final class Conv2d extends ConvLayer<Conv2d> {
         int n = x.dim(0), h = x.dim(2), wd = x.dim(3);
         if (g == null || g.batch() != n || g.height() != h || g.width() != wd) allocate(n, h, wd);
         this.x = x;
-        int k = g.colRows(), p = g.outH() * g.outW();
-        ops.im2col(x, g, cols);                                          // X_col = im2col(x)          [C_in·kH·kW, N·P]
-        ops.gemm(false, false, 1f, w.value().reshape(cout, k), cols,     // net_col = W · X_col         [C_out, N·P]
-                0f, netCols);
-        ops.swapAxes01(netCols, net, cout, n, p);                        // net = net_col as NCHW       [N, C_out, outH, outW]
-        if (hasBias) ops.addBias(net, b.value(), p);                     //     + b[o] on channel o
+        convolve(x, g, net);                                             // net = W ⋆ x + b          [N, C_out, outH, outW]
         return net;
     }
 
     @Override
     public Tensor backward(Tensor delta) {                               // δ = ∂E/∂net               [N, C_out, outH, outW]
-        paramGradients(delta);                                           //   (leaves δ_col in dnetCols)
-        ops.gemm(true, false, 1f, w.value().reshape(cout, g.colRows()), dnetCols,  // ∂E/∂X_col = Wᵀ · δ_col  [C_in·kH·kW, N·P]
-                0f, dcols);
-        ops.col2im(dcols, g, dx);                                        // ∂E/∂x = col2im(∂E/∂X_col): each pixel sums
-        return dx;                                                       //   the gradients of every window that saw it
+        convGradients(x, g, net, delta, dx);                             // ∂E/∂W, ∂E/∂b and ∂E/∂x
+        return dx;
     }
 
-    /** The first layer's case: ∂E/∂W and ∂E/∂b only, no GEMM and col2im for an input gradient nobody reads. */
+    /** The first layer's case: ∂E/∂W and ∂E/∂b only, no input gradient that nobody reads. */
     @Override
-    public void backwardParams(Tensor delta) { paramGradients(delta); }
-
-    private void paramGradients(Tensor delta) {
-        Layers.gradient(name(), ops, x != null, delta);
-        if (delta.size() != net.size()) {
-            throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " for output " + net.shapeString());
-        }
-        int n = g.batch(), k = g.colRows(), p = g.outH() * g.outW();
-        if (hasBias && !b.frozen()) ops.sumBias(delta, b.grad(), p, 1f); // ∂E/∂b[o] += Σ_{n,y,x} δ[n, o, y, x]
-        ops.swapAxes01(delta, dnetCols, n, cout, p);                     // δ_col = δ as [C_out, N·P]
-        if (!w.frozen()) ops.gemm(false, true, 1f, dnetCols, cols, 1f,   // ∂E/∂W += δ_col · X_colᵀ     [C_out, C_in·kH·kW]
-                w.grad().reshape(cout, k));                              //   (a frozen W: no ∂E/∂W)
-    }
+    public void backwardParams(Tensor delta) { convGradients(x, g, net, delta, null); }
 
     private void allocate(int n, int h, int wd) {
         int oh = outH(h, wd), ow = outW(h, wd);
         g = new ConvGeometry(n, cin, h, wd, kH, kW, sH, sW, pH, pW);
         if (g.outH() != oh || g.outW() != ow) throw new AssertionError(g + " disagrees with " + oh + "x" + ow);
-        for (Tensor t : new Tensor[] {cols, netCols, net, dnetCols, dcols, dx}) if (t != null) t.close();
-        cols = ops.zeros(g.colRows(), g.colCols());
-        dcols = ops.zeros(g.colRows(), g.colCols());
-        netCols = ops.zeros(cout, g.colCols());
-        dnetCols = ops.zeros(cout, g.colCols());
+        Tensor.closeAll(net, dx);
         net = ops.zeros(n, cout, oh, ow);
         dx = ops.zeros(n, cin, h, wd);
     }

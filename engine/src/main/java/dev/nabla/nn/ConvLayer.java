@@ -1,6 +1,8 @@
 package dev.nabla.nn;
 
 import dev.nabla.backend.Backend;
+import dev.nabla.backend.ConvGeometry;
+import dev.nabla.backend.Tensor;
 import dev.nabla.init.Initializer;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -87,6 +89,25 @@ abstract sealed class ConvLayer<T extends ConvLayer<T>> implements Layer permits
             biasInit.fill(bv, fanIn, fanOut, rng);
             b = new Param(name() + ".b", ops.upload(bv, biasShape));
         }
+    }
+
+    /** The forward pass of one kernel bank (a Conv2d, or a TiledConv2d of one tile): net = W ⋆ x + b. */
+    final void convolve(Tensor x, ConvGeometry g, Tensor net) {
+        ops.conv2d(x, w.value(), hasBias ? b.value() : null, g, net);
+    }
+
+    /** δ for the output net of the last forward pass (x: its input, null before any). */
+    final void requireGradient(Tensor x, Tensor net, Tensor delta) {
+        Layers.gradient(name(), ops, x != null, delta);
+        if (delta.size() != net.size()) {
+            throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " for output " + net.shapeString());
+        }
+    }
+
+    /** One kernel bank's backward pass: ∂E/∂W and ∂E/∂b unless frozen, ∂E/∂x into dx unless it is null (nobody reads it). */
+    final void convGradients(Tensor x, ConvGeometry g, Tensor net, Tensor delta, Tensor dx) {
+        requireGradient(x, net, delta);
+        ops.conv2dBackward(x, w.value(), delta, g, w.frozen() ? null : w.grad(), hasBias && !b.frozen() ? b.grad() : null, dx);
     }
 
     /** The kernel bank W: [C_out, C_in, kH, kW] for a Conv2d (as in PyTorch), [tH, tW, C_out, C_in, kH, kW] tiled. */

@@ -37,8 +37,8 @@ import java.util.random.RandomGenerator;
  *                                                               ∂E/∂X_col = the ∂E/∂X_j put back; ∂E/∂x = col2im(∂E/∂X_col)
  * </pre>
  * A "gather" is one {@link Backend#gatherRows} of single elements through an index computed once per input shape
- * (entries are floats, so a batch's K·N·P and C_out·N·P must stay below 2²⁴). With one bank the gathers copy in
- * place and the rest are Conv2d's ops on Conv2d's shapes: tile 1×1 gives Conv2d's numbers bit for bit.
+ * (entries are floats, so a batch's K·N·P and C_out·N·P must stay below 2²⁴). With one bank (tile 1×1) the layer is a
+ * Conv2d and runs Conv2d's ops, {@link Backend#conv2d} and {@link Backend#conv2dBackward}: Conv2d's numbers bit for bit.
  */
 public final class TiledConv2d extends ConvLayer<TiledConv2d> {
     private static final int EXACT_INDEX = 1 << 24;
@@ -120,6 +120,10 @@ public final class TiledConv2d extends ConvLayer<TiledConv2d> {
         int n = x.dim(0), h = x.dim(2), wd = x.dim(3);
         if (g == null || g.batch() != n || g.height() != h || g.width() != wd) allocate(n, h, wd);
         this.x = x;
+        if (banks() == 1) {                                                   // one bank: a Conv2d
+            convolve(x, g, net);
+            return net;
+        }
         int k = g.colRows();
         ops.im2col(x, g, cols);                                               // X_col = im2col(x)                [K, N·P]
         ops.gatherRows(cols.reshape(cols.size(), 1), colIdx, banked);         // X_j = bank j's columns, j = 0, 1, …
@@ -140,6 +144,10 @@ public final class TiledConv2d extends ConvLayer<TiledConv2d> {
 
     @Override
     public Tensor backward(Tensor delta) {
+        if (banks() == 1) {
+            convGradients(x, g, net, delta, dx);
+            return dx;
+        }
         paramGradients(delta);                                                // leaves δcol_j in dcolB
         int n = g.batch(), k = g.colRows();
         for (int j = 0; j < banks(); j++) {
@@ -154,13 +162,13 @@ public final class TiledConv2d extends ConvLayer<TiledConv2d> {
 
     /** The first layer's case: ∂E/∂W and ∂E/∂b only, no input gradient. */
     @Override
-    public void backwardParams(Tensor delta) { paramGradients(delta); }
+    public void backwardParams(Tensor delta) {
+        if (banks() == 1) convGradients(x, g, net, delta, null);
+        else paramGradients(delta);
+    }
 
     private void paramGradients(Tensor delta) {
-        Layers.gradient(name(), ops, x != null, delta);
-        if (delta.size() != net.size()) {
-            throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " for output " + net.shapeString());
-        }
+        requireGradient(x, net, delta);
         int n = g.batch(), k = g.colRows();
         ops.gatherRows(delta.reshape(delta.size(), 1), netIdx, deltaB);      // δ_j = δ at bank j's positions   [N, C_out, P_j]
         for (int j = 0; j < banks(); j++) {
@@ -183,6 +191,11 @@ public final class TiledConv2d extends ConvLayer<TiledConv2d> {
         requireTileFits(oh, ow);
         g = new ConvGeometry(n, cin, h, wd, kH, kW, sH, sW, pH, pW);
         if (g.outH() != oh || g.outW() != ow) throw new AssertionError(g + " disagrees with " + oh + "x" + ow);
+        Tensor.closeAll(cols, banked, netColsB, netB, net, colIdx, colBack, netIdx, netBack, deltaB, dcolB, dbanked, dcols, dx);
+        cols = banked = netColsB = netB = colIdx = colBack = netIdx = netBack = deltaB = dcolB = dbanked = dcols = null;
+        net = ops.zeros(n, cout, oh, ow);
+        dx = ops.zeros(n, cin, h, wd);
+        if (banks() == 1) return;                                             // a Conv2d: no gathers
         int k = g.colRows(), p = oh * ow;
         long colEntries = (long) k * n * p, netEntries = (long) cout * n * p;
         if (colEntries >= EXACT_INDEX || netEntries >= EXACT_INDEX) {
@@ -211,7 +224,6 @@ public final class TiledConv2d extends ConvLayer<TiledConv2d> {
                 }
             }
         }
-        Tensor.closeAll(cols, banked, netColsB, netB, net, colIdx, colBack, netIdx, netBack, deltaB, dcolB, dbanked, dcols, dx);
         cols = ops.zeros(k, n * p);
         banked = ops.zeros(k * n * p, 1);
         dbanked = ops.zeros(k * n * p, 1);
@@ -220,8 +232,6 @@ public final class TiledConv2d extends ConvLayer<TiledConv2d> {
         netB = ops.zeros(cout * n * p, 1);
         deltaB = ops.zeros(cout * n * p, 1);
         dcolB = ops.zeros(cout * n * p);
-        net = ops.zeros(n, cout, oh, ow);
-        dx = ops.zeros(n, cin, h, wd);
         colIdx = ops.upload(ci, ci.length);
         colBack = ops.upload(cb, cb.length);
         netIdx = ops.upload(ni, ni.length);

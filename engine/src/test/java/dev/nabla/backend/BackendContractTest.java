@@ -568,6 +568,49 @@ public abstract class BackendContractTest {
         }
     }
 
+    /** conv2d and its backward pass, with and without bias, every combination of wanted gradients. */
+    @Test
+    void convolutionAndItsBackwardPassMatchReference() {
+        for (ConvGeometry g : geometries()) {
+            for (int cout : new int[] {1, 5}) {
+                SplittableRandom rng = new SplittableRandom(g.hashCode() * 31L + cout);
+                int in = g.batch() * g.channels() * g.height() * g.width(), k = g.colRows(),
+                        out = g.batch() * cout * g.outH() * g.outW(), sums = g.batch() * g.outH() * g.outW();
+                int[] xs = s(g.batch(), g.channels(), g.height(), g.width()), ws = s(cout, g.channels(), g.kernelH(), g.kernelW()),
+                        ys = s(g.batch(), cout, g.outH(), g.outW());
+                float[] x = random(rng, in), w = random(rng, cout * k), b = random(rng, cout), dy = random(rng, out);
+                float fwd = tolerance(Precision.REDUCTION) * (float) Math.sqrt(k + 1);
+                compare("conv2d " + g + " C_out " + cout, fwd, (be, t) -> { be.conv2d(t[0], t[1], t[2], g, t[3]); return 0; },
+                        d(x, w, b, random(rng, out)), xs, ws, s(cout), ys);
+                compare("conv2d without bias " + g + " C_out " + cout, fwd,
+                        (be, t) -> { be.conv2d(t[0], t[1], null, g, t[2]); return 0; }, d(x, w, random(rng, out)), xs, ws, ys);
+                float bwd = tolerance(Precision.REDUCTION) * (float) Math.sqrt(Math.max(sums, cout * g.kernelH() * g.kernelW()) + 1);
+                float[] dw = random(rng, cout * k), db = random(rng, cout), dx = random(rng, in);
+                for (int wanted = 1; wanted < 8; wanted++) {        // bit 0: ∂W, bit 1: ∂b, bit 2: ∂x
+                    int m = wanted;
+                    compare("conv2dBackward " + g + " C_out " + cout + " gradients " + m, bwd,
+                            (be, t) -> { be.conv2dBackward(t[0], t[1], t[2], g, t[3], t[4], t[5]); return 0; },
+                            d(x, w, dy, (m & 1) != 0 ? dw : null, (m & 2) != 0 ? db : null, (m & 4) != 0 ? dx : null),
+                            xs, ws, ys, ws, s(cout), xs);
+                }
+            }
+        }
+    }
+
+    @Test
+    void convolutionRejectsABankThatDoesNotFitTheGeometry() {
+        ConvGeometry g = new ConvGeometry(2, 3, 6, 6, 3, 3, 1, 1, 0, 0);
+        bothThrow(IllegalArgumentException.class, "kernel bank [2, 26] holds 52 elements, not C_out·3·3·3",
+                (b, t) -> { b.conv2d(t[0], t[1], null, g, t[2]); return 0; }, d(new float[216], new float[52], new float[64]),
+                s(2, 3, 6, 6), s(2, 26), s(2, 2, 4, 4));
+        bothThrow(IllegalArgumentException.class, "conv2d: output [2, 3, 4, 4] holds 96 elements",
+                (b, t) -> { b.conv2d(t[0], t[1], null, g, t[2]); return 0; }, d(new float[216], new float[54], new float[96]),
+                s(2, 3, 6, 6), s(2, 27), s(2, 3, 4, 4));
+        bothThrow(IllegalArgumentException.class, "conv2dBackward: bias gradient [3] holds 3 elements",
+                (b, t) -> { b.conv2dBackward(t[0], t[1], t[2], g, null, t[3], null); return 0; },
+                d(new float[216], new float[54], new float[64], new float[3]), s(2, 3, 6, 6), s(2, 27), s(2, 2, 4, 4), s(3));
+    }
+
     @Test
     void poolingMatchesReference() {
         for (ConvGeometry g : geometries()) {

@@ -641,6 +641,37 @@ public abstract class DeviceBackend<B> extends CheckedBackend {
         run("col2im", dx.size(), concat(new Object[] {mem(cols), cols.offset(), mem(dx), dx.offset()}, geo(g)));
     }
 
+    // The convolution as its matrix form (as Conv2d's comment derives it), on pooled scratch buffers: the queue runs in
+    // order, so a buffer released here is reused only by kernels queued after these.
+    @Override
+    protected void doConv2d(Tensor x, Tensor w, Tensor b, ConvGeometry g, Tensor y) {
+        int k = g.colRows(), cout = w.size() / k, cc = g.colCols(), p = g.outH() * g.outW();
+        try (Tensor cols = doAllocate(new int[] {k, cc}); Tensor net = doAllocate(new int[] {cout, cc})) {
+            doIm2col(x, g, cols);                                           // X_col = im2col(x)     [C·kH·kW, N·P]
+            doGemm(false, false, cout, cc, k, 1f, w.reshape(cout, k), cols, 0f, net);   // net_col = W · X_col
+            doSwapAxes01(net, y, cout, g.batch(), p);                       // as NCHW
+            if (b != null) doAddBias(y, b, p);
+        }
+    }
+
+    @Override
+    protected void doConv2dBackward(Tensor x, Tensor w, Tensor dy, ConvGeometry g, Tensor dw, Tensor db, Tensor dx) {
+        int k = g.colRows(), cout = w.size() / k, cc = g.colCols(), p = g.outH() * g.outW();
+        if (db != null) doSumBias(dy, db, p, 1f);
+        if (dw == null && dx == null) return;
+        try (Tensor delta = doAllocate(new int[] {cout, cc}); Tensor cols = doAllocate(new int[] {k, cc})) {
+            doSwapAxes01(dy, delta, g.batch(), cout, p);                    // δ_col [C_out, N·P]
+            if (dw != null) {
+                doIm2col(x, g, cols);
+                doGemm(false, true, cout, k, cc, 1f, delta, cols, 1f, dw.reshape(cout, k));   // ∂E/∂W += δ_col · X_colᵀ
+            }
+            if (dx != null) {
+                doGemm(true, false, k, cc, cout, 1f, w.reshape(cout, k), delta, 0f, cols);   // ∂E/∂X_col = Wᵀ · δ_col
+                doCol2im(cols, g, dx);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- pool (pool.cl)
 
     @Override
