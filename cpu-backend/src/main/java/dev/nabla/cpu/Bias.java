@@ -53,9 +53,21 @@ final class Bias {
         }
     }
 
+    /** Rows and columns per tile of a plain transpose (s = 1): a 32×32 tile of each side (8 KB) stays in L1. */
+    static final int TILE = 32;
+
     static void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
         float[] xd = data(x), yd = data(y);
         int xo = x.offset(), yo = y.offset();
+        if (s == 1) {            // a matrix transpose (the recurrent layers' W_hᵀ per sequence): tile by tile, not one
+            Parallel.range(Math.ceilDiv(a, TILE), Math.max(1, GRAIN / (TILE * Math.max(1, b))), (t0, t1) -> {   // stride-a
+                for (int i0 = t0 * TILE; i0 < Math.min(a, t1 * TILE); i0 += TILE)                              // write per
+                    for (int j0 = 0; j0 < b; j0 += TILE)                                                        // element
+                        for (int j = j0; j < Math.min(b, j0 + TILE); j++)
+                            for (int i = i0; i < Math.min(a, i0 + TILE); i++) yd[yo + j * a + i] = xd[xo + i * b + j];
+            });
+            return;
+        }
         Parallel.range(a, Math.max(1, GRAIN / Math.max(1, b * s)), (i0, i1) -> {
             for (int i = i0; i < i1; i++)
                 for (int j = 0; j < b; j++) {
