@@ -230,6 +230,17 @@ final class Conv {
         float[] xd = data(x), wd = data(w), yd = data(y), bd = b == null ? null : data(b);
         int k = g.colRows(), cout = w.size() / k, p = g.outH() * g.outW(), in = g.channels() * g.height() * g.width();
         ConvGeometry g1 = oneImage(g);
+        if (direct(g, cout)) {                                                     // LeNet conv1: no columns at all
+            float[] w8 = new float[k * DIRECT_OUT];                                // W as [C·kH·kW, 8], C_out padded with 0
+            for (int o = 0; o < cout; o++) for (int t = 0; t < k; t++) w8[t * DIRECT_OUT + o] = wd[w.offset() + o * k + t];
+            int padded = g.channels() * (g.outH() + g.kernelH() - 1) * (2 * L + g.kernelW() - 1) + 2 * DIRECT_OUT * L;
+            Parallel.range(g.batch(), 1, (n0, n1) -> {
+                Scratch s = SCRATCH.get().size(padded);
+                for (int n = n0; n < n1; n++)
+                    directImage(xd, x.offset() + n * in, g1, w8, bd, b == null ? 0 : b.offset(), cout, s.cols, yd, y.offset() + n * cout * p);
+            });
+            return;
+        }
         Parallel.range(g.batch(), 1, (n0, n1) -> {
             Scratch s = SCRATCH.get().size(k * p);
             Sgemm.Buffers buf = Sgemm.LOCAL.get();
@@ -241,6 +252,86 @@ final class Conv {
                         bd == null ? 0f : 1f, yd, yn, p);
             }
         });
+    }
+
+    /** The most output channels of the direct convolution: 8 channels × 2 vectors are its 16 accumulators. */
+    static final int DIRECT_OUT = 8;
+
+    /**
+     * Whether image by image a direct convolution replaces im2col and the GEMM: stride 1, at most {@link #DIRECT_OUT}
+     * output channels, an output row of at most two vectors, and C·kH·kW within one of the GEMM's k-slices
+     * ({@link Sgemm#KC}) — LeNet's conv1 (1→6, 5×5 on 28×28).
+     */
+    static boolean direct(ConvGeometry g, int cout) {
+        return g.strideH() == 1 && g.strideW() == 1 && cout <= DIRECT_OUT && g.outW() <= 2 * L && g.colRows() <= Sgemm.KC;
+    }
+
+    /**
+     * One image of a direct convolution: the image is copied once into a zero-padded buffer (rows of 2L + kW − 1), and
+     * each output row is 8 channels × 2 vectors of accumulators, one FMA per tap (c, ky, kx) in the order of k = (c·kH +
+     * ky)·kW + kx from +0, then + b — the very operations of the GEMM's micro-kernel on im2col's columns, so the bits are
+     * the matrix form's. For LeNet conv1 a row costs 25 taps × 2 loads and 16 FMAs, where im2col wrote 25 rows of columns
+     * and the GEMM, with 6 of its 8 rows used, read them back.
+     */
+    private static void directImage(float[] xd, int xo, ConvGeometry g, float[] w8, float[] bd, int bo, int cout, float[] pad,
+            float[] yd, int yo) {
+        int ch = g.channels(), h = g.height(), w = g.width(), kh = g.kernelH(), kw = g.kernelW(), oh = g.outH(), ow = g.outW();
+        int hp = oh + kh - 1, wp = 2 * L + kw - 1, p = oh * ow;
+        Arrays.fill(pad, 0, ch * hp * wp, 0f);
+        for (int c = 0; c < ch; c++)
+            for (int iy = 0; iy < h; iy++) {
+                int r = iy + g.padH();
+                if (r < hp) System.arraycopy(xd, xo + (c * h + iy) * w, pad, (c * hp + r) * wp + g.padW(), Math.min(w, wp - g.padW()));
+            }
+        for (int oy = 0; oy < oh; oy++) {
+            FloatVector a00 = FloatVector.zero(S), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00,
+                    a40 = a00, a41 = a00, a50 = a00, a51 = a00, a60 = a00, a61 = a00, a70 = a00, a71 = a00;
+            for (int c = 0, t = 0; c < ch; c++)
+                for (int ky = 0; ky < kh; ky++) {
+                    int row = (c * hp + oy + ky) * wp;
+                    for (int kx = 0; kx < kw; kx++, t++) {
+                        FloatVector v0 = FloatVector.fromArray(S, pad, row + kx), v1 = FloatVector.fromArray(S, pad, row + kx + L), q;
+                        int wt = t * DIRECT_OUT;
+                        q = FloatVector.broadcast(S, w8[wt]); a00 = q.fma(v0, a00); a01 = q.fma(v1, a01);
+                        q = FloatVector.broadcast(S, w8[wt + 1]); a10 = q.fma(v0, a10); a11 = q.fma(v1, a11);
+                        q = FloatVector.broadcast(S, w8[wt + 2]); a20 = q.fma(v0, a20); a21 = q.fma(v1, a21);
+                        q = FloatVector.broadcast(S, w8[wt + 3]); a30 = q.fma(v0, a30); a31 = q.fma(v1, a31);
+                        q = FloatVector.broadcast(S, w8[wt + 4]); a40 = q.fma(v0, a40); a41 = q.fma(v1, a41);
+                        q = FloatVector.broadcast(S, w8[wt + 5]); a50 = q.fma(v0, a50); a51 = q.fma(v1, a51);
+                        q = FloatVector.broadcast(S, w8[wt + 6]); a60 = q.fma(v0, a60); a61 = q.fma(v1, a61);
+                        q = FloatVector.broadcast(S, w8[wt + 7]); a70 = q.fma(v0, a70); a71 = q.fma(v1, a71);
+                    }
+                }
+            // the 16 accumulators through a row buffer (vectors passed to a method were boxed), then + b and stored
+            float[] acc = pad;
+            int at = ch * hp * wp;
+            a00.intoArray(acc, at); a01.intoArray(acc, at + L); a10.intoArray(acc, at + 2 * L); a11.intoArray(acc, at + 3 * L);
+            a20.intoArray(acc, at + 4 * L); a21.intoArray(acc, at + 5 * L); a30.intoArray(acc, at + 6 * L); a31.intoArray(acc, at + 7 * L);
+            a40.intoArray(acc, at + 8 * L); a41.intoArray(acc, at + 9 * L); a50.intoArray(acc, at + 10 * L); a51.intoArray(acc, at + 11 * L);
+            a60.intoArray(acc, at + 12 * L); a61.intoArray(acc, at + 13 * L); a70.intoArray(acc, at + 14 * L); a71.intoArray(acc, at + 15 * L);
+            directRow(acc, at, bd, bo, cout, yd, yo + oy * ow, p, ow, oy == oh - 1);
+        }
+    }
+
+    /**
+     * Channel o's output row for o < cout from the row buffer at {@code at} (2L floats per channel): + b[o] as the GEMM
+     * adds its β·C (b·1 + acc), stored plain where the next row overwrites the spill, masked in the last row.
+     */
+    private static void directRow(float[] acc, int at, float[] bd, int bo, int cout, float[] yd, int out, int p, int ow, boolean last) {
+        for (int o = 0; o < cout; o++) {
+            FloatVector lo = FloatVector.fromArray(S, acc, at + 2 * o * L), hi = FloatVector.fromArray(S, acc, at + (2 * o + 1) * L);
+            if (bd != null) {
+                lo = lo.add(bd[bo + o]);
+                hi = hi.add(bd[bo + o]);
+            }
+            int y = out + o * p;
+            if (ow >= L) lo.intoArray(yd, y);
+            else lo.intoArray(yd, y, VectorMask.fromLong(S, (1L << ow) - 1));
+            if (ow > L) {
+                if (!last) hi.intoArray(yd, y + L);
+                else hi.intoArray(yd, y + L, VectorMask.fromLong(S, (1L << (ow - L)) - 1));
+            }
+        }
     }
 
     /** The shortest k = outH·outW for which ∂E/∂W's product runs as dot products (LeNet conv1's 784; conv2's 100 does not). */
