@@ -189,20 +189,21 @@ public final class TiledConv2d extends ConvLayer<TiledConv2d> {
     private void allocate(int n, int h, int wd) {
         int oh = outH(h, wd), ow = outW(h, wd);
         requireTileFits(oh, ow);
-        g = new ConvGeometry(n, cin, h, wd, kH, kW, sH, sW, pH, pW);
-        if (g.outH() != oh || g.outW() != ow) throw new AssertionError(g + " disagrees with " + oh + "x" + ow);
+        ConvGeometry geometry = new ConvGeometry(n, cin, h, wd, kH, kW, sH, sW, pH, pW);
+        if (geometry.outH() != oh || geometry.outW() != ow) throw new AssertionError(geometry + " disagrees with " + oh + "x" + ow);
+        int k = geometry.colRows(), p = oh * ow;
+        long colEntries = (long) k * n * p, netEntries = (long) cout * n * p;
+        if (banks() > 1 && (colEntries >= EXACT_INDEX || netEntries >= EXACT_INDEX)) {   // checked before anything changes
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: a batch of %d %dx%d inputs has K·N·P = %d·%d·%d = %,d "
+                    + "patch entries and C_out·N·P = %,d outputs; the gathers index them with floats, exact below 2^24 = %,d: use a smaller batch",
+                    name(), n, h, wd, k, n, p, colEntries, netEntries, EXACT_INDEX));
+        }
+        g = geometry;
         Tensor.closeAll(cols, banked, netColsB, netB, net, colIdx, colBack, netIdx, netBack, deltaB, dcolB, dbanked, dcols, dx);
         cols = banked = netColsB = netB = colIdx = colBack = netIdx = netBack = deltaB = dcolB = dbanked = dcols = null;
         net = ops.zeros(n, cout, oh, ow);
         dx = ops.zeros(n, cin, h, wd);
         if (banks() == 1) return;                                             // a Conv2d: no gathers
-        int k = g.colRows(), p = oh * ow;
-        long colEntries = (long) k * n * p, netEntries = (long) cout * n * p;
-        if (colEntries >= EXACT_INDEX || netEntries >= EXACT_INDEX) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "%s: a batch of %d %dx%d inputs has K·N·P = %d·%d·%d = %,d "
-                    + "patch entries and C_out·N·P = %,d outputs; the gathers index them with floats, exact below 2^24 = %,d: use a smaller batch",
-                    name(), n, h, wd, k, n, p, colEntries, netEntries, EXACT_INDEX));
-        }
         bankSize = new int[banks()];
         bankStart = new int[banks()];
         int[] slot = new int[p];                                              // position p is the slot[p]-th of its bank
