@@ -229,6 +229,20 @@ public final class ApiFuzz {
             }
             if (in < 0 || out < 0) throw new AssertionError("unreachable");
         });
+        attempt("conv2d/conv2dBackward", names("conv2d", "geometry", "kernel"), () -> {
+            ConvGeometry g = geometry();
+            int cout = small();
+            int[] xs = {g.batch(), g.channels(), g.height(), g.width()}, ws = {cout, g.channels(), g.kernelH(), g.kernelW()},
+                    ys = {g.batch(), cout, g.outH(), g.outW()};
+            if (rng.nextBoolean()) {
+                be.conv2d(tensor(shapeOr(xs)), tensor(shapeOr(ws)), rng.nextBoolean() ? null : tensor(shapeOr(cout)),
+                        rng.nextInt(10) == 0 ? null : g, tensor(shapeOr(ys)));
+            } else {
+                be.conv2dBackward(tensor(shapeOr(xs)), tensor(shapeOr(ws)), tensor(shapeOr(ys)), rng.nextInt(10) == 0 ? null : g,
+                        rng.nextBoolean() ? null : tensor(shapeOr(ws)), rng.nextBoolean() ? null : tensor(shapeOr(cout)),
+                        rng.nextBoolean() ? null : tensor(shapeOr(xs)));
+            }
+        });
         attempt("dropoutMask", names("dropout"), () -> be.dropoutMask(anyTensor(), value(), rng.nextLong()));
         attempt("gatherRows", names("gatherRows"), () -> be.gatherRows(tensor(shapeOr(m, n)), tensor(shapeOr(k)), tensor(shapeOr(k, n))));
         attempt("scatterAddRows", names("scatterAddRows"), () -> be.scatterAddRows(tensor(shapeOr(k, n)), tensor(shapeOr(k)), tensor(shapeOr(m, n))));
