@@ -16,12 +16,6 @@ import org.junit.jupiter.api.Test;
 class CpuConvolutionTest {
     final Backend be = new CpuBackend();
 
-    static float[] random(SplittableRandom rng, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) rng.nextDouble(-1, 1);
-        return a;
-    }
-
     @Test
     void everyPathIsTheMatrixFormBitForBit() {
         int[][] cases = {              // N, C, H, W, k, stride, pad, C_out
@@ -37,8 +31,8 @@ class CpuConvolutionTest {
             ConvGeometry g = new ConvGeometry(c[0], c[1], c[2], c[3], c[4], c[4], c[5], c[5], c[6], c[6]);
             int n = g.batch(), k = g.colRows(), cout = c[7], p = g.outH() * g.outW();
             SplittableRandom rng = new SplittableRandom(g.hashCode());
-            Tensor x = be.upload(random(rng, n * g.channels() * g.height() * g.width()), n, g.channels(), g.height(), g.width());
-            Tensor w = be.upload(random(rng, cout * k), cout, k), b = be.upload(random(rng, cout), cout);
+            Tensor x = be.upload(SgemmTest.random(rng, n * g.channels() * g.height() * g.width()), n, g.channels(), g.height(), g.width());
+            Tensor w = be.upload(SgemmTest.random(rng, cout * k), cout, k), b = be.upload(SgemmTest.random(rng, cout), cout);
             Tensor cols = be.zeros(k, g.colCols()), net = be.zeros(cout, g.colCols()), y = be.zeros(n, cout, g.outH(), g.outW());
             be.im2col(x, g, cols);
             be.gemm(false, false, 1f, w, cols, 0f, net);

@@ -13,22 +13,16 @@ import org.junit.jupiter.api.Test;
 class ReferenceConvolutionTest {
     final ReferenceBackend ref = new ReferenceBackend();
 
-    static float[] random(SplittableRandom rng, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) a[i] = (float) rng.nextDouble(-1, 1);
-        return a;
-    }
-
     @Test
     void theDirectSumsAreTheMatrixFormBitForBit() {
         for (ConvGeometry g : new ConvGeometry[] {new ConvGeometry(3, 2, 9, 7, 3, 2, 2, 1, 1, 1),
                 new ConvGeometry(2, 1, 28, 28, 5, 5, 1, 1, 2, 2), new ConvGeometry(2, 6, 14, 14, 5, 5, 1, 1, 0, 0)}) {
             SplittableRandom rng = new SplittableRandom(g.hashCode());
             int cout = 4, k = g.colRows(), cc = g.colCols(), p = g.outH() * g.outW(), n = g.batch();
-            Tensor x = ref.upload(random(rng, n * g.channels() * g.height() * g.width()), n, g.channels(), g.height(), g.width());
-            Tensor w = ref.upload(random(rng, cout * k), cout, k), b = ref.upload(random(rng, cout), cout);
-            Tensor dy = ref.upload(random(rng, n * cout * p), n, cout, g.outH(), g.outW());
-            float[] dw0 = random(rng, cout * k), db0 = random(rng, cout);
+            Tensor x = ref.upload(BackendContractTest.random(rng, n * g.channels() * g.height() * g.width()), n, g.channels(), g.height(), g.width());
+            Tensor w = ref.upload(BackendContractTest.random(rng, cout * k), cout, k), b = ref.upload(BackendContractTest.random(rng, cout), cout);
+            Tensor dy = ref.upload(BackendContractTest.random(rng, n * cout * p), n, cout, g.outH(), g.outW());
+            float[] dw0 = BackendContractTest.random(rng, cout * k), db0 = BackendContractTest.random(rng, cout);
 
             Tensor cols = ref.zeros(k, cc), net = ref.zeros(cout, cc), y = ref.zeros(n, cout, g.outH(), g.outW());
             ref.im2col(x, g, cols);
