@@ -112,7 +112,7 @@ public final class SgemmVariants {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                if (gather || !tb) Sgemm.packB(buf, tb, b, bOff, ldb, pc, jc, kc, nc, bp);
+                if (gather || !tb) Sgemm.packB(buf, tb, b, bOff, ldb, pc, jc, kc, nc, bp, 0);
                 else packTransposedB(b, bOff, ldb, pc, jc, kc, nc, bp);
                 float bet = pc == 0 ? beta : 1f;                  // later k-slices add onto the first one's result
                 for (int ic = 0; ic < m; ic += MC) {

@@ -59,7 +59,7 @@ final class Bias {
     static void swapAxes01(Tensor x, Tensor y, int a, int b, int s) {
         float[] xd = data(x), yd = data(y);
         int xo = x.offset(), yo = y.offset();
-        if (s == 1) {            // a matrix transpose (the recurrent layers' W_hᵀ per sequence): tile by tile, not one
+        if (s == 1) {            // a matrix transpose (e.g. a batch of tokens to time-major): tile by tile, not one
             Parallel.range(Math.ceilDiv(a, TILE), Math.max(1, GRAIN / (TILE * Math.max(1, b))), (t0, t1) -> {   // stride-a
                 for (int i0 = t0 * TILE; i0 < Math.min(a, t1 * TILE); i0 += TILE)                              // write per
                     for (int j0 = 0; j0 < b; j0 += TILE)                                                        // element

@@ -81,6 +81,17 @@ public final class CpuBackend extends HeapBackend {
                 beta, data(c), c.offset(), n);
     }
 
+    @Override
+    protected void doGemmPack(boolean transB, int k, int n, Tensor b, Tensor packed) {
+        Sgemm.pack(transB, k, n, data(b), b.offset(), cols(b), data(packed), packed.offset());
+    }
+
+    @Override
+    protected void doGemmPacked(boolean transA, int m, int n, int k, float alpha, Tensor a, Tensor packed, float beta, Tensor c) {
+        if (m == 0 || n == 0) return;
+        Sgemm.packed(transA, m, n, k, alpha, data(a), a.offset(), cols(a), data(packed), packed.offset(), beta, data(c), c.offset(), n);
+    }
+
     // ---------------------------------------------------------------- bias
 
     @Override

@@ -26,7 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Two shortcuts where packing does not pay: an operand is read in place when C is narrow (op(A)) or short (op(B))
  * enough that its panels meet few others ({@link #directA}, {@link #directB}), and C ← A·Bᵀ with a few rows and a long
- * k runs as dot products ({@link #dots}). This is variant 5 of the numbered variants in the bench module
+ * k runs as dot products ({@link #dots}). And one operand packed once for many products ({@link #pack},
+ * {@link #packed}: MKL's cblas_sgemm_pack and cblas_sgemm_compute), for the recurrent layers' W_h, which all T steps
+ * multiply. This is variant 5 of the numbered variants in the bench module
  * ({@code dev.nabla.cpu.SgemmVariants}: 1 naive, 2 vector rows, 3 packed, 4 packed with gathered transposes, 5 this);
  * each is tested against the reference there and timed by one harness ({@code bench/sgemm-variants.sh}). The
  * blocking constants are this machine's measured best, not switches.
@@ -138,8 +140,8 @@ public final class Sgemm {
             int ncFull = nc / NR * NR;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                if (!directB) packB(buf, tb, b, bOff, ldb, pc, jc, kc, nc, bp);
-                else if (ncFull < nc) packB(buf, tb, b, bOff, ldb, pc, jc + ncFull, kc, nc - ncFull, bp); // the edge panel only
+                if (!directB) packB(buf, tb, b, bOff, ldb, pc, jc, kc, nc, bp, 0);
+                else if (ncFull < nc) packB(buf, tb, b, bOff, ldb, pc, jc + ncFull, kc, nc - ncFull, bp, 0); // the edge panel only
                 float bet = pc == 0 ? beta : 1f; // later k-slices accumulate onto the first one's result
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
@@ -165,23 +167,95 @@ public final class Sgemm {
                             } else {
                                 if (cs == MR && brs == NR) kernelP(kc, as, ao, bs, bo, tile, 0, NR, alpha, 0f);
                                 else kernelS(kc, as, ao, rs, cs, bs, bo, brs, tile, 0, NR, alpha, 0f);
-                                for (int i = 0; i < mr; i++) {
-                                    int row = ci + i * ldc, t = i * NR;
-                                    if (nr == NR) { // a full-width row of an edge tile (m not a multiple of MR): vectors
-                                        FloatVector t0 = FloatVector.fromArray(S, tile, t), t1 = FloatVector.fromArray(S, tile, t + V);
-                                        if (bet != 0f) {
-                                            t0 = FloatVector.fromArray(S, c, row).mul(bet).add(t0); // tile + β·C, as the scalar path
-                                            t1 = FloatVector.fromArray(S, c, row + V).mul(bet).add(t1);
-                                        }
-                                        t0.intoArray(c, row);
-                                        t1.intoArray(c, row + V);
-                                    } else if (bet == 0f) {
-                                        for (int j = 0; j < nr; j++) c[row + j] = tile[t + j];
-                                    } else {
-                                        for (int j = 0; j < nr; j++) c[row + j] = tile[t + j] + bet * c[row + j];
-                                    }
-                                }
+                                storeTile(tile, mr, nr, bet, c, ci, ldc);
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** C[ci + i·ldc + j] ← tile[i·NR + j] + β·C[…] for the mr×nr corner of an edge tile (β = 0: C is not read). */
+    private static void storeTile(float[] tile, int mr, int nr, float beta, float[] c, int ci, int ldc) {
+        for (int i = 0; i < mr; i++) {
+            int row = ci + i * ldc, t = i * NR;
+            if (nr == NR) { // a full-width row of an edge tile (m not a multiple of MR): vectors
+                FloatVector t0 = FloatVector.fromArray(S, tile, t), t1 = FloatVector.fromArray(S, tile, t + V);
+                if (beta != 0f) {
+                    t0 = FloatVector.fromArray(S, c, row).mul(beta).add(t0); // tile + β·C, as the scalar path
+                    t1 = FloatVector.fromArray(S, c, row + V).mul(beta).add(t1);
+                }
+                t0.intoArray(c, row);
+                t1.intoArray(c, row + V);
+            } else if (beta == 0f) {
+                for (int j = 0; j < nr; j++) c[row + j] = tile[t + j];
+            } else {
+                for (int j = 0; j < nr; j++) c[row + j] = tile[t + j] + beta * c[row + j];
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ op(B) packed once, multiplied many times
+
+    /**
+     * Packs op(B) (k×n) once for many {@link #packed} products — MKL's cblas_sgemm_pack, for a recurrent layer's
+     * W_h, which all T time steps multiply. k in slices of {@link #KC} (slice pc at p[pOff + pc·n ..]); in each slice
+     * the full NR-column panels as {@link #packB} lays them out (panel r at r·NR·kc, row q at + q·NR), then the last
+     * n mod NR columns row-major (at full·kc, row q at + q·(n − full)): k·n floats in all, op(B)'s own size.
+     */
+    static void pack(boolean tb, int k, int n, float[] b, int bOff, int ldb, float[] p, int pOff) {
+        Buffers buf = LOCAL.get();
+        int full = n / NR * NR, e = n - full;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc), base = pOff + pc * n, edge = base + full * kc;
+            packB(buf, tb, b, bOff, ldb, pc, 0, kc, full, p, base);
+            for (int q = 0; q < kc; q++) {
+                for (int j = 0; j < e; j++) p[edge + q * e + j] = tb ? b[bOff + (full + j) * ldb + pc + q] : b[bOff + (pc + q) * ldb + full + j];
+            }
+        }
+    }
+
+    /**
+     * C ← α·op(A)·B + β·C with B packed by {@link #pack} (cblas_sgemm_compute): every B micro-panel is read where it
+     * lies, and A is packed per thread. The same sums in the same order as {@link #sgemm}'s packed path, so the same
+     * bits wherever that path would have run (not the dot products, nor a C split along k).
+     */
+    static void packed(boolean ta, int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] p, int pOff,
+                       float beta, float[] c, int cOff, int ldc) {
+        boolean rows = m / MR >= n / NR;                               // split the longer side of C, as sgemm does
+        int span = rows ? m : n, unit = rows ? MR : NR, units = (span + unit - 1) / unit;
+        int parts = THREADS > 1 && (long) m * n * k >= PARALLEL_MIN ? Math.min(units, THREADS) : 1;
+        int per = (units + parts - 1) / parts * unit;
+        Parallel.run((span + per - 1) / per, q -> {
+            int lo = q * per, hi = Math.min(span, lo + per);
+            if (rows) packedBlock(LOCAL.get(), ta, lo, hi, 0, n, n, k, alpha, a, aOff, lda, p, pOff, beta, c, cOff, ldc);
+            else packedBlock(LOCAL.get(), ta, 0, m, lo, hi, n, k, alpha, a, aOff, lda, p, pOff, beta, c, cOff, ldc);
+        });
+    }
+
+    /** Rows [i0, i1) × columns [j0, j1) of {@link #packed}'s C (j0 a multiple of NR) on one thread. */
+    private static void packedBlock(Buffers buf, boolean ta, int i0, int i1, int j0, int j1, int n, int k, float alpha,
+                                    float[] a, int aOff, int lda, float[] p, int pOff, float beta, float[] c, int cOff, int ldc) {
+        int full = n / NR * NR, e = n - full;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc), base = pOff + pc * n;
+            float bet = pc == 0 ? beta : 1f;
+            if (j1 > full) packB(buf, false, p, base + full * kc, e, 0, 0, kc, e, buf.bp, 0);  // the edge: one zero-padded panel
+            for (int ic = i0; ic < i1; ic += MC) {
+                int mc = Math.min(MC, i1 - ic);
+                packA(ta, a, aOff, lda, ic, pc, mc, kc, buf.ap);
+                for (int jr = j0; jr < j1; jr += NR) {
+                    int nr = Math.min(NR, j1 - jr);
+                    float[] bs = jr < full ? p : buf.bp;
+                    int bo = jr < full ? base + jr * kc : 0;
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int mr = Math.min(MR, mc - ir), ci = cOff + (ic + ir) * ldc + jr;
+                        if (mr == MR && nr == NR) {
+                            kernelP(kc, buf.ap, ir * kc, bs, bo, c, ci, ldc, alpha, bet);
+                        } else {
+                            kernelP(kc, buf.ap, ir * kc, bs, bo, buf.tile, 0, NR, alpha, 0f);
+                            storeTile(buf.tile, mr, nr, bet, c, ci, ldc);
                         }
                     }
                 }
@@ -355,11 +429,11 @@ public final class Sgemm {
         }
     }
 
-    /** Packs op(B)[pc .. pc+kc, jc .. jc+nc] into NR-column micro-panels: panel r, row p at r·NR·kc + p·NR + j. */
-    static void packB(Buffers buf, boolean tb, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] bp) {
+    /** Packs op(B)[pc .. pc+kc, jc .. jc+nc] into NR-column micro-panels: panel r, row p at bpOff + r·NR·kc + p·NR + j. */
+    static void packB(Buffers buf, boolean tb, float[] b, int bOff, int ldb, int pc, int jc, int kc, int nc, float[] bp, int bpOff) {
         for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
-            int dst = jr * kc;
+            int dst = bpOff + jr * kc;
             if (!tb) { // op(B)[p, j] = b[p·ldb + j]: NR contiguous floats per row
                 int src = bOff + pc * ldb + jc + jr;
                 if (nr == NR) {

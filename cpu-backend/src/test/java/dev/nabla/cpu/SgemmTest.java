@@ -194,4 +194,32 @@ class SgemmTest {
         Sgemm.sgemm(true, true, 2, 2, 2, 2f, new float[] {1, 3, 2, 4}, 0, 2, new float[] {5, 7, 6, 8}, 0, 2, 1f, c, 0, 2);
         assertThat(c).containsExactly(39, 45, 87, 101);
     }
+
+    /**
+     * op(B) packed once ({@link Sgemm#pack}) gives sgemm's own bits, on the recurrent layers' shapes (an LSTM's
+     * 32×1024×256 forward and 32×256×1024 backward step) and on edges: partial panels of rows and columns, k over
+     * several KC slices, a transposed A, β = 0 over NaN, both threads and one (a C below PARALLEL_MIN).
+     */
+    @Test
+    void packedBGivesSgemmsBits() {
+        int[][] cases = {{32, 1024, 256}, {32, 256, 1024}, {32, 768, 256}, {1, 1, 1}, {7, 33, 300}, {70, 33, 513},
+                {129, 65, 257}, {5, 96, 31}, {200, 40, 600}};
+        SplittableRandom r = new SplittableRandom(11);
+        for (int[] cs : cases) {
+            int m = cs[0], n = cs[1], k = cs[2];
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    float[] a = random(r, m * k), b = random(r, k * n), p = new float[k * n], c0 = random(r, m * n);
+                    Sgemm.pack(tb, k, n, b, 0, tb ? k : n, p, 0);
+                    for (float beta : new float[] {0f, 0.5f}) {
+                        if (beta == 0f) c0[0] = Float.NaN;
+                        float[] want = c0.clone(), got = c0.clone();
+                        Sgemm.sgemm(ta, tb, m, n, k, 0.75f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, want, 0, n);
+                        Sgemm.packed(ta, m, n, k, 0.75f, a, 0, ta ? m : k, p, 0, beta, got, 0, n);
+                        assertThat(got).as("packed %dx%dx%d ta=%b tb=%b β=%s", m, n, k, ta, tb, beta).containsExactly(want);
+                    }
+                }
+            }
+        }
+    }
 }

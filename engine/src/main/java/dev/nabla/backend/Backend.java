@@ -133,6 +133,21 @@ public interface Backend extends AutoCloseable {
      */
     void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c);
 
+    /**
+     * Packs op(B) (K×N) once for many {@link #gemmPacked} products with it, after MKL's {@code cblas_sgemm_pack}: a
+     * recurrent layer's W_h, which every one of T time steps multiplies. {@code packed} is a [K, N] tensor of this
+     * backend; what its storage holds is the backend's own layout (the reference and the GPU backends: op(B)
+     * row-major; the CPU backend: its GEMM's micro-panels), for gemmPacked alone to read. It is a snapshot: a later
+     * change to B does not reach it.
+     */
+    void gemmPack(boolean transB, Tensor b, Tensor packed);
+
+    /**
+     * C ← α·op(A)·B + β·C for a B packed by {@link #gemmPack} (after {@code cblas_sgemm_compute}): the product
+     * {@link #gemm} would give with op(B), to the same tolerance, α, β and NaN as there.
+     */
+    void gemmPacked(boolean transA, float alpha, Tensor a, Tensor packed, float beta, Tensor c);
+
     // ---------------------------------------------------------------- bias
 
     /**

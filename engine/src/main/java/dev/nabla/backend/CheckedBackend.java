@@ -247,6 +247,42 @@ public abstract class CheckedBackend implements Backend {
     /** C (m×n) ← α·op(A)·op(B) + β·C with op(A) m×k, op(B) k×n; the dimensions already checked, α ≠ 0 and k ≥ 1. */
     protected abstract void doGemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, Tensor b, float beta, Tensor c);
 
+    @Override
+    public final void gemmPack(boolean transB, Tensor b, Tensor packed) {
+        enter("gemmPack", b, packed);
+        int k = transB ? Checks.cols(b) : Checks.rows(b), n = transB ? Checks.rows(b) : Checks.cols(b);
+        if (packed.rank() != 2 || packed.dim(0) != k || packed.dim(1) != n) {
+            throw new IllegalArgumentException("gemmPack: op(B) is " + k + "x" + n + " (B " + b.shapeString()
+                    + (transB ? "ᵀ" : "") + "), the packed tensor must be [" + k + ", " + n + "], got " + packed.shapeString());
+        }
+        doGemmPack(transB, k, n, b, packed);
+    }
+
+    /**
+     * Packs op(B) (k×n) into {@code packed} [k, n]. The default is the plain layout, op(B) row-major, which the default
+     * {@link #doGemmPacked} reads as an untransposed B: a backend with no layout of its own needs neither method.
+     */
+    protected void doGemmPack(boolean transB, int k, int n, Tensor b, Tensor packed) {
+        if (transB) doSwapAxes01(b, packed, n, k, 1); else doCopy(b, packed);
+    }
+
+    @Override
+    public final void gemmPacked(boolean transA, float alpha, Tensor a, Tensor packed, float beta, Tensor c) {
+        enter("gemmPacked", a, packed, c);
+        if (packed.rank() != 2) throw new IllegalArgumentException("gemmPacked: the packed B must be [K, N] (from gemmPack), got " + packed.shapeString());
+        int[] mnk = Checks.gemmDims("gemmPacked", transA, false, a, packed, c);
+        if (alpha == 0f || mnk[2] == 0) {                 // as gemm: A and B are not read
+            if (beta == 0f) doFill(c, 0f); else doScale(c, beta);
+            return;
+        }
+        doGemmPacked(transA, mnk[0], mnk[1], mnk[2], alpha, a, packed, beta, c);
+    }
+
+    /** C (m×n) ← α·op(A)·B + β·C for B packed by {@link #doGemmPack}; checked as {@link #doGemm}. Default: the plain layout. */
+    protected void doGemmPacked(boolean transA, int m, int n, int k, float alpha, Tensor a, Tensor packed, float beta, Tensor c) {
+        doGemm(transA, false, m, n, k, alpha, a, packed, beta, c);
+    }
+
     // ---------------------------------------------------------------- bias
 
     @Override

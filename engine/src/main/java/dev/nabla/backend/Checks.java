@@ -33,12 +33,17 @@ public final class Checks {
      * matrix ({@link #rows}, {@link #cols}); an error naming all three shapes if they do not fit.
      */
     public static int[] gemmDims(boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
+        return gemmDims("gemm", transA, transB, a, b, c);
+    }
+
+    /** As {@link #gemmDims(boolean, boolean, Tensor, Tensor, Tensor)}, the message naming {@code op}. */
+    public static int[] gemmDims(String op, boolean transA, boolean transB, Tensor a, Tensor b, Tensor c) {
         int m = transA ? cols(a) : rows(a);
         int k = transA ? rows(a) : cols(a);
         int kb = transB ? cols(b) : rows(b);
         int n = transB ? rows(b) : cols(b);
         if (k != kb || rows(c) != m || cols(c) != n) {
-            throw new IllegalArgumentException("gemm: op(A) is " + m + "x" + k + ", op(B) is " + kb + "x" + n
+            throw new IllegalArgumentException(op + ": op(A) is " + m + "x" + k + ", op(B) is " + kb + "x" + n
                     + ", C is " + rows(c) + "x" + cols(c) + " (A " + a.shapeString() + (transA ? "ᵀ" : "")
                     + ", B " + b.shapeString() + (transB ? "ᵀ" : "") + ")");
         }

@@ -198,6 +198,9 @@ public final class ApiFuzz {
                 : new Tensor[] {anyTensor(), anyTensor()}));
         attempt("gemm", names("gemm"), () -> be.gemm(rng.nextBoolean(), rng.nextBoolean(), value(), tensor(shapeOr(m, k)), tensor(shapeOr(k, n)),
                 value(), tensor(shapeOr(m, n))));
+        attempt("gemmPack", names("gemmPack"), () -> be.gemmPack(rng.nextBoolean(), tensor(shapeOr(k, n)), tensor(shapeOr(k, n))));
+        attempt("gemmPacked", names("gemmPacked"), () -> be.gemmPacked(rng.nextBoolean(), value(), tensor(shapeOr(m, k)),
+                tensor(shapeOr(k, n)), value(), tensor(shapeOr(m, n))));
         attempt("addBias", names("addBias"), () -> be.addBias(tensor(shapeOr(m, n)), tensor(shapeOr(n)), small()));
         attempt("sumBias", names("sumBias"), () -> be.sumBias(tensor(shapeOr(m, n)), tensor(shapeOr(n)), small(), value()));
         attempt("swapAxes01", names("swapAxes01"), () -> be.swapAxes01(tensor(shapeOr(m, n, k)), tensor(shapeOr(n, m, k)), small(), small(), small()));

@@ -331,6 +331,35 @@ public abstract class BackendContractTest {
                 d(new float[6], new float[12], new float[8]), s(2, 3), s(4, 3), s(2, 4));
     }
 
+    @ParameterizedTest(name = "gemmPacked {0}x{1}x{2} transA={3} transB={4}")
+    @CsvSource({
+        "32,1024,256,false,true", "32,256,1024,false,false", "1,1,1,false,false", "7,33,300,true,true",
+        "33,65,257,false,false", "129,40,513,true,false", "5,96,31,false,true", "64,257,600,false,false",
+    })
+    void gemmPackedMatchesGemmOnTheReference(int m, int n, int k, boolean ta, boolean tb) {
+        SplittableRandom rng = new SplittableRandom(m * 131L + n * 17L + k);
+        float[] a = random(rng, m * k), b = random(rng, k * n), c = random(rng, m * n);
+        int[] sa = ta ? new int[] {k, m} : new int[] {m, k};
+        int[] sb = tb ? new int[] {n, k} : new int[] {k, n};
+        Tensor packed = be.zeros(k, n), ba = be.upload(a, sa);
+        be.gemmPack(tb, be.upload(b, sb), packed);
+        for (float beta : new float[] {0f, 1f, 0.5f}) {
+            Tensor rc = ref.upload(c, m, n);
+            ref.gemm(ta, tb, 0.75f, ref.upload(a, sa), ref.upload(b, sb), beta, rc);
+            Tensor bc = be.upload(c, m, n);
+            be.gemmPacked(ta, 0.75f, ba, packed, beta, bc);          // the one packing serves every product
+            assertClose("gemmPacked beta=" + beta, be.download(bc), ref.download(rc), TOL * (float) Math.sqrt(k));
+        }
+    }
+
+    @Test
+    void gemmPackRejectsAPackedTensorOfTheWrongShapeAndGemmPackedAMismatchedA() {
+        bothThrow(IllegalArgumentException.class, "gemmPack", (bk, t) -> { bk.gemmPack(true, t[0], t[1]); return 0; },
+                d(new float[12], new float[12]), s(4, 3), s(4, 3));                  // op(B) = Bᵀ is 3x4
+        bothThrow(IllegalArgumentException.class, "gemmPacked", (bk, t) -> { bk.gemmPacked(false, 1f, t[0], t[1], 0f,
+                t[2]); return 0; }, d(new float[6], new float[12], new float[8]), s(2, 3), s(4, 3), s(2, 3));
+    }
+
     // ---------------------------------------------------------------- bias and axes
 
     @ParameterizedTest(name = "bias outer={0} C={1} inner={2}")

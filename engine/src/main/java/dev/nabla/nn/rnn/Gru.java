@@ -17,7 +17,7 @@ import java.util.random.RandomGenerator;
  */
 public final class Gru extends RecurrentLayer<Gru> {
     private Param wi, bi, wh, bh;
-    private Tensor h, gx, gh, acts, dgx, dgh, dx, dh, dhNext, whT;
+    private Tensor h, gx, gh, acts, dgx, dgh, dx, dh, dhNext;
 
     public Gru(int inputSize, int hiddenSize) {
         super("GRU", inputSize, hiddenSize, 1);
@@ -53,11 +53,11 @@ public final class Gru extends RecurrentLayer<Gru> {
         Tensor gx2 = gx.reshape(T * B, 3 * hid);
         ops.gemm(false, true, 1f, x.reshape(T * B, in), wi.value(), 0f, gx2);  // gx = W_i·x_t for all t  [T·B, 3H]
         ops.addBias(gx2, bi.value(), 1);                                         //    + b_i
-        whT = Tensor.reuse(whT, ops, hid, 3 * hid);
-        ops.swapAxes01(wh.value(), whT, 3 * hid, hid, 1);                       // W_hᵀ once per sequence (see Lstm.forward)
+        Tensor whP = packed(3 * hid * hid).reshape(hid, 3 * hid);
+        ops.gemmPack(true, wh.value(), whP);                                    // W_hᵀ packed once per sequence (see Lstm.forward)
         for (int t = 0; t < T; t++) {
             Tensor hPrev = h.view(t * bhid, B, hid), ght = gh.view(t * g3, B, 3 * hid);
-            ops.gemm(false, false, 1f, hPrev, whT, 0f, ght);                    // gh_t = W_h·h_{t−1}
+            ops.gemmPacked(false, 1f, hPrev, whP, 0f, ght);                     // gh_t = W_h·h_{t−1}
             ops.addBias(ght, bh.value(), 1);                                    //      + b_h
             ops.gruCell(gx.view(t * g3, B, 3 * hid), ght, hPrev,                // r, z, n; h_t = (1−z)⊙n + z⊙h_{t−1}
                     h.view((t + 1) * bhid, B, hid), acts.view(t * g3, B, 3 * hid));
@@ -86,13 +86,15 @@ public final class Gru extends RecurrentLayer<Gru> {
     Tensor backward(Tensor dy, boolean inputGradient) {
         int T = steps, B = batch, bhid = B * hid, g3 = B * 3 * hid;
         ops.fill(dhNext, 0f);                                                   // nothing flows back from h_{T+1}
+        Tensor whP = packed(3 * hid * hid).reshape(3 * hid, hid);                // W_h [3H, H], packed once for the T steps
+        ops.gemmPack(false, wh.value(), whP);
         for (int t = T - 1; t >= 0; t--) {
             Tensor dght = dgh.view(t * g3, B, 3 * hid);
             ops.copy(dy.view(t * bhid, B, hid), dh);                            // ∂L/∂h_t = ∂L^{(t)}/∂h_t
             ops.axpy(1f, dhNext, dh);                                           //         + from h_{t+1}
             ops.gruCellBackward(acts.view(t * g3, B, 3 * hid), gh.view(t * g3, B, 3 * hid), h.view(t * bhid, B, hid),
                     dh, dgx.view(t * g3, B, 3 * hid), dght, dhNext);            // ∂L/∂gx_t, ∂L/∂gh_t; dhNext = ∂L/∂h_t ⊙ z
-            ops.gemm(false, false, 1f, dght, wh.value(), 1f, dhNext);          // ∂L/∂h_{t−1} += ∂L/∂gh_t·W_h (through the gates)
+            ops.gemmPacked(false, 1f, dght, whP, 1f, dhNext);                   // ∂L/∂h_{t−1} += ∂L/∂gh_t·W_h (through the gates)
         }
         Tensor dgx2 = dgx.reshape(T * B, 3 * hid), dgh2 = dgh.reshape(T * B, 3 * hid);
         if (!wh.frozen()) ops.gemm(true, false, 1f, dgh2, h.view(0, T * B, hid), 1f, wh.grad()); // ∂L/∂W_h += Σ_t ∂L/∂gh_tᵀ·h_{t−1}

@@ -23,7 +23,7 @@ public final class Lstm extends RecurrentLayer<Lstm> {
     private final float forgetBias;
     private Param wx, wh, b, peep;
     // per forward pass: x, h[0..T], c[0..T], tanh(c)[1..T], gate activations [T, B, 4H]
-    private Tensor h, c, tanhC, acts, dgates, dx, dh, dhNext, dc, whT, peepScratch;
+    private Tensor h, c, tanhC, acts, dgates, dx, dh, dhNext, dc, peepScratch;
     private float[] hiddenGradNorms, cellGradNorms;
     private boolean recordNorms;
 
@@ -85,15 +85,15 @@ public final class Lstm extends RecurrentLayer<Lstm> {
         Tensor x2 = x.reshape(T * B, in), a2 = acts.reshape(T * B, 4 * hid);
         ops.gemm(false, true, 1f, x2, wx.value(), 0f, a2);                     // a = W_x·x_t for all t at once  [T·B, 4H]
         ops.addBias(a2, b.value(), 1);                                          //   + b
-        // W_hᵀ [H, 4H] once per sequence: with rows of h_{t−1} as rows of the [B, H] batch, a_t += W_h·h_{t−1} is
-        // h_{t−1}·W_hᵀ, and reading W_hᵀ untransposed lets a backend use it in place at every step instead of
-        // transposing W_h again for each of the T products
-        whT = Tensor.reuse(whT, ops, hid, 4 * hid);
-        ops.swapAxes01(wh.value(), whT, 4 * hid, hid, 1);
+        // W_hᵀ [H, 4H] packed once per sequence: with rows of h_{t−1} as rows of the [B, H] batch, a_t += W_h·h_{t−1}
+        // is h_{t−1}·W_hᵀ, and all T products then read W_hᵀ in the layout the backend's GEMM wants, instead of
+        // transposing or repacking W_h at every step
+        Tensor whP = packed(4 * hid * hid).reshape(hid, 4 * hid);
+        ops.gemmPack(true, wh.value(), whP);
         for (int t = 0; t < T; t++) {
             Tensor hPrev = h.view(t * bh, B, hid), cPrev = c.view(t * bh, B, hid);
             Tensor at = acts.view(t * g4, B, 4 * hid);
-            ops.gemm(false, false, 1f, hPrev, whT, 1f, at);                   // a_t += W_h·h_{t−1}
+            ops.gemmPacked(false, 1f, hPrev, whP, 1f, at);                     // a_t += W_h·h_{t−1}
             ops.lstmCell(at, cPrev, peep == null ? null : peep.value(),        // gates, c_t = f⊙c_{t−1} + i⊙g, h_t = o⊙tanh(c_t)
                     c.view((t + 1) * bh, B, hid), tanhC.view(t * bh, B, hid), h.view((t + 1) * bh, B, hid));
         }
@@ -125,6 +125,8 @@ public final class Lstm extends RecurrentLayer<Lstm> {
         Tensor dpeep = peep == null ? null : !peep.frozen() ? peep.grad() : (peepScratch = Tensor.reuse(peepScratch, ops, 3, hid));
         ops.fill(dhNext, 0f);                                                   // nothing flows back from h_{T+1}
         ops.fill(dc, 0f);                                                       //   nor from c_{T+1}
+        Tensor whP = packed(4 * hid * hid).reshape(4 * hid, hid);                // W_h [4H, H], packed once for the T steps
+        ops.gemmPack(false, wh.value(), whP);
         for (int t = T - 1; t >= 0; t--) {
             Tensor at = acts.view(t * g4, B, 4 * hid), dgt = dgates.view(t * g4, B, 4 * hid);
             ops.copy(dy.view(t * bh, B, hid), dh);                              // ∂L/∂h_t = ∂L^{(t)}/∂h_t (this step's output)
@@ -134,7 +136,7 @@ public final class Lstm extends RecurrentLayer<Lstm> {
             ops.lstmCellBackward(at, c.view(t * bh, B, hid), c.view((t + 1) * bh, B, hid), tanhC.view(t * bh, B, hid),
                     peep == null ? null : peep.value(), dh, dc, dgt,            // ∂L/∂a_t (all four gates);
                     dpeep);                                                     // dc ← ∂L/∂c_{t−1} = ∂L/∂c_t ⊙ f  (no matrix product)
-            ops.gemm(false, false, 1f, dgt, wh.value(), 0f, dhNext);           // ∂L/∂h_{t−1} via the gates = ∂L/∂a_t·W_h
+            ops.gemmPacked(false, 1f, dgt, whP, 0f, dhNext);                   // ∂L/∂h_{t−1} via the gates = ∂L/∂a_t·W_h
         }
         Tensor dg2 = dgates.reshape(T * B, 4 * hid);
         if (!wh.frozen()) ops.gemm(true, false, 1f, dg2, h.view(0, T * B, hid), 1f, wh.grad()); // ∂L/∂W_h += Σ_t ∂L/∂a_tᵀ·h_{t−1} (one GEMM)

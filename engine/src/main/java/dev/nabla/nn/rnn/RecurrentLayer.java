@@ -19,6 +19,8 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> implements Recurrent 
     /** The last forward pass's input [T, B, in]. */
     Tensor x;
     int steps, batch;
+    /** The recurrent weight packed for the per-step products ({@link Backend#gemmPack}), forward and backward in turn. */
+    private Tensor packedWeight;
 
     RecurrentLayer(String kind, int inputSize, int hiddenSize, int stateCount) {
         if (inputSize < 1 || hiddenSize < 1) throw new IllegalArgumentException(kind + " needs input ≥ 1 and hidden ≥ 1, got " + inputSize + "→" + hiddenSize);
@@ -26,6 +28,12 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> implements Recurrent 
         this.hid = hiddenSize;
         this.stateCount = stateCount;
     }
+
+    /**
+     * A workspace of {@code size} floats for {@link Backend#gemmPack}, shared by the forward pass (W_hᵀ) and the
+     * backward pass (W_h), which each pack their own operand before their T steps; the caller reshapes it.
+     */
+    final Tensor packed(int size) { return packedWeight = Tensor.reuse(packedWeight, ops, size); }
 
     final void initStates() { states = new States(name(), stateCount, hid); }
 

@@ -14,7 +14,7 @@ import java.util.random.RandomGenerator;
  */
 public final class Rnn extends RecurrentLayer<Rnn> {
     private Param u, w, b;
-    private Tensor a, h, da, dx, dh, dhNext, wT;
+    private Tensor a, h, da, dx, dh, dhNext;
     private float[] gradNorms;
     private boolean recordNorms;
 
@@ -55,11 +55,11 @@ public final class Rnn extends RecurrentLayer<Rnn> {
         Tensor a2 = a.reshape(T * B, hid);
         ops.gemm(false, true, 1f, x.reshape(T * B, in), u.value(), 0f, a2);    // a_t = U·x_t for all t   [T·B, H]
         ops.addBias(a2, b.value(), 1);                                          //     + b
-        wT = Tensor.reuse(wT, ops, hid, hid);
-        ops.swapAxes01(w.value(), wT, hid, hid, 1);                             // Wᵀ once per sequence (see Lstm.forward)
+        Tensor wP = packed(hid * hid).reshape(hid, hid);
+        ops.gemmPack(true, w.value(), wP);                                      // Wᵀ packed once per sequence (see Lstm.forward)
         for (int t = 0; t < T; t++) {
             Tensor at = a.view(t * bh, B, hid);
-            ops.gemm(false, false, 1f, h.view(t * bh, B, hid), wT, 1f, at);    // a_t += W·h_{t−1}
+            ops.gemmPacked(false, 1f, h.view(t * bh, B, hid), wP, 1f, at);     // a_t += W·h_{t−1}
             ops.activation(Activation.TANH, at, h.view((t + 1) * bh, B, hid));    // h_t = tanh(a_t)
         }
         states.store(B, finalState(0));
@@ -84,13 +84,15 @@ public final class Rnn extends RecurrentLayer<Rnn> {
         int T = steps, B = batch, bh = B * hid;
         if (recordNorms) gradNorms = new float[T];
         ops.fill(dhNext, 0f);                                                   // nothing flows back from h_{T+1}
+        Tensor wP = packed(hid * hid).reshape(hid, hid);                        // W, packed once for the T steps
+        ops.gemmPack(false, w.value(), wP);
         for (int t = T - 1; t >= 0; t--) {
             Tensor dat = da.view(t * bh, B, hid);
             ops.copy(dy.view(t * bh, B, hid), dh);                              // ∂L/∂h_t = ∂L^{(t)}/∂h_t (from the output)
             ops.axpy(1f, dhNext, dh);                                           //         + Wᵀ·∂L/∂a_{t+1} (from h_{t+1})
             if (recordNorms) gradNorms[t] = (float) Math.sqrt(ops.sumSquares(dh));
             ops.activationBackward(Activation.TANH, a.view(t * bh, B, hid), h.view((t + 1) * bh, B, hid), dh, dat); // ∂L/∂a_t = ∂L/∂h_t ⊙ (1 − h_t²)
-            ops.gemm(false, false, 1f, dat, w.value(), 0f, dhNext);            // Wᵀ·∂L/∂a_t → the ∂L/∂h_{t−1} term
+            ops.gemmPacked(false, 1f, dat, wP, 0f, dhNext);                    // Wᵀ·∂L/∂a_t → the ∂L/∂h_{t−1} term
         }
         Tensor da2 = da.reshape(T * B, hid);
         if (!w.frozen()) ops.gemm(true, false, 1f, da2, h.view(0, T * B, hid), 1f, w.grad()); // ∂L/∂W += Σ_t ∂L/∂a_t·h_{t−1}ᵀ
