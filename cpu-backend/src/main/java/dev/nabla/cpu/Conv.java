@@ -88,7 +88,7 @@ final class Conv {
                 int iy = oy * g.strideH() - ph + ky, dst = co + row * ncols + (n * oh + oy) * ow;
                 FloatVector v = iy < 0 || iy >= h || ox0 >= ox1 ? FloatVector.zero(S)
                         : FloatVector.fromArray(S, xd, plane + iy * w - pw + kx, VectorMask.fromLong(S, inside));
-                if (dst + L <= rowEnd) v.intoArray(cd, dst);                // a plain store: see im2colShortRows
+                if (dst + L <= rowEnd) v.intoArray(cd, dst);                // a plain store where the row has room (above)
                 else v.intoArray(cd, dst, VectorMask.fromLong(S, out));
             }
         }
@@ -200,9 +200,12 @@ final class Conv {
 
     // ---- the convolution, image by image
 
-    /** One thread's columns of one image ([C·kH·kW, outH·outW]) and their gradient, grown as needed. */
+    /**
+     * One thread's columns of one image ([C·kH·kW, outH·outW]) and their gradient, and the calling thread's copy of
+     * the kernel bank for the direct convolution or its per-part ∂W sums; grown as needed, so a step allocates nothing.
+     */
     private static final class Scratch {
-        float[] cols = new float[0], dcols = new float[0];
+        float[] cols = new float[0], dcols = new float[0], bank = new float[0];
 
         Scratch size(int n) {
             if (cols.length < n) {
@@ -210,6 +213,13 @@ final class Conv {
                 dcols = new float[n];
             }
             return this;
+        }
+
+        /** bank[0, n) zeroed. */
+        float[] bank(int n) {
+            if (bank.length < n) bank = new float[n];
+            else Arrays.fill(bank, 0, n, 0f);
+            return bank;
         }
     }
 
@@ -231,7 +241,7 @@ final class Conv {
         int k = g.colRows(), cout = w.size() / k, p = g.outH() * g.outW(), in = g.channels() * g.height() * g.width();
         ConvGeometry g1 = oneImage(g);
         if (direct(g, cout)) {                                                     // LeNet conv1: no columns at all
-            float[] w8 = new float[k * DIRECT_OUT];                                // W as [C·kH·kW, 8], C_out padded with 0
+            float[] w8 = SCRATCH.get().bank(k * DIRECT_OUT);                       // W as [C·kH·kW, 8], C_out padded with 0
             for (int o = 0; o < cout; o++) for (int t = 0; t < k; t++) w8[t * DIRECT_OUT + o] = wd[w.offset() + o * k + t];
             int padded = g.channels() * (g.outH() + g.kernelH() - 1) * (2 * L + g.kernelW() - 1) + 2 * DIRECT_OUT * L;
             Parallel.range(g.batch(), 1, (n0, n1) -> {
@@ -351,7 +361,8 @@ final class Conv {
         float[] xd = data(x), wd = data(w), dd = data(dy), xg = dx == null ? null : data(dx);
         int k = g.colRows(), cout = w.size() / k, p = g.outH() * g.outW(), ch = g.channels(), hw = g.height() * g.width();
         int per = Math.ceilDiv(g.batch(), Math.min(g.batch(), PARTS)), parts = Math.ceilDiv(g.batch(), per);
-        float[][] partial = dw == null ? null : new float[parts][cout * k];
+        int ck = cout * k;                                                       // part q's ∂W sums at partial[q·ck ..]
+        float[] partial = dw == null ? null : SCRATCH.get().bank(parts * ck);
         ConvGeometry g1 = oneImage(g);
         Parallel.run(parts, part -> {
             Scratch s = SCRATCH.get().size(k * p);
@@ -360,8 +371,8 @@ final class Conv {
                 int dn = dy.offset() + n * cout * p;
                 if (partial != null) {
                     im2colRows(xd, x.offset() + n * ch * hw, g1, s.cols, 0, 0, k);             // X_n
-                    if (p >= DOTS_MIN_P) Sgemm.longNT(buf, cout, k, p, 1f, dd, dn, p, s.cols, 0, p, 1f, partial[part], 0, k);
-                    else Sgemm.blocked(buf, false, true, cout, k, p, 1f, dd, dn, p, s.cols, 0, p, 1f, partial[part], 0, k);
+                    if (p >= DOTS_MIN_P) Sgemm.longNT(buf, cout, k, p, 1f, dd, dn, p, s.cols, 0, p, 1f, partial, part * ck, k);
+                    else Sgemm.blocked(buf, false, true, cout, k, p, 1f, dd, dn, p, s.cols, 0, p, 1f, partial, part * ck, k);
                 }
                 if (xg != null) {
                     Sgemm.blocked(buf, true, false, k, p, cout, 1f, wd, w.offset(), k, dd, dn, p, 0f, s.dcols, 0, p);   // Wᵀ · δ_n
@@ -371,12 +382,12 @@ final class Conv {
         });
         if (partial == null) return;
         float[] gd = data(dw);
-        for (float[] part : partial) {
-            int i = 0, go = dw.offset();
-            for (; i < S.loopBound(part.length); i += L) {
-                FloatVector.fromArray(S, gd, go + i).add(FloatVector.fromArray(S, part, i)).intoArray(gd, go + i);
+        for (int q = 0, go = dw.offset(); q < parts; q++) {
+            int i = 0, po = q * ck;
+            for (; i < S.loopBound(ck); i += L) {
+                FloatVector.fromArray(S, gd, go + i).add(FloatVector.fromArray(S, partial, po + i)).intoArray(gd, go + i);
             }
-            for (; i < part.length; i++) gd[go + i] += part[i];
+            for (; i < ck; i++) gd[go + i] += partial[po + i];
         }
     }
 }
