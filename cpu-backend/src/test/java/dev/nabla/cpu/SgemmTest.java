@@ -80,6 +80,8 @@ class SgemmTest {
             {5, 9, 1100}, {8, 3, 2085},
             // B read in place at an L1-hostile stride (≤ 4 row panels); a transposed B split by columns
             {32, 1024, 40}, {64, 256, 300},
+            // the narrow path (C one vector wide, 16-row tiles): LeNet conv2's ∂Wᵀ, an edge of rows, two k-slices
+            {150, 16, 100}, {70, 16, 300}, {16, 10, 84}, {64, 10, 84},
     };
 
     @Test
@@ -217,6 +219,41 @@ class SgemmTest {
                         Sgemm.sgemm(ta, tb, m, n, k, 0.75f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, want, 0, n);
                         Sgemm.packed(ta, m, n, k, 0.75f, a, 0, ta ? m : k, p, 0, beta, got, 0, n);
                         assertThat(got).as("packed %dx%dx%d ta=%b tb=%b β=%s", m, n, k, ta, tb, beta).containsExactly(want);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The narrow path (C at most one vector wide, in tiles of 16 rows) gives each element the bits of the general
+     * path's tiles: C's n columns against the first n of a product whose B has 2·NR columns (its full tiles, the same
+     * FMA chain along k and, for β ∈ {0, 1}, the same α and β), on edges of rows and over two k-slices.
+     */
+    @Test
+    void narrowPathGivesTheGeneralPathsBits() {
+        int[][] cases = {{150, 16, 100}, {16, 1, 7}, {33, 10, 300}, {64, 10, 84}, {17, 16, 513}};
+        SplittableRandom r = new SplittableRandom(12);
+        int wide = 2 * Sgemm.NR;
+        for (int[] cs : cases) {
+            int m = cs[0], n = cs[1], k = cs[2];
+            assertThat(Sgemm.narrow(false, m, n, k)).isTrue();
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    float[] a = random(r, m * k), bw = random(r, k * wide), b = new float[k * n];
+                    for (int p = 0; p < k; p++) {
+                        for (int j = 0; j < n; j++) b[tb ? j * k + p : p * n + j] = bw[tb ? j * k + p : p * wide + j];
+                    }
+                    for (float beta : new float[] {0f, 1f}) {
+                        float[] cw = random(r, m * wide), c = new float[m * n];
+                        for (int i = 0; i < m; i++) System.arraycopy(cw, i * wide, c, i * n, n);
+                        Sgemm.blocked(new Sgemm.Buffers(), ta, tb, m, wide, k, 0.75f, a, 0, ta ? m : k, bw, 0, tb ? k : wide, beta, cw, 0, wide);
+                        Sgemm.blocked(new Sgemm.Buffers(), ta, tb, m, n, k, 0.75f, a, 0, ta ? m : k, b, 0, tb ? k : n, beta, c, 0, n);
+                        for (int i = 0; i < m; i++) {
+                            assertThat(Arrays.copyOfRange(c, i * n, (i + 1) * n))
+                                    .as("narrow %dx%dx%d ta=%b tb=%b β=%s row %d", m, n, k, ta, tb, beta, i)
+                                    .containsExactly(Arrays.copyOfRange(cw, i * wide, i * wide + n));
+                        }
                     }
                 }
             }
