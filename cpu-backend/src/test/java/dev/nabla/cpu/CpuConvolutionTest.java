@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CPU backend's conv2d — image by image, directly (LeNet conv1) or as im2col and a GEMM per image — gives the
+ * The CPU backend's conv2d — image by image, directly (LeNet's conv1 and conv2) or as im2col and a GEMM per image — gives the
  * numbers of the batch-wide matrix form (im2col, one GEMM, the swap to NCHW, the bias) bit for bit, wherever the
  * kernel bank fits one of the GEMM's k-slices: every path runs the same FMAs in the same order.
  */
@@ -19,12 +19,15 @@ class CpuConvolutionTest {
     @Test
     void everyPathIsTheMatrixFormBitForBit() {
         int[][] cases = {              // N, C, H, W, k, stride, pad, C_out
-            {64, 1, 28, 28, 5, 1, 2, 6},   // LeNet conv1: the direct path
-            {64, 6, 14, 14, 5, 1, 0, 16},  // LeNet conv2: im2col + GEMM per image
-            {3, 2, 9, 33, 3, 1, 1, 8},     // the direct path's limits: 8 channels, an output row of 33 > 2L: GEMM
+            {64, 1, 28, 28, 5, 1, 2, 6},   // LeNet conv1: the direct path, rows of two vectors
+            {64, 6, 14, 14, 5, 1, 0, 16},  // LeNet conv2: direct, two passes of 8 channels, two rows of 10 at a time
+            {3, 2, 9, 33, 3, 1, 1, 8},     // the direct path's limits: an output row of 33 > 2L: GEMM
             {3, 2, 9, 30, 3, 1, 1, 8},     // 8 channels, 30 wide: direct
-            {3, 2, 9, 30, 3, 1, 1, 9},     // 9 channels: GEMM
-            {2, 3, 11, 7, 3, 1, 0, 5},     // an output row shorter than a vector
+            {3, 2, 9, 30, 3, 1, 1, 9},     // 9 channels: direct, a second pass of one channel
+            {3, 2, 9, 12, 3, 1, 1, 17},    // 17 channels: GEMM
+            {2, 3, 11, 7, 3, 1, 0, 5},     // rows shorter than a vector, an odd number of them (9): a last row alone
+            {2, 2, 10, 16, 3, 1, 1, 12},   // rows of exactly one vector (16), an even number
+            {2, 7, 8, 8, 6, 1, 0, 3},      // C·kH·kW = 252, 3 rows of 3
             {2, 3, 12, 12, 3, 2, 1, 4},    // stride 2: GEMM
         };
         for (int[] c : cases) {
@@ -48,5 +51,6 @@ class CpuConvolutionTest {
             assertThat(convNoBias.toArray()).as(what + " without bias").containsExactly(noBias.toArray());
         }
         assertThat(Conv.direct(new ConvGeometry(64, 1, 28, 28, 5, 5, 1, 1, 2, 2), 6)).as("LeNet conv1 runs directly").isTrue();
+        assertThat(Conv.direct(new ConvGeometry(64, 6, 14, 14, 5, 5, 1, 1, 0, 0), 16)).as("LeNet conv2 runs directly").isTrue();
     }
 }
