@@ -342,17 +342,15 @@ final class Activations {
 
     /** y_j ← e^{x_j − shift}; returns Σ y_j (x and y may be the same range). */
     static float expShifted(float[] x, int xo, float[] y, int yo, int n, float shift) {
-        FloatVector acc = ZERO;
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector e = VMath.exp(FloatVector.fromArray(S, x, xo + i).sub(shift));
-            e.intoArray(y, yo + i);
-            acc = acc.add(e);
-        }
-        if (i < n) {
+        // one call site of exp, the zero made here, a masked load for every vector and a masked store for the last only:
+        // with a second exp for the tail and the static ZERO, C2 boxed the vectors (672 B per row of 65, a char LM's
+        // softmax: most of the LSTM step's allocation, JDK 25, 2026-12-02)
+        FloatVector acc = FloatVector.zero(S);
+        for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector e = VMath.exp(FloatVector.fromArray(S, x, xo + i, m).sub(shift));
-            e.intoArray(y, yo + i, m);
+            if (i + L <= n) e.intoArray(y, yo + i);
+            else e.intoArray(y, yo + i, m);
             acc = acc.add(e, m);
         }
         return VMath.sumLanes(acc);

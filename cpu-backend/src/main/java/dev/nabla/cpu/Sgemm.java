@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -40,8 +41,12 @@ public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Vector width in floats (16 with AVX-512, 8 with AVX2). */
     private static final int V = S.length();
-    /** 8-float vectors for packing a transposed A's MR = 8 rows (null where the hardware has no 256-bit vectors). */
-    private static final VectorSpecies<Float> S8 = V >= 8 ? FloatVector.SPECIES_256 : null;
+    /**
+     * Lanes 0–7 of the first vector, then lanes 0–7 of the second (16-lane vectors): two columns of a transposed A's
+     * MR = 8 rows packed by one shuffle. It replaced 8-float (256-bit) vectors, which C2 left unintrinsified in the
+     * LSTM's step — boxed, 7 MB allocated per step — though not in a loop of packA alone.
+     */
+    private static final VectorShuffle<Float> JOIN_LOW_HALVES = VectorShuffle.fromOp(S, i -> i < V / 2 ? i : V + i - V / 2);
     /** Micro-tile: MR rows × NR columns of C held in registers. */
     static final int MR = 8;
     static final int NR = 2 * V;
@@ -500,12 +505,18 @@ public final class Sgemm {
             int dst = ir * kc;
             if (ta) { // op(A)[i, p] = a[p·lda + i]: rows of a are contiguous in i
                 int src = aOff + pc * lda + ic + ir;
-                if (mr == MR && S8 != null) { // one 8-float vector per column of the panel
-                    for (int p = 0; p < kc; p++, src += lda, dst += MR) FloatVector.fromArray(S8, a, src).intoArray(ap, dst);
-                } else if (mr == MR) {
-                    for (int p = 0; p < kc; p++, src += lda, dst += MR) System.arraycopy(a, src, ap, dst, MR);
+                int p = 0;
+                if (mr == MR && V == 2 * MR && src + (kc - 1) * lda + V <= a.length) {
+                    // columns p and p + 1 of the panel as one vector: the first 8 lanes of a load at each (lanes past
+                    // the panel are read, not used), joined by one two-vector shuffle and stored plain
+                    for (; p + 1 < kc; p += 2, src += 2 * lda, dst += 2 * MR) {
+                        FloatVector.fromArray(S, a, src).rearrange(JOIN_LOW_HALVES, FloatVector.fromArray(S, a, src + lda)).intoArray(ap, dst);
+                    }
+                }
+                if (mr == MR) {
+                    for (; p < kc; p++, src += lda, dst += MR) System.arraycopy(a, src, ap, dst, MR);
                 } else {
-                    for (int p = 0; p < kc; p++, src += lda, dst += MR) {
+                    for (; p < kc; p++, src += lda, dst += MR) {
                         for (int i = 0; i < mr; i++) ap[dst + i] = a[src + i];
                         for (int i = mr; i < MR; i++) ap[dst + i] = 0f;
                     }
