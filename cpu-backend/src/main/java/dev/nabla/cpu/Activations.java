@@ -344,7 +344,7 @@ final class Activations {
     static float expShifted(float[] x, int xo, float[] y, int yo, int n, float shift) {
         // one call site of exp, the zero made here, a masked load for every vector and a masked store for the last only:
         // with a second exp for the tail and the static ZERO, C2 boxed the vectors (672 B per row of 65, a char LM's
-        // softmax: most of the LSTM step's allocation, JDK 25, 2026-12-02)
+        // softmax, JDK 25, 2026-12-02)
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < n; i += L) {
             VectorMask<Float> m = S.indexInRange(i, n);
@@ -353,7 +353,12 @@ final class Activations {
             else e.intoArray(y, yo + i, m);
             acc = acc.add(e, m);
         }
-        return VMath.sumLanes(acc);
+        if (L != 16) return VMath.sumLanes(acc);
+        // sumLanes' tree written out: called once per row, it was not inlined here and its argument was boxed (96 B a row)
+        acc = acc.add(acc.rearrange(VMath.X8));
+        acc = acc.add(acc.rearrange(VMath.X4));
+        acc = acc.add(acc.rearrange(VMath.X2));
+        return acc.add(acc.rearrange(VMath.X1)).lane(0);
     }
 
     static void softmaxBackward(Tensor y, Tensor dy, Tensor dx) {
