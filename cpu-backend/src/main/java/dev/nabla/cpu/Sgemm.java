@@ -42,11 +42,12 @@ public final class Sgemm {
     /** Vector width in floats (16 with AVX-512, 8 with AVX2). */
     private static final int V = S.length();
     /**
-     * Lanes 0–7 of the first vector, then lanes 0–7 of the second (16-lane vectors): two columns of a transposed A's
-     * MR = 8 rows packed by one shuffle. It replaced 8-float (256-bit) vectors, which C2 left unintrinsified in the
-     * LSTM's step — boxed, 7 MB allocated per step — though not in a loop of packA alone.
+     * Lanes 0–7 of the first vector, then lanes 0–7 of the second (16-lane vectors), and the same for lanes 8–15: two
+     * columns of a transposed A's two 8-row panels, one shuffle each. They replaced 8-float (256-bit) vectors, which C2
+     * left unintrinsified in the LSTM's step — boxed, 7 MB allocated per step — though not in a loop of packA alone.
      */
-    private static final VectorShuffle<Float> JOIN_LOW_HALVES = VectorShuffle.fromOp(S, i -> i < V / 2 ? i : V + i - V / 2);
+    private static final VectorShuffle<Float> JOIN_LOW_HALVES = VectorShuffle.fromOp(S, i -> i < V / 2 ? i : V + i - V / 2),
+            JOIN_HIGH_HALVES = VectorShuffle.fromOp(S, i -> i < V / 2 ? V / 2 + i : V + i);
     /** Micro-tile: MR rows × NR columns of C held in registers. */
     static final int MR = 8;
     static final int NR = 2 * V;
@@ -506,12 +507,23 @@ public final class Sgemm {
             if (ta) { // op(A)[i, p] = a[p·lda + i]: rows of a are contiguous in i
                 int src = aOff + pc * lda + ic + ir;
                 int p = 0;
-                if (mr == MR && V == 2 * MR && src + (kc - 1) * lda + V <= a.length) {
-                    // columns p and p + 1 of the panel as one vector: the first 8 lanes of a load at each (lanes past
-                    // the panel are read, not used), joined by one two-vector shuffle and stored plain
-                    for (; p + 1 < kc; p += 2, src += 2 * lda, dst += 2 * MR) {
-                        FloatVector.fromArray(S, a, src).rearrange(JOIN_LOW_HALVES, FloatVector.fromArray(S, a, src + lda)).intoArray(ap, dst);
+                if (V == 2 * MR && ir + 2 * MR <= mc && src + (kc - 1) * lda + V <= a.length) {
+                    // two panels at once, columns p and p + 1 of each: a 16-float load per row of a holds both panels'
+                    // 8 floats — the whole 64-byte line, read once (rows of a at an L1-hostile stride, the LSTM's
+                    // δ [T·B, 4H], no longer come back from L2 for the second panel) — and two two-vector shuffles
+                    // make the two panels' vectors, stored plain
+                    int dst2 = dst + MR * kc;
+                    for (; p + 1 < kc; p += 2, src += 2 * lda, dst += 2 * MR, dst2 += 2 * MR) {
+                        FloatVector r0 = FloatVector.fromArray(S, a, src), r1 = FloatVector.fromArray(S, a, src + lda);
+                        r0.rearrange(JOIN_LOW_HALVES, r1).intoArray(ap, dst);
+                        r0.rearrange(JOIN_HIGH_HALVES, r1).intoArray(ap, dst2);
                     }
+                    for (; p < kc; p++, src += lda, dst += MR, dst2 += MR) {
+                        System.arraycopy(a, src, ap, dst, MR);
+                        System.arraycopy(a, src + MR, ap, dst2, MR);
+                    }
+                    ir += MR;                                           // the second panel is done too
+                    continue;
                 }
                 if (mr == MR) {
                     for (; p < kc; p++, src += lda, dst += MR) System.arraycopy(a, src, ap, dst, MR);
