@@ -544,7 +544,9 @@ public abstract class BackendContractTest {
 
     /**
      * batch, channels, H, W, kH, kW, sH, sW, pH, pW: LeNet-5's layers, odd sizes, non-square, 1×1, overlapping windows,
-     * and rows wide enough for whole vectors of outputs (16 lanes) plus a tail, strided and tiled.
+     * and rows wide enough for whole vectors of outputs (16 lanes) plus a tail, strided and tiled; a batch of 9 (the CPU
+     * backend's 8 parts of the batch: 2 images each, the last 1) and 1,600 outputs per image (more columns than the CPU
+     * backward's ∂E/∂X product takes for several images at once).
      */
     private static final String GEOMETRIES = """
             2,1,28,28,5,5,1,1,2,2
@@ -561,6 +563,8 @@ public abstract class BackendContractTest {
             1,1,10,101,3,3,3,3,0,0
             3,2,28,28,2,2,2,2,0,0
             2,3,9,45,2,2,2,2,0,0
+            9,2,12,12,3,3,1,1,1,1
+            2,1,40,40,3,3,1,1,1,1
             """;
 
     private static List<ConvGeometry> geometries() {
