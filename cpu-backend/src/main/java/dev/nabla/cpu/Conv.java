@@ -225,21 +225,18 @@ final class Conv {
 
         /** cols with room for n floats. */
         Scratch size(int n) {
-            if (cols.length < n) cols = new float[n];
+            cols = atLeast(cols, n);
             return this;
         }
 
+        /** a, or a new array of n floats if a is shorter. */
+        private static float[] atLeast(float[] a, int n) { return a.length < n ? new float[n] : a; }
+
         /** At least n floats (not zeroed) for the columns' gradient of a part of the batch. */
-        float[] dcols(int n) {
-            if (dcols.length < n) dcols = new float[n];
-            return dcols;
-        }
+        float[] dcols(int n) { return dcols = atLeast(dcols, n); }
 
         /** At least n floats (not zeroed) for δ of a part of the batch, gathered as [C_out, images·P]. */
-        float[] dpart(int n) {
-            if (dpart.length < n) dpart = new float[n];
-            return dpart;
-        }
+        float[] dpart(int n) { return dpart = atLeast(dpart, n); }
 
         /** bank[0, n) zeroed. */
         float[] bank(int n) {
@@ -249,22 +246,16 @@ final class Conv {
         }
 
         /** At least n floats (not zeroed) for an image zero-padded by {@link #padImage}. */
-        float[] pad(int n) {
-            if (pad.length < n) pad = new float[n];
-            return pad;
-        }
+        float[] pad(int n) { return pad = atLeast(pad, n); }
 
-        /** At least n ints (not zeroed) for the direct convolution's tap offsets. */
+        /** At least n ints (not zeroed) for tap offsets: the direct convolution's, im2colImage's. */
         int[] taps(int n) {
             if (taps.length < n) taps = new int[n];
             return taps;
         }
 
         /** At least n floats (not zeroed) for ∂E/∂W turned into ∂E/∂Wᵀ's layout. */
-        float[] wt(int n) {
-            if (wt.length < n) wt = new float[n];
-            return wt;
-        }
+        float[] wt(int n) { return wt = atLeast(wt, n); }
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -377,8 +368,7 @@ final class Conv {
                 a40.intoArray(acc, at + 8 * L); a41.intoArray(acc, at + 9 * L); a50.intoArray(acc, at + 10 * L); a51.intoArray(acc, at + 11 * L);
                 a60.intoArray(acc, at + 12 * L); a61.intoArray(acc, at + 13 * L); a70.intoArray(acc, at + 14 * L); a71.intoArray(acc, at + 15 * L);
                 int oc = Math.min(DIRECT_OUT, cout - o0), out = yo + o0 * p + oy * ow;
-                if (twoRows) directRowPair(acc, at, bd, bo + o0, oc, yd, out, p, ow, oh - oy);
-                else directRow(acc, at, bd, bo + o0, oc, yd, out, p, ow, oy == oh - 1);
+                directRows(acc, at, bd, bo + o0, oc, yd, out, p, ow, oh - oy, twoRows);
             }
     }
 
@@ -438,11 +428,13 @@ final class Conv {
     }
 
     /**
-     * Channel o's output row for o < oc from the row buffer at {@code at} (2L floats per channel, a row wider than L):
-     * + b[o] as the GEMM adds its β·C (b·1 + acc), stored plain where the next row overwrites the spill, masked in the
-     * channel's last row.
+     * The output rows of channels o < oc from the row buffer at {@code at} (2L floats per channel; {@code left} = outH − oy
+     * rows remain): + b[o] as the GEMM adds its β·C (b·1 + acc), then either lanes [0, L) and [L, outW) of row oy (a row
+     * wider than L) or rows oy and oy + 1 ({@code twoRows}), each stored plain where the channel's later rows, written
+     * after it, take the whole spill (L − outW lanes, or 2L − outW), masked where they would not.
      */
-    private static void directRow(float[] acc, int at, float[] bd, int bo, int oc, float[] yd, int out, int p, int ow, boolean last) {
+    private static void directRows(float[] acc, int at, float[] bd, int bo, int oc, float[] yd, int out, int p, int ow, int left,
+            boolean twoRows) {
         for (int o = 0; o < oc; o++) {
             FloatVector lo = FloatVector.fromArray(S, acc, at + 2 * o * L), hi = FloatVector.fromArray(S, acc, at + (2 * o + 1) * L);
             if (bd != null) {
@@ -450,25 +442,12 @@ final class Conv {
                 hi = hi.add(bd[bo + o]);
             }
             int y = out + o * p;
-            lo.intoArray(yd, y);
-            if (!last) hi.intoArray(yd, y + L);
-            else hi.intoArray(yd, y + L, VectorMask.fromLong(S, (1L << (ow - L)) - 1));
-        }
-    }
-
-    /**
-     * As {@link #directRow} for rows of at most L: the buffer's two vectors of channel o are its output rows oy and
-     * oy + 1 ({@code left} = outH − oy rows remain), each stored plain where the channel's later rows, written after
-     * it, take the whole spill.
-     */
-    private static void directRowPair(float[] acc, int at, float[] bd, int bo, int oc, float[] yd, int out, int p, int ow, int left) {
-        for (int o = 0; o < oc; o++) {
-            FloatVector lo = FloatVector.fromArray(S, acc, at + 2 * o * L), hi = FloatVector.fromArray(S, acc, at + (2 * o + 1) * L);
-            if (bd != null) {
-                lo = lo.add(bd[bo + o]);
-                hi = hi.add(bd[bo + o]);
+            if (!twoRows) {
+                lo.intoArray(yd, y);
+                if (left > 1) hi.intoArray(yd, y + L);
+                else hi.intoArray(yd, y + L, VectorMask.fromLong(S, (1L << (ow - L)) - 1));
+                continue;
             }
-            int y = out + o * p;                               // a plain store spills L − outW lanes into the rows below
             if (left * ow >= L) lo.intoArray(yd, y);
             else lo.intoArray(yd, y, VectorMask.fromLong(S, (1L << ow) - 1));
             if (left < 2) continue;
