@@ -31,7 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
  * k runs as dot products ({@link #dots}). And one operand packed once for many products ({@link #pack},
  * {@link #packed}: MKL's cblas_sgemm_pack and cblas_sgemm_compute), for the recurrent layers' W_h, which all T steps
  * multiply. This is variant 5 of the numbered variants in the bench module
- * ({@code dev.nabla.cpu.SgemmVariants}: 1 naive, 2 vector rows, 3 packed, 4 packed with gathered transposes, 5 this);
+ * ({@code dev.nabla.cpu.SgemmVariants}: 1 naive, 2 vector rows, 3 packed, 4 packed with packB's transposes, 5 this);
  * each is tested against the reference there and timed by one harness ({@code bench/sgemm-variants.sh}). The
  * blocking constants are this machine's measured best, not switches.
  */
@@ -861,8 +861,9 @@ public final class Sgemm {
 
         /**
          * Floats one thread packs when C is split by rows (each thread packs all of op(B) and its rows of op(A)) or by
-         * columns (all of op(A), its columns of op(B)); a transposed B is gathered, about three times a copy. Splitting
-         * by rows doubles the gathering of a transposed B on two threads: the MLP's x·Wᵀ (64×256×784) ran at half its
+         * columns (all of op(A), its columns of op(B)); a transposed B is weighed at three times a copy (measured so
+         * when it was gathered; transposed in registers since 2026-12-02, the weight was left as it was). Splitting
+         * by rows doubles the packing of a transposed B on two threads: the MLP's x·Wᵀ (64×256×784) ran at half its
          * speed once W no longer sat in both cores' caches.
          */
         private long packCost(boolean rows, int threads) {
