@@ -41,13 +41,6 @@ public final class Sgemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Vector width in floats (16 with AVX-512, 8 with AVX2). */
     private static final int V = S.length();
-    /**
-     * Lanes 0–7 of the first vector, then lanes 0–7 of the second (16-lane vectors), and the same for lanes 8–15: two
-     * columns of a transposed A's two 8-row panels, one shuffle each. They replaced 8-float (256-bit) vectors, which C2
-     * left unintrinsified in the LSTM's step — boxed, 7 MB allocated per step — though not in a loop of packA alone.
-     */
-    private static final VectorShuffle<Float> JOIN_LOW_HALVES = VectorShuffle.fromOp(S, i -> i < V / 2 ? i : V + i - V / 2),
-            JOIN_HIGH_HALVES = VectorShuffle.fromOp(S, i -> i < V / 2 ? V / 2 + i : V + i);
     /** Micro-tile: MR rows × NR columns of C held in registers. */
     static final int MR = 8;
     static final int NR = 2 * V;
@@ -510,13 +503,14 @@ public final class Sgemm {
                 if (V == 2 * MR && ir + 2 * MR <= mc && src + (kc - 1) * lda + V <= a.length) {
                     // two panels at once, columns p and p + 1 of each: a 16-float load per row of a holds both panels'
                     // 8 floats — the whole 64-byte line, read once (rows of a at an L1-hostile stride, the LSTM's
-                    // δ [T·B, 4H], no longer come back from L2 for the second panel) — and two two-vector shuffles
-                    // make the two panels' vectors, stored plain
+                    // δ [T·B, 4H], no longer come back from L2 for the second panel) — and transpose16's last-stage
+                    // shuffles join the two rows' low halves (panel ir) and high halves (panel ir + 8), stored plain.
+                    // (It replaced 8-float vectors, which C2 left unintrinsified in the LSTM's step: boxed, 7 MB a step.)
                     int dst2 = dst + MR * kc;
                     for (; p + 1 < kc; p += 2, src += 2 * lda, dst += 2 * MR, dst2 += 2 * MR) {
                         FloatVector r0 = FloatVector.fromArray(S, a, src), r1 = FloatVector.fromArray(S, a, src + lda);
-                        r0.rearrange(JOIN_LOW_HALVES, r1).intoArray(ap, dst);
-                        r0.rearrange(JOIN_HIGH_HALVES, r1).intoArray(ap, dst2);
+                        r0.rearrange(TLO8, r1).intoArray(ap, dst);
+                        r0.rearrange(THI8, r1).intoArray(ap, dst2);
                     }
                     for (; p < kc; p++, src += lda, dst += MR, dst2 += MR) {
                         System.arraycopy(a, src, ap, dst, MR);
@@ -647,14 +641,22 @@ public final class Sgemm {
         t = v10.rearrange(TLO1, v11); v11 = v10.rearrange(THI1, v11); v10 = t;
         t = v12.rearrange(TLO1, v13); v13 = v12.rearrange(THI1, v13); v12 = t;
         t = v14.rearrange(TLO1, v15); v15 = v14.rearrange(THI1, v15); v14 = t;
-        v0.intoArray(dst, d0 + 0 * dld); v1.intoArray(dst, d0 + 1 * dld); v2.intoArray(dst, d0 + 2 * dld); v3.intoArray(dst, d0 + 3 * dld);
-        v4.intoArray(dst, d0 + 4 * dld); v5.intoArray(dst, d0 + 5 * dld); v6.intoArray(dst, d0 + 6 * dld); v7.intoArray(dst, d0 + 7 * dld);
-        v8.intoArray(dst, d0 + 8 * dld); v9.intoArray(dst, d0 + 9 * dld); v10.intoArray(dst, d0 + 10 * dld); v11.intoArray(dst, d0 + 11 * dld);
-        v12.intoArray(dst, d0 + 12 * dld); v13.intoArray(dst, d0 + 13 * dld); v14.intoArray(dst, d0 + 14 * dld); v15.intoArray(dst, d0 + 15 * dld);
+        v0.intoArray(dst, d0 + 0 * dld); v1.intoArray(dst, d0 + 1 * dld);
+        v2.intoArray(dst, d0 + 2 * dld); v3.intoArray(dst, d0 + 3 * dld);
+        v4.intoArray(dst, d0 + 4 * dld); v5.intoArray(dst, d0 + 5 * dld);
+        v6.intoArray(dst, d0 + 6 * dld); v7.intoArray(dst, d0 + 7 * dld);
+        v8.intoArray(dst, d0 + 8 * dld); v9.intoArray(dst, d0 + 9 * dld);
+        v10.intoArray(dst, d0 + 10 * dld); v11.intoArray(dst, d0 + 11 * dld);
+        v12.intoArray(dst, d0 + 12 * dld); v13.intoArray(dst, d0 + 13 * dld);
+        v14.intoArray(dst, d0 + 14 * dld); v15.intoArray(dst, d0 + 15 * dld);
     }
 
-    /** Stage d of {@link #transpose16}: lanes with bit d clear from the first row, set from the second (TLO), and back (THI). */
-    private static final VectorShuffle<Float> TLO8 = VectorShuffle.fromOp(S, i -> (i & 8) == 0 ? i : V + i - 8), THI8 = VectorShuffle.fromOp(S, i -> (i & 8) == 0 ? i + 8 : V + i),
+    /**
+     * Stage d of {@link #transpose16}: lanes with bit d clear from the first vector, set from the second (TLO), and
+     * back (THI). TLO8 and THI8 also join two 16-lane vectors' low and high halves (packA's two-panel columns).
+     */
+    private static final VectorShuffle<Float>
+            TLO8 = VectorShuffle.fromOp(S, i -> (i & 8) == 0 ? i : V + i - 8), THI8 = VectorShuffle.fromOp(S, i -> (i & 8) == 0 ? i + 8 : V + i),
             TLO4 = VectorShuffle.fromOp(S, i -> (i & 4) == 0 ? i : V + i - 4), THI4 = VectorShuffle.fromOp(S, i -> (i & 4) == 0 ? i + 4 : V + i),
             TLO2 = VectorShuffle.fromOp(S, i -> (i & 2) == 0 ? i : V + i - 2), THI2 = VectorShuffle.fromOp(S, i -> (i & 2) == 0 ? i + 2 : V + i),
             TLO1 = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? i : V + i - 1), THI1 = VectorShuffle.fromOp(S, i -> (i & 1) == 0 ? i + 1 : V + i);
