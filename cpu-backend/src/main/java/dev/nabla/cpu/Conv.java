@@ -285,9 +285,7 @@ final class Conv {
                 for (int t = 0; t < k; t++) w8[((o / DIRECT_OUT) * k + t) * DIRECT_OUT + o % DIRECT_OUT] = wd[w.offset() + o * k + t];
             }
             int padded = g.channels() * (g.outH() + g.kernelH()) * directRowLength(g) + 2 * DIRECT_OUT * L;
-            int[] taps = SCRATCH.get().taps(k);                           // tap t = (c, ky, kx) at (c·(outH + kH) + ky)·row + kx
-            for (int t = 0; t < k; t++)
-                taps[t] = (t / (g.kernelH() * g.kernelW()) * (g.outH() + g.kernelH()) + t / g.kernelW() % g.kernelH()) * directRowLength(g) + t % g.kernelW();
+            int[] taps = tapOffsets(g, g.outH() + g.kernelH(), SCRATCH.get().taps(k));   // directImage's padded rows
             Parallel.range(g.batch(), 1, (n0, n1) -> {
                 Scratch s = SCRATCH.get().size(padded);
                 for (int n = n0; n < n1; n++)
@@ -373,6 +371,19 @@ final class Conv {
     }
 
     /**
+     * taps[t] for t = (c·kH + ky)·kW + kx: where tap (c, ky, kx) of output (0, 0) lies in an image padded by
+     * {@link #padImage} into planes of hp rows of {@link #directRowLength} floats, (c·hp + ky)·row + kx. Returns taps.
+     */
+    private static int[] tapOffsets(ConvGeometry g, int hp, int[] taps) {
+        int kh = g.kernelH(), kw = g.kernelW(), wp = directRowLength(g);
+        for (int t = 0, c = 0, ky = 0, kx = 0; t < g.colRows(); t++) {
+            taps[t] = (c * hp + ky) * wp + kx;
+            if (++kx == kw) { kx = 0; if (++ky == kh) { ky = 0; c++; } }
+        }
+        return taps;
+    }
+
+    /**
      * Image xd[xo ..] of g copied into pad[0, C·hp·wp) as C planes of hp rows of wp floats, the input at (padH, padW) of
      * each plane and zeros around it — rows kH − 1 + outH ≤ hp and a row of wp ≥ kW − 1 + the lanes read hold every tap.
      */
@@ -387,20 +398,18 @@ final class Conv {
     }
 
     /**
-     * im2col of one image for stride 1 and an output row of at most 2L: the image zero-padded once ({@link #padImage}),
-     * then each output row of each tap row (c, ky, kx) is one or two plain loads and stores — no padded tap to mask and
-     * no branch per row. A plain store spills into the next output row, which overwrites it; the stores at the end of a
-     * tap row are masked; output row by output row, each loop runs over all C·kH·kW tap rows. LeNet's columns per
-     * image, one thread, 2-core Zen 5 (2026-12-02): conv2 2.4 µs against im2colRows' 5.1, conv1 1.8 against 2.6.
+     * im2col of image xd[xo ..] of g into s.cols, for stride 1 and an output row of at most 2L: the image zero-padded
+     * once ({@link #padImage}, into s.pad), then each output row of each tap row (c, ky, kx) is one or two plain loads
+     * and stores — no padded tap to mask and no branch per row. A plain store spills into the next output row, which
+     * overwrites it; the stores at the end of a tap row are masked; output row by output row, each loop runs over all
+     * C·kH·kW tap rows. LeNet's columns per image, one thread, 2-core Zen 5 (2026-12-02): conv2 2.4 µs against
+     * im2colRows' 5.1, conv1 1.8 against 2.6.
      */
-    private static void im2colImage(float[] xd, int xo, ConvGeometry g, float[] pad, int[] taps, float[] cd) {
-        int kh = g.kernelH(), kw = g.kernelW(), oh = g.outH(), ow = g.outW(), p = oh * ow, k = g.colRows();
-        int hp = oh + kh - 1, wp = directRowLength(g);
+    private static void im2colImage(float[] xd, int xo, ConvGeometry g, Scratch s) {
+        int oh = g.outH(), ow = g.outW(), p = oh * ow, k = g.colRows(), hp = oh + g.kernelH() - 1, wp = directRowLength(g);
+        float[] pad = s.pad(g.channels() * hp * wp), cd = s.cols;
         padImage(xd, xo, g, hp, wp, pad);
-        for (int t = 0, c = 0, ky = 0, kx = 0; t < k; t++) {                 // tap row t = (c, ky, kx) at (c·hp + ky)·wp + kx
-            taps[t] = (c * hp + ky) * wp + kx;
-            if (++kx == kw) { kx = 0; if (++ky == kh) { ky = 0; c++; } }
-        }
+        int[] taps = tapOffsets(g, hp, s.taps(k));
         // output row oy of every tap row in turn, so that each loop runs over all C·kH·kW tap rows
         boolean one = ow <= L;
         long lastLanes = (1L << (one ? ow : ow - L)) - 1;
@@ -486,27 +495,25 @@ final class Conv {
         float[] partial = dw == null ? null : s0.bank(parts * ck);
         ConvGeometry g1 = oneImage(g);
         boolean padded = g.strideH() == 1 && g.strideW() == 1 && g.outW() <= 2 * L;            // im2colImage's case
-        int padSize = ch * (g.outH() + g.kernelH() - 1) * directRowLength(g);
         boolean whole = per * p <= PART_COLUMNS;
         ConvGeometry gPer = withBatch(g, per), gLast = withBatch(g, g.batch() - (parts - 1) * per);
         Parallel.run(parts, part -> {
             Scratch s = SCRATCH.get().size(k * p);
             Sgemm.Buffers buf = Sgemm.LOCAL.get();
-            for (int n = part * per; n < Math.min(g.batch(), (part + 1) * per); n++) {
+            int n0 = part * per, n1 = Math.min(g.batch(), n0 + per);
+            for (int n = n0; partial != null && n < n1; n++) {
                 int dn = dy.offset() + n * cout * p;
-                if (partial != null) {
-                    if (padded) im2colImage(xd, x.offset() + n * ch * hw, g1, s.pad(padSize), s.taps(k), s.cols);  // X_n
-                    else im2colRows(xd, x.offset() + n * ch * hw, g1, s.cols, 0, 0, k);
-                    if (dots) Sgemm.longNT(buf, cout, k, p, 1f, dd, dn, p, s.cols, 0, p, 1f, partial, part * ck, k);
-                    else Sgemm.blocked(buf, false, true, k, cout, p, 1f, s.cols, 0, p, dd, dn, p, 1f, partial, part * ck, cout);
-                }
+                if (padded) im2colImage(xd, x.offset() + n * ch * hw, g1, s);                  // X_n
+                else im2colRows(xd, x.offset() + n * ch * hw, g1, s.cols, 0, 0, k);
+                if (dots) Sgemm.longNT(buf, cout, k, p, 1f, dd, dn, p, s.cols, 0, p, 1f, partial, part * ck, k);
+                else Sgemm.blocked(buf, false, true, k, cout, p, 1f, s.cols, 0, p, dd, dn, p, 1f, partial, part * ck, cout);
             }
             if (xg == null) return;
             // ∂E/∂X of the part's images as one GEMM, Wᵀ · [δ_n0 … δ_n1−1], where their columns fit PART_COLUMNS:
             // per image a k of C_out = 16 over P = 100 columns left the last of 4 column panels nearly empty and
             // packed Wᵀ every time (LeNet conv2 per image, one thread, 2-core Zen 5, 2026-12-02: GEMM 4.6 → 2.9 µs).
             // Each element the same sum over C_out, the same bits.
-            int n0 = part * per, n1 = Math.min(g.batch(), n0 + per), step = whole ? per : 1;
+            int step = whole ? per : 1;
             for (int j0 = n0; j0 < n1; j0 += step) {
                 int cnt = Math.min(step, n1 - j0), np = cnt * p;
                 float[] dp = s.dpart(cout * np), dc = s.dcols(k * np);
