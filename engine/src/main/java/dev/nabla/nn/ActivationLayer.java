@@ -77,7 +77,7 @@ public final class ActivationLayer implements Layer {
 
     @Override
     public Tensor forward(Tensor net, boolean training) {
-        Layers.input(name(), ops, net);
+        Layers.input(this, ops, net);
         this.net = net;
         y = Tensor.reuse(y, ops, net.shape());
         ops.activation(f, net, y);                                // y = f(net)
@@ -86,7 +86,7 @@ public final class ActivationLayer implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {                           // dy = ∂E/∂y
-        Layers.gradient(name(), ops, net != null, dy);
+        Layers.gradient(this, ops, net != null, dy);
         if (dy.size() != net.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
         dnet = Tensor.reuse(dnet, ops, net.shape());
         ops.activationBackward(f, net, y, dy, dnet);              // δ = ∂E/∂net = ∂E/∂y ⊙ f'(net)

@@ -91,7 +91,7 @@ public final class Conv2d extends ConvLayer<Conv2d> {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        Layers.input(name(), ops, x);
+        Layers.input(this, ops, x);
         SpatialSize.requireNchw(name(), x.shape(), cin);
         int n = x.dim(0), h = x.dim(2), wd = x.dim(3);
         if (g == null || g.batch() != n || g.height() != h || g.width() != wd) allocate(n, h, wd);

@@ -98,7 +98,7 @@ abstract sealed class ConvLayer<T extends ConvLayer<T>> implements Layer permits
 
     /** δ for the output net of the last forward pass (x: its input, null before any). */
     final void requireGradient(Tensor x, Tensor net, Tensor delta) {
-        Layers.gradient(name(), ops, x != null, delta);
+        Layers.gradient(this, ops, x != null, delta);
         if (delta.size() != net.size()) {
             throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " for output " + net.shapeString());
         }

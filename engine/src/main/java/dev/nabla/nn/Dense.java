@@ -55,7 +55,7 @@ public final class Dense implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        Layers.input(name(), ops, x);
+        Layers.input(this, ops, x);
         if (x.rank() < 1 || x.dim(0) == 0) throw new IllegalArgumentException(name() + ": empty batch, input shape " + x.shapeString());
         if (x.size() != x.dim(0) * in) {
             throw new IllegalArgumentException(name() + ": input " + x.shapeString() + " is not [batch, " + in + "]");
@@ -81,7 +81,7 @@ public final class Dense implements Layer {
     public void backwardParams(Tensor delta) { paramGradients(delta); }   // no ∂E/∂x: a 784→256 first layer saves a third of its GEMMs
 
     private Tensor paramGradients(Tensor delta) {
-        Layers.gradient(name(), ops, x != null, delta);
+        Layers.gradient(this, ops, x != null, delta);
         int batch = x.dim(0);
         if (delta.size() != batch * out) {
             throw new IllegalArgumentException(name() + ": gradient " + delta.shapeString() + " is not [" + batch + ", " + out + "]");

@@ -50,7 +50,7 @@ public final class Dropout implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        Layers.input(name(), ops, x);
+        Layers.input(this, ops, x);
         masked = training && p > 0;
         forwardDone = true;
         if (!masked) return x;                                   // evaluation: y = x
@@ -64,7 +64,7 @@ public final class Dropout implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {
-        Layers.gradient(name(), ops, forwardDone, dy);
+        Layers.gradient(this, ops, forwardDone, dy);
         if (!masked) return dy;                                  // ∂E/∂x = ∂E/∂y
         if (dy.size() != y.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
         ops.mul(dy, mask, dx);                                   // ∂E/∂x = ∂E/∂y ⊙ m

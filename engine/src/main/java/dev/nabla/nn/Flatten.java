@@ -25,7 +25,7 @@ public final class Flatten implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        Layers.input(name(), ops, x);
+        Layers.input(this, ops, x);
         if (x.rank() < 1) throw new IllegalArgumentException(name() + " needs a batch axis, got a scalar");
         inShape = x.shape();
         return x.reshape(x.dim(0), x.size() / Math.max(1, x.dim(0)));   // y[n, :] = x[n, …] read row-major
@@ -33,7 +33,7 @@ public final class Flatten implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {
-        Layers.gradient(name(), ops, inShape != null, dy);
+        Layers.gradient(this, ops, inShape != null, dy);
         if (dy.size() != Tensor.sizeOf(inShape)) {
             throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for input " + Arrays.toString(inShape));
         }

@@ -51,24 +51,28 @@ public final class Layers {
         return inputShape.clone();
     }
 
-    /** For {@code forward}: the layer is bound, and {@code x} is given, on its backend and not closed. */
-    public static Tensor input(String layer, Backend ops, Tensor x) {
-        if (ops == null) throw new IllegalStateException(layer + " is not bound to a backend yet: bind the model (or the layer) first");
-        return onBackend(layer + ".forward", "input", ops, x);
+    /**
+     * For {@code forward}: the layer is bound, and {@code x} is given, on its backend and not closed. Takes the layer,
+     * not its name: a name such as Dense's is built by concatenation, and these checks run on every pass, so the name
+     * is built only for the message of a failure.
+     */
+    public static Tensor input(Layer layer, Backend ops, Tensor x) {
+        if (ops == null) throw new IllegalStateException(layer.name() + " is not bound to a backend yet: bind the model (or the layer) first");
+        return onBackend(layer, ".forward", "input", ops, x);
     }
 
     /** For {@code backward}: a forward pass came first ({@code forwardDone}), and {@code dy} is given, on the layer's backend. */
-    public static Tensor gradient(String layer, Backend ops, boolean forwardDone, Tensor dy) {
-        if (!forwardDone) throw new IllegalStateException(layer + ": backward before forward");
-        return onBackend(layer + ".backward", "gradient", ops, dy);
+    public static Tensor gradient(Layer layer, Backend ops, boolean forwardDone, Tensor dy) {
+        if (!forwardDone) throw new IllegalStateException(layer.name() + ": backward before forward");
+        return onBackend(layer, ".backward", "gradient", ops, dy);
     }
 
-    private static Tensor onBackend(String call, String what, Backend ops, Tensor t) {
-        if (t == null) throw new IllegalArgumentException(call + ": the " + what + " tensor is null");
+    private static Tensor onBackend(Layer layer, String pass, String what, Backend ops, Tensor t) {
+        if (t == null) throw new IllegalArgumentException(layer.name() + pass + ": the " + what + " tensor is null");
         if (t.backend() != ops) {
-            throw new IllegalArgumentException(call + ": the " + what + " " + t + " belongs to " + t.backend() + ", the layer to " + ops);
+            throw new IllegalArgumentException(layer.name() + pass + ": the " + what + " " + t + " belongs to " + t.backend() + ", the layer to " + ops);
         }
-        if (t.isClosed()) throw new IllegalStateException(call + ": the " + what + " " + t + " was closed");
+        if (t.isClosed()) throw new IllegalStateException(layer.name() + pass + ": the " + what + " " + t + " was closed");
         return t;
     }
 

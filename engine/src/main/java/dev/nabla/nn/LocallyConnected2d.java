@@ -114,7 +114,7 @@ public final class LocallyConnected2d implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        Layers.input(name(), ops, x);
+        Layers.input(this, ops, x);
         if (x.rank() != 4 || x.dim(1) != cin || x.dim(2) != inH || x.dim(3) != inW) {
             throw new IllegalArgumentException(name() + " expects input [N, " + cin + ", " + inH + ", " + inW + "], got " + x.shapeString());
         }

@@ -69,7 +69,7 @@ public final class PReLU implements Layer {
 
     @Override
     public Tensor forward(Tensor net, boolean training) {
-        Layers.input(name(), ops, net);
+        Layers.input(this, ops, net);
         if (net.rank() < 1 || net.size() == 0) throw new IllegalArgumentException(name() + ": empty input " + net.shapeString());
         if (channels > 1 && (net.rank() < 2 || net.dim(1) != channels)) {
             throw new IllegalArgumentException(name() + ": input " + net.shapeString() + " does not have " + channels
@@ -84,7 +84,7 @@ public final class PReLU implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {                           // dy = ∂E/∂y
-        Layers.gradient(name(), ops, net != null, dy);
+        Layers.gradient(this, ops, net != null, dy);
         if (dy.size() != net.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
         dnet = Tensor.reuse(dnet, ops, net.shape());
         // a frozen α: the fused op still forms Σ ∂E/∂y·net in the same pass, into a scratch tensor, not α's gradient

@@ -75,7 +75,7 @@ public abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2
 
     /** Checks x [N, C, H, W] and (re)allocates the output, the input gradient and the subclass's workspaces. */
     final void prepare(Tensor x) {
-        Layers.input(name(), ops, x);
+        Layers.input(this, ops, x);
         SpatialSize.requireNchw(name(), x.shape(), 0);
         int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
         if (g != null && g.batch() == n && g.channels() == c && g.height() == h && g.width() == w) return;
@@ -90,7 +90,7 @@ public abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2
     void allocateMore() {}
 
     final void checkDelta(Tensor dy) {
-        Layers.gradient(name(), ops, g != null, dy);
+        Layers.gradient(this, ops, g != null, dy);
         if (dy.size() != y.size()) throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for output " + y.shapeString());
     }
 

@@ -126,7 +126,7 @@ public final class Sequential implements Layer {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        Layers.input(name(), ops, x);
+        Layers.input(this, ops, x);
         if (x.rank() < 1 || x.dim(0) == 0) {
             throw new IllegalArgumentException(name() + ": empty batch, input shape " + x.shapeString() + " (the first axis is the batch)");
         }
@@ -142,7 +142,7 @@ public final class Sequential implements Layer {
 
     @Override
     public Tensor backward(Tensor dy) {
-        Layers.gradient(name(), backend(), forwarded, dy);
+        Layers.gradient(this, backend(), forwarded, dy);
         dev.nabla.trace.Trace.Observer o = dev.nabla.trace.Trace.current();
         for (int i = layers.size() - 1; i >= 0; i--) {
             Tensor in = dy;
@@ -159,7 +159,7 @@ public final class Sequential implements Layer {
      */
     @Override
     public void backwardParams(Tensor dy) {
-        Layers.gradient(name(), backend(), forwarded, dy);
+        Layers.gradient(this, backend(), forwarded, dy);
         int lowest = lowestTrainable();
         if (lowest < 0) return;                                             // all frozen: no gradient is wanted
         dev.nabla.trace.Trace.Observer o = dev.nabla.trace.Trace.current();

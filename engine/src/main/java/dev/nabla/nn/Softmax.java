@@ -29,7 +29,7 @@ public final class Softmax implements Layer {
 
     @Override
     public Tensor forward(Tensor z, boolean training) {
-        Layers.input(name(), ops, z);
+        Layers.input(this, ops, z);
         if (z.rank() < 1 || z.dim(-1) < 1) throw new IllegalArgumentException(name() + ": input " + z.shapeString() + " has no classes on its last axis");
         p = Tensor.reuse(p, ops, z.shape());
         ops.softmax(z, p);                                        // p_i = e^{z_i − max} / Σ_j e^{z_j − max}
@@ -38,7 +38,7 @@ public final class Softmax implements Layer {
 
     @Override
     public Tensor backward(Tensor dp) {                           // dp = ∂E/∂p
-        Layers.gradient(name(), ops, p != null, dp);
+        Layers.gradient(this, ops, p != null, dp);
         if (dp.size() != p.size()) throw new IllegalArgumentException(name() + ": gradient " + dp.shapeString() + " for output " + p.shapeString());
         dz = Tensor.reuse(dz, ops, p.shape());
         ops.softmaxBackward(p, dp.reshape(p.shape()), dz);         // ∂E/∂z_i = p_i (∂E/∂p_i − Σ_j ∂E/∂p_j p_j)

@@ -80,7 +80,7 @@ public final class Bidirectional implements Recurrent {
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
-        dev.nabla.nn.Layers.input(name(), ops, x);
+        dev.nabla.nn.Layers.input(this, ops, x);
         States.requireSequence(name(), x, in);
         int T = x.dim(0), B = x.dim(1), n = T * B * hid;
         if (T != steps || B != batch) {
@@ -105,7 +105,7 @@ public final class Bidirectional implements Recurrent {
 
     @Override
     public Tensor backward(Tensor dy) {
-        dev.nabla.nn.Layers.gradient(name(), ops, steps > 0, dy);
+        dev.nabla.nn.Layers.gradient(this, ops, steps > 0, dy);
         int T = steps, B = batch, n = T * B * hid;
         States.requireShape(name(), "output gradient", dy, T, B, 2 * hid);
         ops.swapAxes01(dy, dstack, T * B, 2, hid);                              // split ∂L/∂[h_f; h_b] into the two halves

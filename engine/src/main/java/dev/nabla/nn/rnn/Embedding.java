@@ -50,7 +50,7 @@ public final class Embedding implements Layer {
 
     @Override
     public Tensor forward(Tensor idx, boolean training) {
-        dev.nabla.nn.Layers.input(name(), ops, idx);
+        dev.nabla.nn.Layers.input(this, ops, idx);
         if (idx.size() == 0) throw new IllegalArgumentException(name() + ": no tokens, input shape " + idx.shapeString());
         int[] shape = outputShape(idx.shape());
         out = Tensor.reuse(out, ops, shape);
@@ -66,7 +66,7 @@ public final class Embedding implements Layer {
     /** Adds ∂L/∂E; returns null (token indices have no gradient). */
     @Override
     public Tensor backward(Tensor dy) {
-        dev.nabla.nn.Layers.gradient(name(), ops, idx != null, dy);
+        dev.nabla.nn.Layers.gradient(this, ops, idx != null, dy);
         if (dy.size() != idx.size() * dim) {
             throw new IllegalArgumentException(name() + ": gradient " + dy.shapeString() + " for " + idx.size() + " tokens");
         }

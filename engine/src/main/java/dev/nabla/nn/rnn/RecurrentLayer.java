@@ -76,14 +76,14 @@ abstract class RecurrentLayer<L extends RecurrentLayer<L>> implements Recurrent 
     public final void backwardParams(Tensor dy) { checkedBackward(dy, false); }
 
     private Tensor checkedBackward(Tensor dy, boolean inputGradient) {
-        dev.nabla.nn.Layers.gradient(name(), ops, x != null, dy);
+        dev.nabla.nn.Layers.gradient(this, ops, x != null, dy);
         States.requireShape(name(), "output gradient", dy, steps, batch, hid);
         return backward(dy, inputGradient);
     }
 
     /** Checks a forward input: bound, given, on this backend, [T, B, in] with T ≥ 1 and B ≥ 1. */
     final void checkInput(Tensor x) {
-        dev.nabla.nn.Layers.input(name(), ops, x);
+        dev.nabla.nn.Layers.input(this, ops, x);
         States.requireSequence(name(), x, in);
     }
 

@@ -193,7 +193,7 @@ public final class VanillaRnn implements Layer {
     }
 
     private Tensor run(Tensor x, Tensor targets, boolean fromInput) {
-        dev.nabla.nn.Layers.input(name(), ops, x);
+        dev.nabla.nn.Layers.input(this, ops, x);
         States.requireSequence(name(), x, in);
         int T = x.dim(0), B = x.dim(1);
         if (targets != null) States.requireShape(name(), "teacher-forcing targets", targets, T, B, out);
@@ -246,7 +246,7 @@ public final class VanillaRnn implements Layer {
      */
     @Override
     public Tensor backward(Tensor dlogits) {
-        dev.nabla.nn.Layers.gradient(name(), ops, x != null, dlogits);
+        dev.nabla.nn.Layers.gradient(this, ops, x != null, dlogits);
         int T = steps, B = batch, bh = B * hid, bs = B * stateSize, bo = B * out;
         if (output == Output.MANY_TO_MANY) States.requireShape(name(), "∂L/∂o", dlogits, T, B, out);
         else States.requireShape(name(), "∂L/∂o", dlogits, B, out);
