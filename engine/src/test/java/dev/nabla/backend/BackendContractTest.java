@@ -546,7 +546,9 @@ public abstract class BackendContractTest {
      * batch, channels, H, W, kH, kW, sH, sW, pH, pW: LeNet-5's layers, odd sizes, non-square, 1×1, overlapping windows,
      * and rows wide enough for whole vectors of outputs (16 lanes) plus a tail, strided and tiled; a batch of 9 (the CPU
      * backend's 8 parts of the batch: 2 images each, the last 1) and 1,600 outputs per image (more columns than the CPU
-     * backward's ∂E/∂X product takes for several images at once).
+     * backward's ∂E/∂X product takes for several images at once); 2×2 pooling of planes at most 16 wide (the CPU backend
+     * pools two output rows per vector step there), with an odd number of output rows, an odd width and a full vector; and
+     * an odd height of short rows, padded (its col2im sums input rows in pairs, the last alone).
      */
     private static final String GEOMETRIES = """
             2,1,28,28,5,5,1,1,2,2
@@ -565,6 +567,10 @@ public abstract class BackendContractTest {
             2,3,9,45,2,2,2,2,0,0
             9,2,12,12,3,3,1,1,1,1
             2,1,40,40,3,3,1,1,1,1
+            2,16,10,10,2,2,2,2,0,0
+            3,2,7,11,2,2,2,2,0,0
+            2,3,6,16,2,2,2,2,0,0
+            2,2,7,9,3,3,1,1,1,1
             """;
 
     private static List<ConvGeometry> geometries() {
@@ -1218,7 +1224,8 @@ public abstract class BackendContractTest {
     void maxPoolingNeverDropsANaN() {
         // a NaN at every position of the plane: every window that covers it is NaN, wherever in the window it lies
         for (ConvGeometry g : List.of(new ConvGeometry(1, 1, 4, 4, 2, 2, 2, 2, 0, 0), new ConvGeometry(2, 3, 7, 7, 3, 3, 2, 2, 1, 1),
-                new ConvGeometry(1, 2, 6, 40, 2, 2, 2, 2, 0, 0), new ConvGeometry(1, 1, 5, 5, 3, 2, 1, 2, 1, 0))) {
+                new ConvGeometry(1, 2, 6, 40, 2, 2, 2, 2, 0, 0), new ConvGeometry(1, 1, 5, 5, 3, 2, 1, 2, 1, 0),
+                new ConvGeometry(1, 2, 6, 10, 2, 2, 2, 2, 0, 0))) {
             int hw = g.height() * g.width(), in = g.batch() * g.channels() * hw, out = g.batch() * g.channels() * g.outH() * g.outW();
             int[] xs = s(g.batch(), g.channels(), g.height(), g.width()), ys = s(g.batch(), g.channels(), g.outH(), g.outW());
             for (int pixel = 0; pixel < Math.min(hw, 60); pixel++) {
