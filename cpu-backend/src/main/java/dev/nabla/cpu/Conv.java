@@ -188,23 +188,60 @@ final class Conv {
      * in one vector register — tap (ky, kx) adds one masked load of its output row's run of the columns, shifted by kx
      * lanes — and stored once. The taps arrive in the reference's order (ky, kx) and each sum starts from +0, so the
      * bits are the reference's. Measured against col2im's general loop (one thread, batch 64, 2-core Zen 5): 488–498
-     * against 622–644 µs; adding each run into memory tap by tap instead measured 615–625.
+     * against 622–644 µs; adding each run into memory tap by tap instead measured 615–625. Rows go in pairs, two
+     * independent sums: one row's chain of kH·kW dependent additions left the adder waiting (LeNet conv2 per image,
+     * one thread, 2026-12-02: 3.4 µs one row at a time).
      */
     private static void col2imShortRows(float[] cd, int co, ConvGeometry g, int n, int c, float[] xd, int plane) {
         int oh = g.outH(), ow = g.outW(), ncols = g.colCols(), kh = g.kernelH(), kw = g.kernelW(), h = g.height(), w = g.width();
         int ph = g.padH(), pw = g.padW();
+        // the taps of input row iy: ky from kyFirst(iy) (the last output row bounds it) to kyEnd(iy) (the first does);
+        // tap (ky, kx) of row iy reads output row oy = iy + pH − ky at column base(ky, kx) + oy·outW
+        int rowBase = co + c * kh * kw * ncols + n * oh * ow + pw;
         // Vectors and masks are made inside the loops: hoisted masks and a static zero measured boxed here (144 KB allocated
         // per LeNet conv2 image, 14 against 3.8 µs, JDK 25 C2, 2026-12-02)
-        for (int iy = 0; iy < h; iy++) {
+        int iy = 0;
+        for (; iy + 1 < h; iy += 2) {                          // rows iy and iy + 1: row iy's taps start and end first
+            int first0 = Math.max(0, iy + ph - oh + 1), end0 = Math.min(kh, iy + ph + 1);
+            int first1 = Math.max(0, iy + 1 + ph - oh + 1), end1 = Math.min(kh, iy + ph + 2);
+            FloatVector acc0 = FloatVector.zero(S), acc1 = FloatVector.zero(S);
+            for (int ky = first0; ky < Math.min(first1, end0); ky++) {               // row iy alone
+                int at = rowBase + ky * kw * ncols + (iy + ph - ky) * ow;
+                for (int kx = 0; kx < kw; kx++) {
+                    int lo = Math.max(0, kx - pw), hi = Math.min(w, kx - pw + ow);
+                    if (lo >= hi) continue;
+                    acc0 = acc0.add(FloatVector.fromArray(S, cd, at + kx * ncols - kx, VectorMask.fromLong(S, (1L << hi) - (1L << lo))));
+                }
+            }
+            for (int ky = first1; ky < end0; ky++) {                                  // both rows: tap ky of row iy + 1
+                int at = rowBase + ky * kw * ncols + (iy + ph - ky) * ow;             //   reads one output row further
+                for (int kx = 0; kx < kw; kx++) {
+                    int lo = Math.max(0, kx - pw), hi = Math.min(w, kx - pw + ow);
+                    if (lo >= hi) continue;
+                    acc0 = acc0.add(FloatVector.fromArray(S, cd, at + kx * ncols - kx, VectorMask.fromLong(S, (1L << hi) - (1L << lo))));
+                    acc1 = acc1.add(FloatVector.fromArray(S, cd, at + ow + kx * ncols - kx, VectorMask.fromLong(S, (1L << hi) - (1L << lo))));
+                }
+            }
+            for (int ky = Math.max(first1, end0); ky < end1; ky++) {                 // row iy + 1 alone
+                int at = rowBase + ky * kw * ncols + (iy + 1 + ph - ky) * ow;
+                for (int kx = 0; kx < kw; kx++) {
+                    int lo = Math.max(0, kx - pw), hi = Math.min(w, kx - pw + ow);
+                    if (lo >= hi) continue;
+                    acc1 = acc1.add(FloatVector.fromArray(S, cd, at + kx * ncols - kx, VectorMask.fromLong(S, (1L << hi) - (1L << lo))));
+                }
+            }
+            acc0.intoArray(xd, plane + iy * w, VectorMask.fromLong(S, (1L << w) - 1));
+            acc1.intoArray(xd, plane + (iy + 1) * w, VectorMask.fromLong(S, (1L << w) - 1));
+        }
+        for (; iy < h; iy++) {                                                      // an odd height's last row
             FloatVector acc = FloatVector.zero(S);
             for (int ky = Math.max(0, iy + ph - oh + 1); ky < Math.min(kh, iy + ph + 1); ky++) {
-                int oy = iy + ph - ky;                                      // the output row whose tap ky reads row iy
+                int at = rowBase + ky * kw * ncols + (iy + ph - ky) * ow;
                 for (int kx = 0; kx < kw; kx++) {
                     // lane ix ← cols[(c, ky, kx), (n, oy, ox = ix + pW − kx)] for the ox inside [0, outW)
                     int lo = Math.max(0, kx - pw), hi = Math.min(w, kx - pw + ow);
                     if (lo >= hi) continue;
-                    VectorMask<Float> m = VectorMask.fromLong(S, (1L << hi) - (1L << lo));   // lanes lo … hi − 1
-                    acc = acc.add(FloatVector.fromArray(S, cd, co + ((c * kh + ky) * kw + kx) * ncols + (n * oh + oy) * ow + pw - kx, m));
+                    acc = acc.add(FloatVector.fromArray(S, cd, at + kx * ncols - kx, VectorMask.fromLong(S, (1L << hi) - (1L << lo))));
                 }
             }
             acc.intoArray(xd, plane + iy * w, VectorMask.fromLong(S, (1L << w) - 1));
